@@ -1,0 +1,251 @@
+"""Scenario file -> typed model, with one clear error per problem (file, line, field and fix)."""
+
+from __future__ import annotations
+
+import ipaddress
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .scenario import Network, Role, Scenario
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+    fix: str
+    line: int | None = None
+
+    def render(self, source: str) -> str:
+        where = f"{source}:{self.line}" if self.line else source
+        return f"{where}: {self.field}: {self.message}. Fix: {self.fix}."
+
+
+class ScenarioError(ValueError):
+    """The scenario file cannot be used; nothing was started."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        lines = [p.render(source) for p in problems]
+        super().__init__(f"{len(problems)} problem(s) in {source}:\n  " + "\n  ".join(lines))
+
+
+def load(path: str | Path) -> Scenario:
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ScenarioError(str(path), [Problem("(file)", exc.strerror or str(exc),
+                                                "give the path of a scenario YAML file")]) from None
+    return parse(text, str(path))
+
+
+def parse(text: str, source: str = "<scenario>") -> Scenario:
+    try:
+        data = yaml.safe_load(text)
+        lines = _line_index(yaml.compose(text))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ScenarioError(source, [Problem(
+            "(yaml)", str(getattr(exc, "problem", exc)), "correct the YAML syntax",
+            mark.line + 1 if mark else None)]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [Problem("(top)", "the file holds no mapping",
+                                             "start from scenarios/l3-over-vlan.yaml")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = [_from_pydantic(err, lines) for err in exc.errors()]
+        raise ScenarioError(source, problems) from None
+    problems = [
+        Problem(p.field, p.message, p.fix, _line_of(lines, p.field)) for p in check(scenario)
+    ]
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+# --- cross references -------------------------------------------------------------------------
+
+def check(sc: Scenario) -> list[Problem]:
+    """Problems that span fields: roles, references, addresses inside subnets, duplicates."""
+    out: list[Problem] = []
+    chassis = sc.chassis
+    for role in (Role.central, Role.tor):
+        found = sc.nodes_with(role)
+        if len(found) != 1:
+            out.append(Problem("nodes", f"{len(found)} nodes have role '{role.value}', one is needed",
+                               f"keep exactly one node with role: {role.value}"))
+    if not chassis:
+        out.append(Problem("nodes", "no node has role 'gateway' or 'compute'",
+                           "add at least one chassis node"))
+    for name, node in sc.nodes.items():
+        if node.role is Role.external and node.address is None:
+            out.append(Problem(f"nodes.{name}.address", "an external host needs an address",
+                               "add address: <ip>/<prefix> on the external network"))
+        if node.role is not Role.external and node.address is not None:
+            out.append(Problem(f"nodes.{name}.address", "only external hosts take an address",
+                               "remove it; chassis addresses are assigned by Docker"))
+        if node.chassis_mac and not node.is_chassis:
+            out.append(Problem(f"nodes.{name}.chassis_mac", "only chassis take a chassis MAC",
+                               "remove it, or give the node role gateway or compute"))
+    for name, sw in sc.switches.items():
+        if sw.network is Network.provider and sw.vlan is None:
+            out.append(Problem(f"switches.{name}.vlan", "a provider-network switch needs a VLAN",
+                               "add vlan: <1-4094>"))
+        if sw.network is Network.external and sw.vlan is not None:
+            out.append(Problem(f"switches.{name}.vlan", "the external network is flat",
+                               "remove vlan, or set network: provider"))
+    seen_ip: dict[str, str] = {}
+    seen_mac: dict[str, str] = {}
+
+    def unique(field: str, ip: str, mac: str) -> None:
+        for value, seen, what in ((ip, seen_ip, "IP"), (mac, seen_mac, "MAC")):
+            if value in seen:
+                out.append(Problem(field, f"{what} {value} is already used by {seen[value]}",
+                                   f"give each port its own {what}"))
+            seen[value] = field
+
+    for rname, router in sc.routers.items():
+        switches_seen: set[str] = set()
+        for i, port in enumerate(router.ports):
+            field = f"routers.{rname}.ports.{i}"
+            if port.switch in switches_seen:
+                out.append(Problem(f"{field}.switch", f"{rname} has two ports on '{port.switch}'",
+                                   "keep one router port per switch"))
+            switches_seen.add(port.switch)
+            out += _address_on_switch(sc, field, port.switch, port.ip)
+            for gw in port.gateway_chassis:
+                if gw not in chassis:
+                    out.append(Problem(f"{field}.gateway_chassis.{gw}",
+                                       f"'{gw}' is not a chassis node",
+                                       f"use one of {', '.join(chassis) or '(none defined)'}"))
+            sw = sc.switches.get(port.switch)
+            if sw and sw.network is Network.external and not port.gateway_chassis:
+                out.append(Problem(f"{field}.gateway_chassis",
+                                   "a port on the external network needs gateway chassis",
+                                   "add gateway_chassis: {gw1: 2, gw2: 1}"))
+            unique(field, port.ip, port.mac)
+    for vname, vm in sc.vms.items():
+        field = f"vms.{vname}"
+        if vm.chassis not in chassis:
+            out.append(Problem(f"{field}.chassis", f"'{vm.chassis}' is not a chassis node",
+                               f"use one of {', '.join(chassis) or '(none defined)'}"))
+        sw = sc.switches.get(vm.switch)
+        if sw and sw.network is not Network.provider:
+            out.append(Problem(f"{field}.switch", f"'{vm.switch}' is on the external network",
+                               "place VMs on provider-network switches"))
+        out += _address_on_switch(sc, field, vm.switch, vm.ip)
+        unique(field, vm.ip, vm.mac)
+    return out
+
+
+def _address_on_switch(sc: Scenario, field: str, switch: str, ip: str) -> list[Problem]:
+    sw = sc.switches.get(switch)
+    if sw is None:
+        known = ", ".join(sc.switches) or "(none defined)"
+        return [Problem(f"{field}.switch", f"there is no switch '{switch}'", f"use one of {known}")]
+    net = ipaddress.ip_network(sw.cidr)
+    addr = ipaddress.ip_address(ip)
+    if addr not in net:
+        return [Problem(f"{field}.ip", f"{ip} is outside {switch}'s subnet {sw.cidr}",
+                        f"pick an address inside {sw.cidr}")]
+    if net.num_addresses > 2 and addr in (net.network_address, net.broadcast_address):
+        return [Problem(f"{field}.ip", f"{ip} is the network or broadcast address of {sw.cidr}",
+                        "pick a host address")]
+    return []
+
+
+# --- pydantic errors -> problems ------------------------------------------------------------
+
+def _from_pydantic(err: dict, lines: dict[str, int]) -> Problem:
+    loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
+    if loc and loc[-1] == "[key]":  # the error is about a name used as a key
+        loc = loc[:-1]
+        err = {**err, "msg": f"the name '{loc[-1]}' is not allowed: {err['msg']}"}
+    kind = err["type"]
+    parent, last = loc[:-1], loc[-1] if loc else "(top)"
+    field = ".".join(loc) or "(top)"
+    message = err["msg"].removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        known = ", ".join(_known_keys(parent)) or "none"
+        return Problem(field, f"unknown key '{last}'",
+                       f"remove it or correct its spelling (keys allowed here: {known})",
+                       _line_of(lines, field))
+    if kind == "missing":
+        return Problem(field, "this field is missing", f"add '{last}:'",
+                       _line_of(lines, ".".join(parent)))
+    fixes = {
+        "string_pattern_mismatch": "use lowercase letters, digits and '-', starting with a letter",
+        "string_too_long": "use a shorter name (it becomes part of interface names)",
+        "enum": "use one of the values listed",
+        "literal_error": "use one of the values listed",
+    }
+    fix = fixes.get(kind)
+    if fix is None and last == "vlan":
+        fix = "use a VLAN ID from 1 to 4094"
+    if fix is None:
+        fix = "correct the value" if kind != "value_error" else "see the example in the message"
+    return Problem(field, message, fix, _line_of(lines, field))
+
+
+def _known_keys(loc: list[str]) -> list[str]:
+    """Field names allowed at a location of the Scenario model."""
+    tp: object = Scenario
+    for part in loc:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if part not in tp.model_fields:
+                return []
+            tp = tp.model_fields[part].annotation
+        elif typing.get_origin(tp) in (dict, list):
+            tp = typing.get_args(tp)[-1]
+        else:
+            return []
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return list(tp.model_fields)
+    return []
+
+
+def _unwrap(tp: object) -> object:
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return _unwrap(args[0]) if len(args) == 1 else tp
+    return tp
+
+
+# --- YAML line numbers --------------------------------------------------------------------
+
+def _line_index(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
+    """Map 'a.b.0.c' -> 1-based line of that key (or item) in the YAML text."""
+    out: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = f"{prefix}.{key.value}" if prefix else str(key.value)
+            out[path] = key.start_mark.line + 1
+            out.update(_line_index(value, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            path = f"{prefix}.{i}" if prefix else str(i)
+            out[path] = item.start_mark.line + 1
+            out.update(_line_index(item, path))
+    return out
+
+
+def _line_of(lines: dict[str, int], field: str) -> int | None:
+    parts = field.split(".")
+    while parts:
+        line = lines.get(".".join(parts))
+        if line:
+            return line
+        parts.pop()
+    return None

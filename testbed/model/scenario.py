@@ -1,0 +1,183 @@
+"""The typed scenario: physical nodes, logical topology and VM placement. Pure data, no I/O."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+NAME_RE = r"^[a-z][a-z0-9-]*$"
+_MAC_RE = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
+
+
+def _mac(value: str) -> str:
+    value = value.lower()
+    if not _MAC_RE.match(value):
+        raise ValueError(f"'{value}' is not a MAC address; write six hex pairs, like fa:16:3e:16:07:92")
+    if int(value[:2], 16) & 1:
+        raise ValueError(f"'{value}' is a multicast MAC; the first octet must be even")
+    return value
+
+
+def _cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError as exc:
+        raise ValueError(f"'{value}' is not a network in CIDR form, like 10.11.0.0/24 ({exc})")
+
+
+def _ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ValueError(f"'{value}' is not an IP address, like 10.11.0.11") from None
+
+
+def _interface(value: str) -> str:
+    try:
+        ipaddress.ip_interface(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not an address with prefix, like 203.0.113.1/24") from None
+    if "/" not in value:
+        raise ValueError(f"'{value}' has no prefix length; write it like 203.0.113.1/24")
+    return value
+
+
+Mac = Annotated[str, AfterValidator(_mac)]
+Cidr = Annotated[str, AfterValidator(_cidr)]
+Ip = Annotated[str, AfterValidator(_ip)]
+IpInterface = Annotated[str, AfterValidator(_interface)]
+Name = Annotated[str, Field(pattern=NAME_RE, max_length=11)]
+"""a node or VM name: it becomes a hostname, part of container names and of interface names."""
+LogicalName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
+Vlan = Annotated[int, Field(ge=1, le=4094)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(str, Enum):
+    central = "central"
+    gateway = "gateway"
+    compute = "compute"
+    tor = "tor"
+    external = "external"
+
+
+class Datapath(str, Enum):
+    auto = "auto"
+    netdev = "netdev"
+    system = "system"
+
+
+class TorBackend(str, Enum):
+    auto = "auto"
+    ovs = "ovs"
+    linux_bridge = "linux-bridge"
+
+
+class Network(str, Enum):
+    provider = "provider"
+    external = "external"
+
+
+class Settings(Strict):
+    """How the testbed is built: Debian suite of the node image, datapath, ToR backend."""
+
+    suite: Literal["trixie", "bookworm"] = "trixie"
+    datapath: Datapath = Datapath.auto
+    tor_backend: TorBackend = TorBackend.auto
+
+
+class Node(Strict):
+    role: Role
+    address: IpInterface | None = None
+    """external hosts only: the address on the external network."""
+    chassis_mac: Mac | None = None
+    """chassis only: ovn-chassis-mac-mappings for the provider network (routed E/W leaves with it)."""
+
+    @property
+    def is_chassis(self) -> bool:
+        return self.role in (Role.gateway, Role.compute)
+
+
+class Physical(Strict):
+    """The physical networks every chassis is wired to."""
+
+    provider: Name = "physnet1"
+    """VLAN provider network: a trunk from each chassis to its ToR port (br-phy)."""
+    external: Name = "external"
+    """external network: gateway chassis and external hosts (br-ex)."""
+    encap: Literal["geneve"] = "geneve"
+
+
+class Switch(Strict):
+    cidr: Cidr
+    vlan: Vlan | None = None
+    """VLAN on the provider network; None for a switch on the external network."""
+    network: Network = Network.provider
+
+
+class RouterPort(Strict):
+    switch: LogicalName
+    mac: Mac
+    ip: Ip
+    gateway_chassis: dict[str, Annotated[int, Field(ge=1, le=32767)]] = {}
+    """chassis name -> priority; makes this the router's distributed gateway port."""
+
+
+class Router(Strict):
+    ports: list[RouterPort] = Field(min_length=1)
+
+
+class Vm(Strict):
+    switch: LogicalName
+    chassis: Name
+    mac: Mac
+    ip: Ip
+
+
+class Scenario(Strict):
+    name: Annotated[str, Field(pattern=NAME_RE, max_length=20)]
+    """default testbed name (containers, networks and veths carry it)."""
+    description: str = ""
+    settings: Settings = Settings()
+    nodes: dict[Name, Node]
+    physical: Physical = Physical()
+    switches: dict[LogicalName, Switch]
+    routers: dict[LogicalName, Router] = {}
+    vms: dict[Name, Vm] = {}
+
+    def nodes_with(self, *roles: Role) -> list[str]:
+        return [name for name, node in self.nodes.items() if node.role in roles]
+
+    @property
+    def chassis(self) -> list[str]:
+        return self.nodes_with(Role.gateway, Role.compute)
+
+    @property
+    def central(self) -> str:
+        return self.nodes_with(Role.central)[0]
+
+    @property
+    def tor(self) -> str:
+        return self.nodes_with(Role.tor)[0]
+
+    @property
+    def vlans(self) -> list[int]:
+        return sorted({s.vlan for s in self.switches.values() if s.vlan is not None})
+
+    def gateway_of(self, switch: str) -> RouterPort | None:
+        """The router port that is the default gateway of a switch's hosts."""
+        for router in self.routers.values():
+            for port in router.ports:
+                if port.switch == switch:
+                    return port
+        return None
+
+    def router_port_name(self, router: str, port: RouterPort) -> str:
+        return f"{router}-{port.switch}"
