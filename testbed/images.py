@@ -1,0 +1,124 @@
+"""The node image: Debian + OVS + OVN, rebuilt only when its inputs change.
+
+Works without a container registry: when `debian:<suite>` cannot be pulled, the base image is
+bootstrapped from Debian packages with debootstrap (mirror read from the host's apt sources).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import docker
+import docker.errors
+
+IMAGE_DIR = Path(__file__).resolve().parent.parent / "images" / "node"
+REPO = "ovn-testbed-node"
+BASE_REPO = "ovn-testbed-base"
+INPUTS_LABEL = "ovn-testbed.inputs"
+FALLBACK_MIRROR = "http://deb.debian.org/debian"
+
+Progress = Callable[[str], None]
+
+
+class ImageError(RuntimeError):
+    pass
+
+
+def inputs_hash(suite: str) -> str:
+    """Content hash of everything the node image is built from."""
+    digest = hashlib.sha256(suite.encode())
+    for path in sorted(IMAGE_DIR.iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def node_image_tag(suite: str) -> str:
+    return f"{REPO}:{suite}-{inputs_hash(suite)}"
+
+
+def ensure_node_image(client: docker.DockerClient, suite: str, progress: Progress = print) -> str:
+    """Return the tag of a node image for `suite`, building it (and its base) if missing."""
+    tag = node_image_tag(suite)
+    try:
+        client.images.get(tag)
+        return tag
+    except docker.errors.ImageNotFound:
+        pass
+    base = ensure_base_image(client, suite, progress)
+    progress(f"building {tag} from {base} (OVS + OVN from Debian {suite})")
+    stream = client.api.build(
+        path=str(IMAGE_DIR), tag=tag, buildargs={"BASE": base}, rm=True, forcerm=True,
+        labels={INPUTS_LABEL: inputs_hash(suite)}, decode=True,
+    )
+    for chunk in stream:
+        if "error" in chunk:
+            raise ImageError(f"building {tag} failed: {chunk['error'].strip()}")
+        line = chunk.get("stream", "").strip()
+        if line.startswith("Step "):
+            progress(f"  {line}")
+    return tag
+
+
+def ensure_base_image(client: docker.DockerClient, suite: str, progress: Progress = print) -> str:
+    """`debian:<suite>` if present or pullable, otherwise a debootstrapped `ovn-testbed-base`."""
+    for name in (f"debian:{suite}", f"{BASE_REPO}:{suite}"):
+        try:
+            client.images.get(name)
+            return name
+        except docker.errors.ImageNotFound:
+            pass
+    try:
+        progress(f"pulling debian:{suite}")
+        client.images.pull("debian", tag=suite)
+        return f"debian:{suite}"
+    except docker.errors.APIError as exc:
+        progress(f"no registry ({str(exc.explanation or exc)[:80]}); bootstrapping from Debian packages")
+    return bootstrap_base_image(client, suite, progress)
+
+
+def bootstrap_base_image(client: docker.DockerClient, suite: str, progress: Progress = print) -> str:
+    if shutil.which("debootstrap") is None:
+        raise ImageError(
+            "no base image and no registry: install debootstrap (apt-get install debootstrap) "
+            f"or load a debian:{suite} image")
+    mirror = apt_mirror()
+    name = f"{BASE_REPO}:{suite}"
+    with tempfile.TemporaryDirectory(prefix="ovn-testbed-rootfs-") as rootfs:
+        progress(f"debootstrap --variant=minbase {suite} from {mirror}")
+        proc = subprocess.Popen(
+            ["debootstrap", "--variant=minbase", suite, rootfs, mirror],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        tail: list[str] = []
+        for line in proc.stdout:  # type: ignore[union-attr]
+            tail = (tail + [line.rstrip()])[-20:]
+            if line.startswith("I: ") and not line.startswith(("I: Retrieving", "I: Validating")):
+                progress(f"  {line.strip()}")
+        if proc.wait() != 0:
+            raise ImageError("debootstrap failed:\n" + "\n".join(tail))
+        progress(f"importing {name}")
+        tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+        client.api.import_image_from_stream(tar.stdout, repository=BASE_REPO, tag=suite,
+                                            changes=['CMD ["/bin/bash"]'])
+        if tar.wait() != 0:
+            raise ImageError("packing the bootstrapped root file system failed")
+    return name
+
+
+def apt_mirror(sources: Path = Path("/etc/apt")) -> str:
+    """The Debian mirror this machine's apt uses (one-line or deb822 sources), or the default."""
+    files = [sources / "sources.list", *sorted((sources / "sources.list.d").glob("*"))]
+    for path in files:
+        try:
+            text = path.read_text()
+        except OSError:
+            continue
+        for uri in re.findall(r"^\s*(?:deb\s+(?:\[[^\]]*\]\s+)?|URIs:\s*)(\S+)", text, re.M):
+            if re.search(r"/debian/?$", uri) and "security" not in uri:
+                return uri.rstrip("/")
+    return FALLBACK_MIRROR

@@ -1,0 +1,1 @@
+"""Observations of what the network did: ping results, captured packets."""

@@ -1,0 +1,38 @@
+"""Results of iputils `ping`, parsed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_REPLY = re.compile(r"from (\S+?):? icmp_seq=(\d+) ttl=(\d+) time=([\d.]+) ms")
+_STATS = re.compile(r"(\d+) packets transmitted, (\d+) received")
+
+
+@dataclass(frozen=True)
+class PingResult:
+    destination: str
+    sent: int
+    received: int
+    ttls: list[int] = field(default_factory=list)
+    rtts_ms: list[float] = field(default_factory=list)
+    output: str = ""
+
+    @property
+    def loss(self) -> float:
+        """Packet loss in percent."""
+        return 100.0 * (self.sent - self.received) / self.sent if self.sent else 100.0
+
+    def __str__(self) -> str:
+        rtt = f", rtt avg {sum(self.rtts_ms) / len(self.rtts_ms):.2f} ms" if self.rtts_ms else ""
+        return (f"ping {self.destination}: {self.received}/{self.sent} replies, "
+                f"{self.loss:.0f}% loss, ttl {sorted(set(self.ttls))}{rtt}")
+
+
+def parse(destination: str, output: str) -> PingResult:
+    stats = _STATS.search(output)
+    if not stats:
+        raise ValueError(f"no statistics line in ping output: {output!r}")
+    replies = _REPLY.findall(output)
+    return PingResult(destination, int(stats.group(1)), int(stats.group(2)),
+                      [int(r[2]) for r in replies], [float(r[3]) for r in replies], output)

@@ -1,0 +1,86 @@
+"""Physical OVN configuration: the central's remotes and each chassis' bridges and external_ids."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from .. import wiring
+from ..manager.docker import Node
+from ..model import Role, Scenario
+from .db import NB_PORT, SB_PORT
+
+UPLINK = "uplink"  # a chassis' trunk towards its ToR port (the seed's "interface 1")
+
+
+@dataclass(frozen=True)
+class ChassisPlan:
+    """What one chassis gets: bridges with their NIC, OVN external_ids, the tunnel address."""
+
+    name: str
+    bridges: dict[str, str]  # bridge -> NIC
+    external_ids: dict[str, str]
+    encap_cidr: str
+    encap_nic: str
+
+    def vsctl(self, datapath: str) -> list[str]:
+        cmd = ["ovs-vsctl"]
+        for bridge, nic in self.bridges.items():
+            cmd += ["--", "--may-exist", "add-br", bridge,
+                    "--", "set", "Bridge", bridge, f"datapath_type={datapath}",
+                    "--", "--may-exist", "add-port", bridge, nic]
+        cmd += ["--", "set", "Open_vSwitch", "."]
+        cmd += [f"external_ids:{k}={v}" for k, v in self.external_ids.items()]
+        return cmd
+
+
+def start_central(node: Node) -> str:
+    """Let NB and SB listen on the central's management address only; return that address."""
+    ip = node.network("mgmt")["IPAddress"]
+    node.exec(f"ovn-nbctl set-connection ptcp:{NB_PORT}:{ip} && "
+              f"ovn-sbctl set-connection ptcp:{SB_PORT}:{ip}")
+    return ip
+
+
+def plan(sc: Scenario, name: str, node: Node, central_ip: str) -> ChassisPlan:
+    overlay = node.network("overlay")
+    encap_nic = wiring.ifname_by_mac(node.pid, overlay["MacAddress"])
+    bridges = {"br-phy": UPLINK, "br-ovl": encap_nic}
+    mappings = [f"{sc.physical.provider}:br-phy"]
+    is_gateway = sc.nodes[name].role is Role.gateway
+    if is_gateway:
+        bridges["br-ex"] = wiring.ifname_by_mac(node.pid, node.network("external")["MacAddress"])
+        mappings.append(f"{sc.physical.external}:br-ex")
+    ids = {
+        "ovn-remote": f"tcp:{central_ip}:{SB_PORT}",
+        "ovn-encap-type": sc.physical.encap,
+        "ovn-encap-ip": overlay["IPAddress"],
+        "ovn-bridge-mappings": ",".join(mappings),
+    }
+    if is_gateway:
+        ids["ovn-cms-options"] = "enable-chassis-as-gw"
+    mac = sc.nodes[name].chassis_mac
+    if mac:
+        ids["ovn-chassis-mac-mappings"] = f"{sc.physical.provider}:{mac}"
+    return ChassisPlan(name, bridges, ids, f"{overlay['IPAddress']}/{overlay['IPPrefixLen']}",
+                       encap_nic)
+
+
+def configure(node: Node, chassis: ChassisPlan, datapath: str) -> None:
+    """Create the bridges, move the tunnel address onto br-ovl and point ovn-controller at SB.
+
+    The userspace datapath only routes geneve when the tunnel address sits on an OVS bridge's
+    internal port; br-ovl keeps the overlay NIC's MAC so the overlay network sees one station.
+    """
+    nics = list(chassis.bridges.values())
+    # TX checksum offload on veths breaks TCP through the userspace datapath
+    node.exec(" && ".join(f"ethtool -K {n} tx off >/dev/null" for n in nics))
+    node.exec(shlex.join(chassis.vsctl(datapath)))
+    for bridge, nic in chassis.bridges.items():
+        node.exec(f"ip link set {nic} up && ip link set {bridge} up")
+    mac = node.exec(f"cat /sys/class/net/{chassis.encap_nic}/address").strip()
+    node.exec(f"ovs-vsctl set Bridge br-ovl other_config:hwaddr={mac}")
+    wiring.set_address(node.pid, "br-ovl", chassis.encap_cidr)
+    wiring.flush_addresses(node.pid, chassis.encap_nic)
+    for nic in nics[2:]:  # br-ex's NIC: the external network is bridged, not addressed
+        wiring.flush_addresses(node.pid, nic)

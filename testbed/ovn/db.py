@@ -1,0 +1,45 @@
+"""OVSDB clients for a testbed's NB and SB databases (ovsdbapp), one connection per object."""
+
+from __future__ import annotations
+
+from ovsdbapp.backend.ovs_idl import connection
+from ovsdbapp.schema.ovn_northbound import impl_idl as nb_impl
+from ovsdbapp.schema.ovn_southbound import impl_idl as sb_impl
+
+NB_PORT, SB_PORT = 6641, 6642
+
+
+class _OwnConnection:
+    """ovsdbapp keeps the connection on the class; two testbeds in one process need one each."""
+
+    @property
+    def ovsdb_connection(self):
+        return self._own_connection
+
+    @ovsdb_connection.setter
+    def ovsdb_connection(self, conn):
+        self._own_connection = conn
+
+    def close(self) -> None:
+        self._own_connection.stop()
+
+
+class NbApi(_OwnConnection, nb_impl.OvnNbApiIdlImpl):
+    pass
+
+
+class SbApi(_OwnConnection, sb_impl.OvnSbApiIdlImpl):
+    pass
+
+
+def _connect(api: type, endpoint: str, schema: str, timeout: float):
+    idl = connection.OvsdbIdl.from_server(endpoint, schema)
+    return api(connection.Connection(idl=idl, timeout=timeout))
+
+
+def nb(ip: str, timeout: float = 30) -> NbApi:
+    return _connect(NbApi, f"tcp:{ip}:{NB_PORT}", "OVN_Northbound", timeout)
+
+
+def sb(ip: str, timeout: float = 30) -> SbApi:
+    return _connect(SbApi, f"tcp:{ip}:{SB_PORT}", "OVN_Southbound", timeout)

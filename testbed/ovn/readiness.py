@@ -1,0 +1,108 @@
+"""Readiness of a testbed, waited for (never slept): each check names what is still missing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from .. import wait
+from ..manager.docker import Node
+from ..model import Role
+
+if TYPE_CHECKING:
+    from ..net import Testbed
+
+T = TypeVar("T")
+TIMEOUT = 90.0
+
+
+def nodes_started(nodes: dict[str, Node]) -> None:
+    def missing():
+        return [n for n, node in nodes.items()
+                if node.container.exec_run(["test", "-e", "/run/node-ready"]).exit_code != 0]
+    wait.until("containers to start their daemons", missing, TIMEOUT)
+
+
+def bridge_present(nodes: dict[str, Node], names: list[str], bridge: str) -> None:
+    def missing():
+        return [n for n in names
+                if nodes[n].container.exec_run(["ovs-vsctl", "br-exists", bridge]).exit_code != 0]
+    wait.until(f"{bridge} on every chassis", missing, TIMEOUT)
+
+
+def connect(factory: Callable[[], T], what: str) -> T:
+    result: list[T] = []
+
+    def missing():
+        result.append(factory())
+        return []
+    wait.until(f"a connection to {what}", missing, TIMEOUT, interval=0.5)
+    return result[-1]
+
+
+def tunnels(node: Node) -> list[dict]:
+    """The chassis' geneve ports on br-int: name, remote_ip, bfd state."""
+    out = node.exec("ovs-vsctl --format=json --columns=name,options,bfd_status "
+                    "find Interface type=geneve")
+    rows = []
+    for name, options, bfd in json.loads(out)["data"]:
+        opts, status = dict(options[1]), dict(bfd[1])
+        rows.append({"name": name, "remote_ip": opts.get("remote_ip"),
+                     "bfd": status.get("state")})
+    return rows
+
+
+def wait_all(tb: Testbed) -> None:
+    sc = tb.scenario
+    chassis = sc.chassis
+
+    def chassis_missing():
+        registered = {c.name for c in tb.sb.chassis_list().execute(check_error=True)}
+        return [f"chassis {c} in SB" for c in chassis if c not in registered]
+
+    def ports_missing():
+        return [f"port {vm} up" for vm in sc.vms
+                if tb.nb.lsp_get(vm).execute(check_error=True).up != [True]]
+
+    def tunnels_missing():
+        return [f"{len(chassis) - 1 - len(tunnels(tb.nodes[c]))} tunnels on {c}" for c in chassis
+                if len(tunnels(tb.nodes[c])) < len(chassis) - 1]
+
+    def gateways_missing():
+        out = []
+        for lrp in gateway_ports(tb):
+            rows = tb.sb.db_find_rows("Port_Binding", ("logical_port", "=", f"cr-{lrp}")).execute(
+                check_error=True)
+            if not rows or not rows[0].chassis:
+                out.append(f"cr-{lrp} bound to a gateway chassis")
+        return out
+
+    def bfd_missing():
+        gws = sc.nodes_with(Role.gateway)
+        if len(gws) < 2 or not gateway_ports(tb):
+            return []
+        out = []
+        for gw in gws:
+            down = [t["name"] for t in tunnels(tb.nodes[gw])
+                    if t["remote_ip"] in encap_ips(tb, gws) and t["bfd"] != "up"]
+            out += [f"BFD up on {gw}:{name}" for name in down]
+        return out
+
+    for what, probe in (("chassis to register in SB", chassis_missing),
+                        ("VM ports to come up", ports_missing),
+                        ("geneve tunnels between chassis", tunnels_missing),
+                        ("gateway ports to be bound", gateways_missing),
+                        ("BFD between gateway chassis", bfd_missing)):
+        seconds = wait.until(what, probe, TIMEOUT)
+        tb.progress(f"  ready: {what} ({seconds:.2f} s)")
+
+
+def gateway_ports(tb: Testbed) -> list[str]:
+    sc = tb.scenario
+    return [sc.router_port_name(r, p) for r, router in sc.routers.items() for p in router.ports
+            if p.gateway_chassis]
+
+
+def encap_ips(tb: Testbed, names: list[str]) -> set[str]:
+    return {tb.nodes[n].network("overlay")["IPAddress"] for n in names}

@@ -1,0 +1,51 @@
+"""What every ToR backend offers: trunk ports towards the chassis, a MAC table, a flap counter."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from ..manager.docker import Node
+
+BRIDGE = "tor"
+
+
+@dataclass(frozen=True, order=True)
+class FdbEntry:
+    """One learned MAC: the ToR port is named after the chassis (or host) it faces."""
+
+    vlan: int
+    mac: str
+    port: str
+    age: int
+
+
+class Tor(ABC):
+    """The Top-of-Rack switch inside the `tor` container; ports are named after their peers."""
+
+    kind: str
+
+    def __init__(self, node: Node, ports: list[str], vlans: list[int]):
+        self.node = node
+        self.ports = ports
+        self.vlans = vlans
+
+    @abstractmethod
+    def setup(self) -> None:
+        """Create the bridge and make every port a trunk of the scenario's VLANs."""
+
+    @abstractmethod
+    def fdb(self) -> list[FdbEntry]:
+        """The learned MAC table (dynamic entries only)."""
+
+    @abstractmethod
+    def mac_moves(self) -> int:
+        """How many times a learned MAC moved to another port since setup."""
+
+    @abstractmethod
+    def flush(self) -> None:
+        """Forget all learned MACs."""
+
+    def lookup(self, mac: str, vlan: int | None = None) -> list[FdbEntry]:
+        mac = mac.lower()
+        return [e for e in self.fdb() if e.mac == mac and (vlan is None or e.vlan == vlan)]

@@ -1,0 +1,62 @@
+"""ToR as an OVS bridge in the tor container: works on every kernel (userspace datapath)."""
+
+from __future__ import annotations
+
+import re
+
+from .base import BRIDGE, FdbEntry, Tor
+
+_FDB_LINE = re.compile(r"^\s*(\S+)\s+(\d+)\s+([0-9a-f:]{17})\s+(\d+)\s*$")
+_MOVED = re.compile(r"port moved MAC entries\s*:\s*(\d+)")
+
+
+def parse_fdb(text: str, port_names: dict[str, str]) -> list[FdbEntry]:
+    """Parse `ovs-appctl fdb/show`; `port_names` maps OpenFlow port numbers to names."""
+    entries = []
+    for line in text.splitlines():
+        m = _FDB_LINE.match(line)
+        if m:
+            port, vlan, mac, age = m.groups()
+            entries.append(FdbEntry(int(vlan), mac, port_names.get(port, port), int(age)))
+    return sorted(entries)
+
+
+def parse_moves(text: str) -> int:
+    m = _MOVED.search(text)
+    if not m:
+        raise ValueError(f"no 'port moved MAC entries' counter in fdb/stats-show output: {text!r}")
+    return int(m.group(1))
+
+
+class OvsTor(Tor):
+    kind = "ovs"
+
+    def __init__(self, node, ports, vlans, datapath: str = "netdev"):
+        super().__init__(node, ports, vlans)
+        self.datapath = datapath
+
+    def setup(self) -> None:
+        trunks = ",".join(map(str, self.vlans))
+        cmd = [f"ovs-vsctl --may-exist add-br {BRIDGE} -- set Bridge {BRIDGE} "
+               f"datapath_type={self.datapath}"]
+        for port in self.ports:
+            self.node.exec(f"ethtool -K {port} tx off >/dev/null")
+            cmd.append(f"--may-exist add-port {BRIDGE} {port} -- set Port {port} "
+                       f"vlan_mode=trunk trunks={trunks}")
+        self.node.exec(" -- ".join(cmd))
+        self.node.exec(f"ip link set {BRIDGE} up")
+        self.node.exec(f"ovs-appctl fdb/stats-clear {BRIDGE}")
+
+    def _port_names(self) -> dict[str, str]:
+        out = self.node.exec("ovs-vsctl --bare --columns=ofport,name list Interface")
+        words = out.split()
+        return {words[i]: words[i + 1] for i in range(0, len(words) - 1, 2)}
+
+    def fdb(self) -> list[FdbEntry]:
+        return parse_fdb(self.node.exec(f"ovs-appctl fdb/show {BRIDGE}"), self._port_names())
+
+    def mac_moves(self) -> int:
+        return parse_moves(self.node.exec(f"ovs-appctl fdb/stats-show {BRIDGE}"))
+
+    def flush(self) -> None:
+        self.node.exec(f"ovs-appctl fdb/flush {BRIDGE}")

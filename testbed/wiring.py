@@ -1,0 +1,106 @@
+"""Veth links between containers, made from the host with pyroute2 (needs CAP_NET_ADMIN there).
+
+A pair is created in the host namespace under temporary names that carry the testbed's tag
+and an alias `ovn-testbed:<name>`, then each end moves into its container and takes its final
+name. Whatever a crash leaves in the host namespace is found again by that alias.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+
+from pyroute2 import IPRoute
+
+ALIAS_PREFIX = "ovn-testbed:"
+
+
+@dataclass(frozen=True)
+class End:
+    """One end of a link: a container's network namespace (by PID) and the interface name there."""
+
+    pid: int
+    ifname: str
+    mac: str | None = None
+
+
+def tag(testbed: str) -> str:
+    return "ot" + hashlib.sha1(testbed.encode()).hexdigest()[:6]
+
+
+class Wiring:
+    def __init__(self, testbed: str):
+        self.testbed = testbed
+        self.alias = ALIAS_PREFIX + testbed
+        self._seq = itertools.count()
+
+    def link(self, a: End, b: End) -> None:
+        """Create a veth pair a <-> b, both ends up."""
+        n = next(self._seq)
+        tmp_a, tmp_b = f"{tag(self.testbed)}{n:03d}a", f"{tag(self.testbed)}{n:03d}b"
+        with IPRoute() as ipr:
+            ipr.link("add", ifname=tmp_a, kind="veth", peer=tmp_b)
+            for tmp in (tmp_a, tmp_b):
+                ipr.link("set", index=ipr.link_lookup(ifname=tmp)[0], ifalias=self.alias)
+            for tmp, end in ((tmp_a, a), (tmp_b, b)):
+                ipr.link("set", index=ipr.link_lookup(ifname=tmp)[0], net_ns_pid=end.pid)
+        for tmp, end in ((tmp_a, a), (tmp_b, b)):
+            with netns(end.pid) as ns:
+                idx = ns.link_lookup(ifname=tmp)[0]
+                attrs = {"ifname": end.ifname, **({"address": end.mac} if end.mac else {})}
+                ns.link("set", index=idx, **attrs)
+                ns.link("set", index=idx, state="up")
+
+    def leftovers(self) -> list[str]:
+        """Host-namespace links of this testbed (only present after an interrupted wiring)."""
+        with IPRoute() as ipr:
+            return [
+                link.get("ifname") for link in ipr.get_links()
+                if link.get("ifalias") == self.alias or str(link.get("ifname")).startswith(
+                    tag(self.testbed))
+            ]
+
+    def remove_leftovers(self) -> int:
+        names = self.leftovers()
+        with IPRoute() as ipr:
+            for name in names:
+                found = ipr.link_lookup(ifname=name)
+                if found:
+                    ipr.link("del", index=found[0])
+        return len(names)
+
+
+def netns(pid: int) -> IPRoute:
+    """An IPRoute inside the network namespace of a process (a container's PID)."""
+    return IPRoute(netns=f"/proc/{pid}/ns/net", flags=0)
+
+
+def set_address(pid: int, ifname: str, cidr: str, gateway: str | None = None) -> None:
+    """Put an address (and optionally a default route) on an interface inside a namespace."""
+    ip, prefix = cidr.split("/")
+    with netns(pid) as ns:
+        idx = ns.link_lookup(ifname=ifname)[0]
+        ns.addr("add", index=idx, address=ip, prefixlen=int(prefix))
+        ns.link("set", index=idx, state="up")
+        if gateway:
+            ns.route("replace", dst="0.0.0.0/0", gateway=gateway)
+
+
+def flush_addresses(pid: int, ifname: str) -> None:
+    with netns(pid) as ns:
+        ns.flush_addr(index=ns.link_lookup(ifname=ifname)[0])
+
+
+def ifname_by_mac(pid: int, mac: str) -> str:
+    with netns(pid) as ns:
+        for link in ns.get_links():
+            if str(link.get("address")).lower() == mac.lower():
+                return link.get("ifname")
+    raise LookupError(f"no interface with MAC {mac} in the namespace of PID {pid}")
+
+
+def addresses(pid: int, ifname: str) -> list[str]:
+    with netns(pid) as ns:
+        idx = ns.link_lookup(ifname=ifname)[0]
+        return [f"{a.get('address')}/{a['prefixlen']}" for a in ns.get_addr(index=idx, family=2)]
