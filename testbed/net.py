@@ -75,7 +75,6 @@ class Testbed:
             compose = Compose(self.name, self.dir / "compose.yaml")
             compose.write(render(sc, self.name, image, self.choices.datapath,
                                  self.choices.tor_backend))
-            (self.dir / "scenario.json").write_text(sc.model_dump_json(indent=1))
             compose.up()
             self.nodes = self.backend.nodes(self.name)
             readiness.nodes_started(self.nodes)
@@ -85,7 +84,38 @@ class Testbed:
             self._configure_ovn()
         with self.phase("ready"):
             readiness.wait_all(self)
-        (self.dir / "timings.json").write_text(json.dumps(self.timings, indent=1))
+        self._save_state()
+
+    @classmethod
+    def attach(cls, name: str, runs_dir: Path = RUNS_DIR,
+               progress: Callable[[str], None] = print) -> Testbed:
+        """A handle on a testbed that is already up (brought up by another process)."""
+        state_file = runs_dir / name / "state.json"
+        if not state_file.exists():
+            raise RuntimeError(f"no testbed '{name}' in {runs_dir}/ (no state.json): "
+                               "bring it up with `testbed up`")
+        state = json.loads(state_file.read_text())
+        tb = cls(Scenario.model_validate(state["scenario"]), name, runs_dir, progress)
+        tb.nodes = tb.backend.nodes(name)
+        if not tb.nodes:
+            raise RuntimeError(f"testbed '{name}' has no containers: it is down")
+        tb.choices = features.Choices(**state["choices"])
+        tb.timings = state["timings"]
+        tb.central_ip = state["central_ip"]
+        tb.tor = tb._tor_backend()
+        return tb
+
+    def _save_state(self) -> None:
+        state = {"scenario": self.scenario.model_dump(mode="json"),
+                 "choices": self.choices.__dict__, "timings": self.timings,
+                 "central_ip": self.central_ip}
+        (self.dir / "state.json").write_text(json.dumps(state, indent=1))
+
+    def _tor_backend(self) -> Tor:
+        backend = BACKENDS[self.choices.tor_backend]
+        kwargs = {"datapath": self.choices.datapath} if self.choices.tor_backend == "ovs" else {}
+        return backend(self.nodes[self.scenario.tor], self.scenario.chassis, self.scenario.vlans,
+                       **kwargs)
 
     def down(self) -> None:
         """Remove this testbed's containers, networks and any stray veths (logs are kept)."""
@@ -93,11 +123,7 @@ class Testbed:
             if api is not None:
                 api.close()
         self._nb = self._sb = None
-        self._save_logs()
-        containers, networks = self.backend.remove(self.name)
-        veths = self.wiring.remove_leftovers()
-        self.progress(f"testbed '{self.name}' down: {containers} containers, "
-                      f"{networks} networks, {veths} stray veths removed")
+        teardown(self.name, self.dir, self.backend, self.progress)
 
     @contextmanager
     def phase(self, name: str):
@@ -135,9 +161,7 @@ class Testbed:
         for name in sc.chassis:
             plan = ovn_chassis.plan(sc, name, n[name], self.central_ip)
             ovn_chassis.configure(n[name], plan, self.choices.datapath)
-        backend = BACKENDS[self.choices.tor_backend]
-        kwargs = {"datapath": self.choices.datapath} if self.choices.tor_backend == "ovs" else {}
-        self.tor = backend(n[sc.tor], sc.chassis, sc.vlans, **kwargs)
+        self.tor = self._tor_backend()
         self.tor.setup()
         logical.build(self.nb, sc)
         readiness.bridge_present(n, sc.chassis, "br-int")
@@ -167,16 +191,26 @@ class Testbed:
     def prefix(self, switch: str) -> int:
         return ipaddress.ip_network(self.scenario.switches[switch].cidr).prefixlen
 
-    def _save_logs(self) -> None:
-        for name, node in self.backend.nodes(self.name).items():
-            try:
-                logs = node.container.logs(tail=5000)
-            except Exception:  # noqa: BLE001 - a container that is gone has no logs to keep
-                continue
-            (self.dir / "logs").mkdir(parents=True, exist_ok=True)
-            (self.dir / "logs" / f"{name}.log").write_bytes(logs)
-
-
 def vm_port(vm: str) -> str:
     """The VM's interface on its chassis' br-int (a VM's tap, in Nova's terms)."""
     return f"tap-{vm}"
+
+
+def teardown(name: str, run_dir: Path, backend: DockerBackend | None = None,
+             progress: Callable[[str], None] = print) -> None:
+    """Remove everything a testbed created, by its name alone (works after a crash too).
+
+    The containers' logs are kept in <run_dir>/logs/ first.
+    """
+    backend = backend or DockerBackend()
+    for node_name, node in backend.nodes(name).items():
+        try:
+            logs = node.container.logs(tail=5000)
+        except Exception:  # noqa: BLE001 - a container that is gone has no logs to keep
+            continue
+        (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+        (run_dir / "logs" / f"{node_name}.log").write_bytes(logs)
+    containers, networks = backend.remove(name)
+    veths = wiring.Wiring(name).remove_leftovers()
+    progress(f"testbed '{name}' down: {containers} containers, {networks} networks, "
+             f"{veths} stray veths removed")

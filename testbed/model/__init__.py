@@ -1,7 +1,18 @@
 """Pure data: the scenario model and its loader. Nothing here touches Docker or the network."""
 
 from .loader import Problem, ScenarioError, load, parse
-from .scenario import Datapath, Network, Node, Role, Router, RouterPort, Scenario, Switch, TorBackend, Vm
+from .scenario import (
+    Datapath,
+    Network,
+    Node,
+    Role,
+    Router,
+    RouterPort,
+    Scenario,
+    Switch,
+    TorBackend,
+    Vm,
+)
 
 __all__ = [
     "Datapath", "Network", "Node", "Problem", "Role", "Router", "RouterPort", "Scenario",

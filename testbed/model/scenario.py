@@ -26,7 +26,7 @@ def _cidr(value: str) -> str:
     try:
         return str(ipaddress.ip_network(value, strict=True))
     except ValueError as exc:
-        raise ValueError(f"'{value}' is not a network in CIDR form, like 10.11.0.0/24 ({exc})")
+        raise ValueError(f"'{value}' is not a network in CIDR form, like 10.11.0.0/24 ({exc})") from None
 
 
 def _ip(value: str) -> str:

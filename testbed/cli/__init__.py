@@ -1,0 +1,27 @@
+"""`testbed` command line: one module per verb (up, down, show, ls)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import down, ls, show, up
+
+VERBS = {"up": up, "down": down, "show": show, "ls": ls}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="testbed", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", default="runs", help="folder for run outputs (default: runs/)")
+    sub = parser.add_subparsers(dest="verb", required=True)
+    for name, module in VERBS.items():
+        module.add_parser(sub.add_parser(name, help=module.__doc__.splitlines()[0]))
+    args = parser.parse_args(argv)
+    try:
+        return VERBS[args.verb].run(args) or 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI reports, the library raises
+        print(f"testbed {args.verb}: {exc}", file=sys.stderr)
+        return 1

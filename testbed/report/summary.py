@@ -1,0 +1,97 @@
+"""What a running testbed looks like: collected from the live daemons, rendered with rich."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+from ..model import Role
+
+if TYPE_CHECKING:
+    from ..net import Testbed
+
+
+def collect(tb: Testbed) -> dict:
+    """A JSON-able snapshot: nodes, SB chassis, logical topology, VM bindings, ToR MAC table."""
+    sc = tb.scenario
+    sb_chassis = {c.uuid: c for c in tb.sb.chassis_list().execute(check_error=True)}
+    bindings = {pb.logical_port: (sb_chassis[pb.chassis[0].uuid].name if pb.chassis else None)
+                for pb in tb.sb.db_list_rows("Port_Binding").execute(check_error=True)}
+    chassis_rows = []
+    for ch in sorted(sb_chassis.values(), key=lambda c: c.name):
+        ids = dict(ch.other_config)
+        chassis_rows.append({
+            "name": ch.name, "hostname": ch.hostname,
+            "encap_ip": ", ".join(e.ip for e in ch.encaps),
+            "gateway": "enable-chassis-as-gw" in ids.get("ovn-cms-options", ""),
+            "mappings": ids.get("ovn-bridge-mappings", ""),
+        })
+    nodes = []
+    for name, node in sc.nodes.items():
+        live = tb.nodes.get(name)
+        nodes.append({"name": name, "role": node.role.value,
+                      "container": live.container.name if live else "-",
+                      "status": live.container.status if live else "missing"})
+    routers = []
+    for rname, router in sc.routers.items():
+        for port in router.ports:
+            lrp = sc.router_port_name(rname, port)
+            routers.append({
+                "router": rname, "port": lrp, "switch": port.switch, "mac": port.mac,
+                "ip": port.ip,
+                "gateway_chassis": ", ".join(f"{c}:{p}" for c, p in port.gateway_chassis.items()),
+                "active_on": bindings.get(f"cr-{lrp}") if port.gateway_chassis else None,
+            })
+    vms = [{"name": v, "switch": vm.switch, "vlan": sc.switches[vm.switch].vlan, "ip": vm.ip,
+            "mac": vm.mac, "placed_on": vm.chassis, "bound_to": bindings.get(v)}
+           for v, vm in sc.vms.items()]
+    return {
+        "testbed": tb.name, "description": sc.description,
+        "datapath": tb.choices.datapath, "tor_backend": tb.choices.tor_backend,
+        "why": tb.choices.why, "versions": versions(tb),
+        "nodes": nodes, "chassis": chassis_rows,
+        "switches": [{"name": n, "cidr": s.cidr, "vlan": s.vlan, "network": s.network.value}
+                     for n, s in sc.switches.items()],
+        "router_ports": routers, "vms": vms,
+        "tor_fdb": [e.__dict__ for e in tb.tor.fdb()], "mac_moves": tb.tor.mac_moves(),
+        "timings": tb.timings,
+    }
+
+
+def versions(tb: Testbed) -> str:
+    node = tb.nodes[tb.scenario.nodes_with(Role.compute, Role.gateway)[0]]
+    out = node.exec("ovs-vswitchd --version | head -1; ovn-controller --version | head -1")
+    return " / ".join(line.strip() for line in out.splitlines() if line.strip())
+
+
+def render(snap: dict, console: Console | None = None) -> None:
+    console = console or Console(width=None if sys.stdout.isatty() else 140)
+    console.rule(f"[bold]testbed {snap['testbed']}[/] - {snap['description']}")
+    console.print(f"datapath [bold]{snap['datapath']}[/], ToR [bold]{snap['tor_backend']}[/] "
+                  f"({snap['why']}); {snap['versions']}")
+    _table(console, "Nodes", snap["nodes"], ["name", "role", "container", "status"])
+    _table(console, "Chassis registered in SB", snap["chassis"],
+           ["name", "hostname", "encap_ip", "gateway", "mappings"])
+    _table(console, "Logical switches", snap["switches"], ["name", "cidr", "vlan", "network"])
+    _table(console, "Router ports", snap["router_ports"],
+           ["router", "port", "switch", "mac", "ip", "gateway_chassis", "active_on"])
+    _table(console, "VMs", snap["vms"],
+           ["name", "switch", "vlan", "ip", "mac", "placed_on", "bound_to"])
+    _table(console, f"ToR MAC table (MAC moves: {snap['mac_moves']})", snap["tor_fdb"],
+           ["vlan", "mac", "port", "age"])
+    if snap["timings"]:
+        total = sum(snap["timings"].values())
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in snap["timings"].items())
+        console.print(f"bring-up: {total:.1f} s ({phases})")
+
+
+def _table(console: Console, title: str, rows: list[dict], columns: list[str]) -> None:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for col in columns:
+        table.add_column(col.replace("_", " "))
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    console.print(table)
