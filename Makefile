@@ -1,0 +1,47 @@
+# ovn-testbed: `make testbed` brings the seed topology up, `make test` runs the whole suite.
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+SCENARIO ?= scenarios/l3-over-vlan.yaml
+NAME     ?= l3-over-vlan
+
+.PHONY: testbed test unit down show ls bench lint clean host-deps
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# With no container registry the node image's base is bootstrapped with debootstrap.
+host-deps:
+	@command -v debootstrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null) \
+	  || echo "note: debootstrap is missing; it is needed only when debian images cannot be pulled"; }
+
+testbed: $(BIN)/.installed host-deps
+	$(BIN)/testbed up $(SCENARIO) --name $(NAME)
+
+test: $(BIN)/.installed host-deps
+	$(BIN)/pytest
+
+unit: $(BIN)/.installed
+	$(BIN)/pytest tests/unit
+
+down: $(BIN)/.installed
+	$(BIN)/testbed down $(NAME)
+
+show: $(BIN)/.installed
+	$(BIN)/testbed show $(NAME)
+
+ls: $(BIN)/.installed
+	$(BIN)/testbed ls
+
+bench: $(BIN)/.installed host-deps
+	$(BIN)/python bench/bringup.py
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check testbed tests bench
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

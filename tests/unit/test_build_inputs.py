@@ -1,0 +1,52 @@
+"""Compose rendering, image inputs and mirror discovery: pure functions, no Docker."""
+
+from pathlib import Path
+
+from testbed import images
+from testbed.manager.compose import render
+from testbed.model import load
+
+SEED = Path(__file__).resolve().parents[2] / "scenarios" / "l3-over-vlan.yaml"
+
+
+def test_compose_has_no_privileged_container_and_labels_everything():
+    doc = render(load(SEED), "tb1", "img:x", "netdev", "ovs")
+    services = doc["services"]
+    assert set(services) == {"central", "gw1", "gw2", "compute-a", "compute-b", "tor", "ext",
+                             "vm1", "vm3", "vm4", "vm6"}
+    for name, svc in services.items():
+        assert "privileged" not in svc
+        assert svc["cap_drop"] == ["ALL"]
+        assert set(svc["cap_add"]) <= {"NET_ADMIN", "NET_RAW"}
+        assert svc["labels"]["ovn-testbed.name"] == "tb1"
+        assert svc["container_name"] == f"tb1-{name}"
+        assert svc["init"] is True
+    assert services["central"]["cap_add"] == []
+    assert services["vm1"]["network_mode"] == "none"
+    assert services["tor"]["command"] == ["switch"]
+    assert services["gw1"]["networks"] == ["mgmt", "overlay", "external"]
+    assert services["compute-a"]["environment"]["OVS_DATAPATH"] == "netdev"
+    assert all(n["internal"] and n["labels"] == {"ovn-testbed.name": "tb1"}
+               for n in doc["networks"].values())
+
+
+def test_linux_bridge_tor_runs_no_ovs():
+    doc = render(load(SEED), "tb1", "img:x", "system", "linux-bridge")
+    assert doc["services"]["tor"]["command"] == ["host"]
+
+
+def test_image_hash_follows_its_inputs():
+    assert images.inputs_hash("trixie") == images.inputs_hash("trixie")
+    assert images.inputs_hash("trixie") != images.inputs_hash("bookworm")
+    assert images.node_image_tag("trixie").startswith("ovn-testbed-node:trixie-")
+
+
+def test_apt_mirror_from_one_line_and_deb822_sources(tmp_path):
+    (tmp_path / "sources.list.d").mkdir()
+    (tmp_path / "sources.list.d" / "debian.sources").write_text(
+        "Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm\n"
+        "\nTypes: deb\nURIs: http://mirror.example/debian-security\n")
+    assert images.apt_mirror(tmp_path) == "http://mirror.example/debian"
+    (tmp_path / "sources.list").write_text("deb [arch=amd64] http://other.example/debian/ trixie main\n")
+    assert images.apt_mirror(tmp_path) == "http://other.example/debian"
+    assert images.apt_mirror(tmp_path / "none") == images.FALLBACK_MIRROR

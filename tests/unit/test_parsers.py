@@ -1,0 +1,64 @@
+"""Parsers of what the daemons print, on output recorded from real runs (or the tools' formats)."""
+
+from pathlib import Path
+
+import pytest
+
+from testbed.observe import capture, ping
+from testbed.tor import FdbEntry, linux_bridge, ovs
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def read(name: str) -> str:
+    return (DATA / name).read_text()
+
+
+def test_ovs_fdb_show_maps_port_numbers_to_chassis_names():
+    entries = ovs.parse_fdb(read("ovs-fdb-show.txt"), {"3": "compute-b", "4": "compute-a"})
+    assert FdbEntry(2010, "fa:16:3e:65:f2:ae", "compute-a", 3) in entries
+    assert FdbEntry(2011, "fa:16:3e:7e:d6:7e", "compute-b", 3) in entries
+    assert len(entries) == 6 and entries == sorted(entries)
+
+
+def test_ovs_mac_move_counter():
+    assert ovs.parse_moves(read("ovs-fdb-stats-show.txt")) == 0
+    assert ovs.parse_moves("  Total number of port moved MAC entries  : 17\n") == 17
+    with pytest.raises(ValueError):
+        ovs.parse_moves("Statistics for bridge \"tor\":\n")
+
+
+def test_linux_bridge_fdb_keeps_learned_entries_on_trunks():
+    entries = linux_bridge.parse_fdb(read("bridge-fdb-show.json"), ["compute-a", "compute-b"])
+    assert entries == [
+        FdbEntry(2010, "fa:16:3e:65:f2:ae", "compute-a", 0),
+        FdbEntry(2010, "fa:16:3e:75:ca:89", "compute-b", 2),
+        FdbEntry(2011, "fa:16:3e:16:07:92", "compute-a", 3),
+    ]
+
+
+def test_linux_bridge_moves_counted_from_monitor_events():
+    # 65:f2:ae moves a->b and back (2); 7e:d6:7e re-learned on the same port (0);
+    # 16:07:92 learned elsewhere after its entry was deleted (not a move)
+    assert linux_bridge.count_moves(read("bridge-monitor-fdb.txt"), ["compute-a", "compute-b"]) == 2
+
+
+def test_ping_statistics_and_ttls():
+    ok = ping.parse("10.10.0.14", read("ping-ok.txt"))
+    assert (ok.sent, ok.received, ok.loss) == (2, 2, 0.0)
+    assert ok.ttls == [63, 63] and all(r > 0 for r in ok.rtts_ms)
+    lost = ping.parse("10.10.0.99", read("ping-loss.txt"))
+    assert (lost.received, lost.loss, lost.ttls) == (0, 100.0, [])
+    with pytest.raises(ValueError):
+        ping.parse("x", "ping: unknown host x\n")
+
+
+def test_capture_frames_carry_vlan_macs_and_ttl():
+    frames = capture.parse(read("tcpdump-tor-compute-a.txt"))
+    assert len(frames) == 4
+    request = frames[0]
+    assert (request.src_mac, request.dst_mac, request.vlan, request.ttl) == (
+        "fa:16:3e:65:f2:ae", "fa:16:3e:75:ca:89", 2010, 63)
+    assert (request.src_ip, request.dst_ip) == ("10.11.0.11", "10.10.0.14")
+    assert "ICMP echo request" in request.what
+    assert frames[1].vlan == 2011 and "ICMP echo reply" in frames[1].what

@@ -1,0 +1,79 @@
+"""The scenario file -> model step: the seed loads, and each kind of mistake gets one clear error."""
+
+from pathlib import Path
+
+import pytest
+
+from testbed.model import ScenarioError, load, parse
+
+SEED = Path(__file__).resolve().parents[2] / "scenarios" / "l3-over-vlan.yaml"
+
+
+def seed_text() -> str:
+    return SEED.read_text()
+
+
+def errors(text: str) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        parse(text, "bad.yaml")
+    return [p.render("bad.yaml") for p in info.value.problems]
+
+
+def test_seed_loads_as_in_the_article():
+    sc = load(SEED)
+    assert sc.chassis == ["gw1", "gw2", "compute-a", "compute-b"]
+    assert sc.central == "central" and sc.tor == "tor"
+    assert sc.switches["A"].vlan == 2011 and sc.switches["B"].vlan == 2010
+    assert {v: (vm.switch, vm.chassis) for v, vm in sc.vms.items()} == {
+        "vm1": ("A", "compute-a"), "vm4": ("B", "compute-b"),
+        "vm3": ("A", "compute-b"), "vm6": ("B", "compute-a")}
+    assert sc.gateway_of("B").mac == "fa:16:3e:65:f2:ae"
+    assert sc.routers["R1"].ports[2].gateway_chassis == {"gw1": 2, "gw2": 1}
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ("role: compute}", "role: compute, colour: red}",
+     "bad.yaml:15: nodes.compute-a.colour: unknown key 'colour'. Fix: remove it or correct"),
+    ("vlan: 2011", "vlan: 5000", "bad.yaml:26: switches.A.vlan: Input should be less than or equal to 4094. "
+                                 "Fix: use a VLAN ID from 1 to 4094."),
+    ("vlan: 2011", "vlan: 0", "switches.A.vlan: Input should be greater than or equal to 1"),
+    ('mac: "fa:16:3e:16:07:92"', 'mac: "fa:16:3e:16:07"', "vms.vm1.mac: 'fa:16:3e:16:07' is not a MAC"),
+    ("cidr: 10.10.0.0/24", "cidr: 10.10.0.0/33", "switches.B.cidr: '10.10.0.0/33' is not a network in CIDR"),
+    ("cidr: 10.10.0.0/24", "cidr: 10.10.0.1/24", "switches.B.cidr: '10.10.0.1/24' is not a network in CIDR"),
+    ("chassis: compute-b, mac: \"fa:16:3e:75", "chassis: compute-z, mac: \"fa:16:3e:75",
+     "bad.yaml:40: vms.vm4.chassis: 'compute-z' is not a chassis node. Fix: use one of gw1, gw2, "),
+    ("vm1: {switch: A,", "vm1: {switch: C,", "vms.vm1.switch: there is no switch 'C'. Fix: use one of A, B, public"),
+    ("ip: 10.10.0.14", "ip: 10.11.0.14", "vms.vm4.ip: 10.11.0.14 is outside B's subnet 10.10.0.0/24. "
+                                         "Fix: pick an address inside 10.10.0.0/24."),
+    ("gw2: 1", "tor: 1", "routers.R1.ports.2.gateway_chassis.tor: 'tor' is not a chassis node"),
+    ("ip: 10.11.0.13", "ip: 10.11.0.11", "vms.vm3: IP 10.11.0.11 is already used by vms.vm1"),
+    ("  central:   {role: central}\n", "", "nodes: 0 nodes have role 'central', one is needed"),
+])
+def test_each_mistake_names_file_line_field_and_fix(old, new, expected):
+    text = seed_text()
+    assert old in text
+    found = errors(text.replace(old, new, 1))
+    assert len(found) == 1, found
+    assert expected in found[0]
+    assert ". Fix: " in found[0]
+
+
+def test_missing_field_is_reported_with_the_fix():
+    found = errors(seed_text().replace("    ports:", "    portz:"))
+    assert any("routers.R1.ports: this field is missing. Fix: add 'ports:'" in e for e in found)
+    assert any("unknown key 'portz'" in e and "keys allowed here: ports" in e for e in found)
+
+
+def test_all_problems_are_reported_at_once():
+    text = seed_text().replace("ip: 10.10.0.14", "ip: 10.11.0.14").replace("vm1: {switch: A,", "vm1: {switch: C,")
+    assert len(errors(text)) == 2
+
+
+def test_yaml_syntax_error_names_the_line():
+    found = errors("name: x\nnodes: {a: [}\n")
+    assert found[0].startswith("bad.yaml:2: (yaml):")
+
+
+def test_missing_file_is_a_scenario_error(tmp_path):
+    with pytest.raises(ScenarioError, match="no-such.yaml"):
+        load(tmp_path / "no-such.yaml")
