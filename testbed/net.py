@@ -28,6 +28,8 @@ RUNS_DIR = Path("runs")
 class Testbed:
     """A named, running copy of a scenario (`with Testbed(sc) as tb:` brings it up and down)."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self, scenario: Scenario, name: str | None = None, runs_dir: Path = RUNS_DIR,
                  progress: Callable[[str], None] = print):
         self.scenario = scenario

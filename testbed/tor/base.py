@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from .. import wait
 from ..manager.docker import Node
 
 BRIDGE = "tor"
@@ -45,6 +46,16 @@ class Tor(ABC):
     @abstractmethod
     def flush(self) -> None:
         """Forget all learned MACs."""
+
+    def learned(self, vlan: int, mac: str, timeout: float = 15.0) -> FdbEntry:
+        """Wait until the ToR has learned `mac` in `vlan` (on whatever port) and return the entry."""
+        found: list[FdbEntry] = []
+
+        def missing() -> list[str]:
+            found[:] = self.lookup(mac, vlan)
+            return [] if found else [f"{mac} in VLAN {vlan} (table: {self.fdb()})"]
+        wait.until("the ToR to learn a MAC", missing, timeout)
+        return found[0]
 
     def lookup(self, mac: str, vlan: int | None = None) -> list[FdbEntry]:
         mac = mac.lower()

@@ -1,0 +1,69 @@
+"""Lifecycle on real containers: side by side, down removes exactly one testbed, failures clean up."""
+
+from __future__ import annotations
+
+import pytest
+
+from testbed import wiring
+from testbed.cli import main as cli
+from testbed.manager.docker import DockerBackend
+from testbed.model import load
+from testbed.net import Testbed
+from testbed.ovn import logical
+
+from .conftest import RUNS, SMALL
+
+
+def leftovers(name: str) -> dict[str, list]:
+    backend = DockerBackend()
+    return {
+        "containers": list(backend.nodes(name)),
+        "networks": [n.name for n in backend.networks(name)],
+        "host veths": wiring.Wiring(name).leftovers(),
+    }
+
+
+def test_down_removes_exactly_its_testbed(seed):
+    seed_containers = {n: node.container.id for n, node in seed.nodes.items()}
+    tb = Testbed(load(SMALL), name="pytest-small", runs_dir=RUNS).up()
+    try:
+        assert len(leftovers("pytest-small")["containers"]) == 5
+        result = tb.host("vma").ping("192.168.50.11", count=2, interval=0.2)
+        assert result.loss == 0, result.output
+        assert result.ttls == [64, 64], "same switch: switched, not routed"
+    finally:
+        tb.down()
+    assert leftovers("pytest-small") == {"containers": [], "networks": [], "host veths": []}
+    still = DockerBackend().nodes("pytest-seed")
+    assert {n: node.container.id for n, node in still.items()} == seed_containers
+    assert all(node.container.status == "running" for node in still.values())
+    assert seed.host("vm1").ping("10.10.0.14", count=1).loss == 0
+
+
+def test_failed_bring_up_removes_everything(monkeypatch):
+    def broken(nb, sc):
+        raise RuntimeError("injected failure while writing the NB topology")
+
+    monkeypatch.setattr(logical, "build", broken)
+    tb = Testbed(load(SMALL), name="pytest-broken", runs_dir=RUNS)
+    with pytest.raises(RuntimeError, match="injected failure"):
+        tb.up()
+    assert leftovers("pytest-broken") == {"containers": [], "networks": [], "host veths": []}
+    assert (RUNS / "pytest-broken" / "logs" / "hv1.log").exists(), "logs are kept for diagnosis"
+
+
+def test_bad_scenario_starts_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.read_text().replace("name: small", "name: pytest-bad")
+                   .replace("vlan: 100", "vlan: 4095"))
+    assert cli(["--runs", str(tmp_path), "up", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:" in err and "switches.net1.vlan" in err and "Fix: use a VLAN ID from 1 to 4094" in err
+    assert leftovers("pytest-bad") == {"containers": [], "networks": [], "host veths": []}
+    assert not (tmp_path / "pytest-bad").exists()
+
+
+def test_same_name_twice_is_refused(seed):
+    with pytest.raises(RuntimeError, match="already up"):
+        Testbed(load(SMALL), name="pytest-seed", runs_dir=RUNS).up()
+    assert len(DockerBackend().nodes("pytest-seed")) == len(seed.nodes)

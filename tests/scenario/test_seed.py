@@ -1,0 +1,78 @@
+"""The seed's "OVN L3 over VLAN" network on real daemons: routed pings, wire frames, ToR table.
+
+What the wire shows (OVN 25.03, no ovn-chassis-mac-mappings) matches the seed's tables: E/W
+routing is distributed, so the chassis of the *sender* routes; a routed frame leaves that
+chassis in the destination VLAN with the router port's MAC of that VLAN as source, and the ToR
+learns that router MAC on the sender chassis' port (R1-B's MAC in 2010 on compute-a's port, R1-A's
+MAC in 2011 on compute-b's port).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from testbed.observe.capture import capture
+
+
+def routed_source_mac(sc, chassis: str, switch: str) -> str:
+    """The source MAC a chassis gives frames it routes into `switch`: its chassis MAC if it has
+    one (ovn-chassis-mac-mappings), otherwise the router port's MAC on that switch."""
+    return sc.nodes[chassis].chassis_mac or sc.gateway_of(switch).mac
+
+
+def test_chassis_registered_and_vms_bound_where_placed(seed):
+    sc = seed.scenario
+    registered = {c.name: c for c in seed.sb.chassis_list().execute(check_error=True)}
+    assert set(registered) == set(sc.chassis)
+    chassis_by_uuid = {c.uuid: name for name, c in registered.items()}
+    for vm_name, vm in sc.vms.items():
+        rows = seed.sb.db_find_rows("Port_Binding", ("logical_port", "=", vm_name)).execute(
+            check_error=True)
+        assert rows and rows[0].chassis, f"{vm_name} is not bound"
+        assert chassis_by_uuid[rows[0].chassis[0].uuid] == vm.chassis
+    gw = seed.sb.db_find_rows("Port_Binding", ("logical_port", "=", "cr-R1-public")).execute(
+        check_error=True)
+    assert chassis_by_uuid[gw[0].chassis[0].uuid] == "gw1", "highest priority gateway is active"
+
+
+@pytest.mark.parametrize("src,dst", [("vm1", "vm4"), ("vm4", "vm1")])
+def test_routed_ping_between_vlans(seed, src, dst):
+    sc = seed.scenario
+    s, d = sc.vms[src], sc.vms[dst]
+    moves_before = seed.tor.mac_moves()
+    with capture(seed.nodes[src], "eth0") as at_src_vm, \
+            capture(seed.nodes[dst], "eth0") as at_dst_vm, \
+            capture(seed.nodes[sc.tor], s.chassis) as at_tor:
+        result = seed.host(src).ping(d.ip, count=5, interval=0.2)
+    assert result.loss == 0, result.output
+    assert set(result.ttls) == {63}, "one router hop each way"
+
+    # at the destination VM: the request arrived routed once, from R1's MAC on its switch
+    arrived = at_dst_vm.icmp("echo request", s.ip, d.ip)
+    assert len(arrived) == 5
+    assert {(f.ttl, f.src_mac, f.dst_mac, f.vlan) for f in arrived} == {
+        (63, routed_source_mac(sc, s.chassis, d.switch), d.mac, None)}
+
+    # on the ToR port of the sender's chassis: routed there, tagged with the destination VLAN
+    on_wire = at_tor.icmp("echo request", s.ip, d.ip)
+    assert len(on_wire) == 5
+    assert {(f.vlan, f.src_mac, f.dst_mac, f.ttl) for f in on_wire} == {
+        (sc.switches[d.switch].vlan, routed_source_mac(sc, s.chassis, d.switch), d.mac, 63)}
+    # and the replies came back routed once, by the destination's chassis
+    replies = at_src_vm.icmp("echo reply", d.ip, s.ip)
+    assert {(f.ttl, f.src_mac, f.dst_mac) for f in replies} == {
+        (63, routed_source_mac(sc, d.chassis, s.switch), s.mac)}
+
+    # the ToR holds each VM on its chassis' port (learned from its ARP and ovn-controller's
+    # GARPs) and the routing MAC on the port of the chassis that routed into that VLAN
+    assert seed.tor.learned(sc.switches[s.switch].vlan, s.mac).port == s.chassis
+    assert seed.tor.learned(sc.switches[d.switch].vlan, d.mac).port == d.chassis
+    router_mac = routed_source_mac(sc, s.chassis, d.switch)
+    assert seed.tor.learned(sc.switches[d.switch].vlan, router_mac).port == s.chassis
+    assert seed.tor.mac_moves() == moves_before, "one flow alone moves no MAC between ToR ports"
+
+
+def test_ping_to_an_absent_address_is_lost(seed):
+    """The probe can fail: nothing answers for an unused address on switch B."""
+    result = seed.host("vm1").ping("10.10.0.99", count=2, interval=0.2, wait=1)
+    assert result.received == 0 and result.loss == 100
