@@ -42,7 +42,8 @@ def test_seed_loads_as_in_the_article():
     ("cidr: 10.10.0.0/24", "cidr: 10.10.0.1/24", "switches.B.cidr: '10.10.0.1/24' is not a network in CIDR"),
     ("chassis: compute-b, mac: \"fa:16:3e:75", "chassis: compute-z, mac: \"fa:16:3e:75",
      "bad.yaml:40: vms.vm4.chassis: 'compute-z' is not a chassis node. Fix: use one of gw1, gw2, "),
-    ("vm1: {switch: A,", "vm1: {switch: C,", "vms.vm1.switch: there is no switch 'C'. Fix: use one of A, B, public"),
+    ("vm1: {switch: A,", "vm1: {switch: C,",
+     "vms.vm1.switch: there is no switch 'C'. Fix: use one of A, B, public"),
     ("ip: 10.10.0.14", "ip: 10.11.0.14", "vms.vm4.ip: 10.11.0.14 is outside B's subnet 10.10.0.0/24. "
                                          "Fix: pick an address inside 10.10.0.0/24."),
     ("gw2: 1", "tor: 1", "routers.R1.ports.2.gateway_chassis.tor: 'tor' is not a chassis node"),
@@ -65,7 +66,8 @@ def test_missing_field_is_reported_with_the_fix():
 
 
 def test_all_problems_are_reported_at_once():
-    text = seed_text().replace("ip: 10.10.0.14", "ip: 10.11.0.14").replace("vm1: {switch: A,", "vm1: {switch: C,")
+    text = (seed_text().replace("ip: 10.10.0.14", "ip: 10.11.0.14")
+            .replace("vm1: {switch: A,", "vm1: {switch: C,"))
     assert len(errors(text)) == 2
 
 
