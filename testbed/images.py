@@ -97,7 +97,8 @@ def bootstrap_base_image(client: docker.DockerClient, suite: str, progress: Prog
         tail: list[str] = []
         for line in proc.stdout:  # type: ignore[union-attr]
             tail = (tail + [line.rstrip()])[-20:]
-            if line.startswith("I: ") and not line.startswith(("I: Retrieving", "I: Validating")):
+            if line.startswith("I: ") and not line.startswith(
+                    ("I: Retrieving", "I: Validating", "I: Extracting", "I: Unpacking", "I: Configuring")):
                 progress(f"  {line.strip()}")
         if proc.wait() != 0:
             raise ImageError("debootstrap failed:\n" + "\n".join(tail))
