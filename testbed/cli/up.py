@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..model import load
 from ..net import Testbed
-from ..report import summary
+from ..report import picture, summary
 
 
 def add_parser(p) -> None:
@@ -20,6 +20,8 @@ def run(args) -> int:
     tb = Testbed(scenario, args.name, Path(args.runs)).up()
     snap = summary.collect(tb)
     (tb.dir / "summary.json").write_text(json.dumps(snap, indent=1))
+    (tb.dir / "topology.svg").write_text(picture.topology_svg(snap))
     summary.render(snap)
-    print(f"\nrun outputs: {tb.dir}/   remove it with: testbed down {tb.name}")
+    print(f"\npicture: {tb.dir}/topology.svg   run outputs: {tb.dir}/")
+    print(f"remove it with: testbed down {tb.name}")
     return 0

@@ -50,3 +50,23 @@ def test_apt_mirror_from_one_line_and_deb822_sources(tmp_path):
     (tmp_path / "sources.list").write_text("deb [arch=amd64] http://other.example/debian/ trixie main\n")
     assert images.apt_mirror(tmp_path) == "http://other.example/debian"
     assert images.apt_mirror(tmp_path / "none") == images.FALLBACK_MIRROR
+
+
+def test_topology_picture_shows_every_node_and_the_active_gateway():
+    import xml.dom.minidom
+
+    from testbed.report.picture import topology_svg
+    snap = {
+        "testbed": "t", "datapath": "netdev", "tor_backend": "ovs", "mac_moves": 0, "tor_fdb": [],
+        "nodes": [{"name": n, "role": r} for n, r in (("central", "central"), ("gw1", "gateway"),
+                                                      ("hv1", "compute"), ("tor", "tor"),
+                                                      ("ext", "external"))],
+        "vms": [{"name": "vm1", "ip": "10.0.0.5", "vlan": 7, "placed_on": "hv1", "bound_to": "hv1"}],
+        "router_ports": [{"active_on": "gw1"}], "switches": [{"vlan": 7}],
+    }
+    svg = topology_svg(snap)
+    xml.dom.minidom.parseString(svg)
+    texts = [t.firstChild.data for t in xml.dom.minidom.parseString(svg).getElementsByTagName("text")]
+    for name in ("central", "gw1", "hv1", "vm1", "ext"):
+        assert name in texts
+    assert "active gateway" in texts and "trunk 7" in texts
