@@ -48,7 +48,7 @@ def topology_svg(snap: dict) -> str:
     if central:
         cx = width / 2 - BOX_W / 2
         box(cx, y_central, central, "central", "NB + SB + northd")
-        for c, x in xs.items():
+        for x in xs.values():
             line(cx + BOX_W / 2, y_central + BOX_H, x + BOX_W / 2, y_chassis, "2,3", "#2c7fb8")
     if len(xs) > 1:
         right = GAP + len(xs) * (BOX_W + GAP) - GAP

@@ -35,6 +35,18 @@ def test_chassis_registered_and_vms_bound_where_placed(seed):
     assert chassis_by_uuid[gw[0].chassis[0].uuid] == "gw1", "highest priority gateway is active"
 
 
+def test_ovsdb_listens_only_on_the_testbed_management_network(seed):
+    central = seed.nodes[seed.scenario.central]
+    mgmt_ip = central.network("mgmt")["IPAddress"]
+    listeners = {line.split()[3] for line in central.exec("ss -Hltn").splitlines()}
+    ovsdb = {addr for addr in listeners if addr.rsplit(":", 1)[1] in ("6641", "6642")}
+    assert ovsdb == {f"{mgmt_ip}:6641", f"{mgmt_ip}:6642"}
+    network = seed.backend.client.networks.get(central.network("mgmt")["NetworkID"])
+    assert network.attrs["Internal"] is True
+    for name in seed.scenario.chassis:  # chassis databases: unix socket only
+        assert not seed.nodes[name].exec("ss -Hltn 'sport = :6640'").strip()
+
+
 @pytest.mark.parametrize("src,dst", [("vm1", "vm4"), ("vm4", "vm1")])
 def test_routed_ping_between_vlans(seed, src, dst):
     sc = seed.scenario
