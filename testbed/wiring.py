@@ -99,8 +99,3 @@ def ifname_by_mac(pid: int, mac: str) -> str:
                 return link.get("ifname")
     raise LookupError(f"no interface with MAC {mac} in the namespace of PID {pid}")
 
-
-def addresses(pid: int, ifname: str) -> list[str]:
-    with netns(pid) as ns:
-        idx = ns.link_lookup(ifname=ifname)[0]
-        return [f"{a.get('address')}/{a['prefixlen']}" for a in ns.get_addr(index=idx, family=2)]

@@ -35,10 +35,6 @@ class Node:
         self.container.reload()
         return int(self.container.attrs["State"]["Pid"])
 
-    @property
-    def netns(self) -> str:
-        return f"/proc/{self.pid}/ns/net"
-
     def exec(self, cmd: str | list[str], check: bool = True) -> str:
         """Run a command in the container (a string goes through sh -c); return its output."""
         argv = ["sh", "-c", cmd] if isinstance(cmd, str) else cmd

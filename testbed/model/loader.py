@@ -134,6 +134,9 @@ def check(sc: Scenario) -> list[Problem]:
             unique(field, port.ip, port.mac)
     for vname, vm in sc.vms.items():
         field = f"vms.{vname}"
+        if vname in sc.nodes:
+            out.append(Problem(field, f"'{vname}' is also a node's name (both become containers)",
+                               "give the VM another name"))
         if vm.chassis not in chassis:
             out.append(Problem(f"{field}.chassis", f"'{vm.chassis}' is not a chassis node",
                                f"use one of {', '.join(chassis) or '(none defined)'}"))

@@ -66,8 +66,9 @@ def wait_all(tb: Testbed) -> None:
                 if tb.nb.lsp_get(vm).execute(check_error=True).up != [True]]
 
     def tunnels_missing():
-        return [f"{len(chassis) - 1 - len(tunnels(tb.nodes[c]))} tunnels on {c}" for c in chassis
-                if len(tunnels(tb.nodes[c])) < len(chassis) - 1]
+        have = {c: len(tunnels(tb.nodes[c])) for c in chassis}
+        return [f"{len(chassis) - 1 - n} tunnels on {c}" for c, n in have.items()
+                if n < len(chassis) - 1]
 
     def gateways_missing():
         out = []

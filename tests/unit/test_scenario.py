@@ -49,6 +49,7 @@ def test_seed_loads_as_in_the_article():
     ("gw2: 1", "tor: 1", "routers.R1.ports.2.gateway_chassis.tor: 'tor' is not a chassis node"),
     ("ip: 10.11.0.13", "ip: 10.11.0.11", "vms.vm3: IP 10.11.0.11 is already used by vms.vm1"),
     ("  central:   {role: central}\n", "", "nodes: 0 nodes have role 'central', one is needed"),
+    ("  vm6: {", "  ext: {", "vms.ext: 'ext' is also a node's name"),
 ])
 def test_each_mistake_names_file_line_field_and_fix(old, new, expected):
     text = seed_text()
