@@ -22,6 +22,7 @@ class ChassisPlan:
     external_ids: dict[str, str]
     encap_cidr: str
     encap_nic: str
+    encap_mac: str
 
     def vsctl(self, datapath: str) -> list[str]:
         cmd = ["ovs-vsctl"]
@@ -29,6 +30,8 @@ class ChassisPlan:
             cmd += ["--", "--may-exist", "add-br", bridge,
                     "--", "set", "Bridge", bridge, f"datapath_type={datapath}",
                     "--", "--may-exist", "add-port", bridge, nic]
+        # br-ovl keeps the overlay NIC's MAC, so the overlay network sees one station
+        cmd += ["--", "set", "Bridge", "br-ovl", f"other_config:hwaddr={self.encap_mac}"]
         cmd += ["--", "set", "Open_vSwitch", "."]
         cmd += [f"external_ids:{k}={v}" for k, v in self.external_ids.items()]
         return cmd
@@ -63,24 +66,19 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str) -> ChassisPlan:
     if mac:
         ids["ovn-chassis-mac-mappings"] = f"{sc.physical.provider}:{mac}"
     return ChassisPlan(name, bridges, ids, f"{overlay['IPAddress']}/{overlay['IPPrefixLen']}",
-                       encap_nic)
+                       encap_nic, overlay["MacAddress"])
 
 
 def configure(node: Node, chassis: ChassisPlan, datapath: str) -> None:
     """Create the bridges, move the tunnel address onto br-ovl and point ovn-controller at SB.
 
     The userspace datapath only routes geneve when the tunnel address sits on an OVS bridge's
-    internal port; br-ovl keeps the overlay NIC's MAC so the overlay network sees one station.
+    internal port. Bridged NICs keep no address (Docker gave the overlay and external ones one).
     """
-    nics = list(chassis.bridges.values())
     # TX checksum offload on veths breaks TCP through the userspace datapath
-    node.exec(" && ".join(f"ethtool -K {n} tx off >/dev/null" for n in nics))
-    node.exec(shlex.join(chassis.vsctl(datapath)))
-    for bridge, nic in chassis.bridges.items():
-        node.exec(f"ip link set {nic} up && ip link set {bridge} up")
-    mac = node.exec(f"cat /sys/class/net/{chassis.encap_nic}/address").strip()
-    node.exec(f"ovs-vsctl set Bridge br-ovl other_config:hwaddr={mac}")
+    offload = [f"ethtool -K {nic} tx off >/dev/null" for nic in chassis.bridges.values()]
+    links = [f"ip link set {dev} up" for pair in chassis.bridges.items() for dev in pair]
+    node.exec(" && ".join([*offload, shlex.join(chassis.vsctl(datapath)), *links]))
     wiring.set_address(node.pid, "br-ovl", chassis.encap_cidr)
-    wiring.flush_addresses(node.pid, chassis.encap_nic)
-    for nic in nics[2:]:  # br-ex's NIC: the external network is bridged, not addressed
+    for nic in chassis.bridges.values():
         wiring.flush_addresses(node.pid, nic)

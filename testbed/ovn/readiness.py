@@ -79,14 +79,16 @@ def wait_all(tb: Testbed) -> None:
                 out.append(f"cr-{lrp} bound to a gateway chassis")
         return out
 
+    gws = sc.nodes_with(Role.gateway)
+    gw_ips = {tb.nodes[n].network("overlay")["IPAddress"] for n in gws}
+
     def bfd_missing():
-        gws = sc.nodes_with(Role.gateway)
         if len(gws) < 2 or not gateway_ports(tb):
             return []
         out = []
         for gw in gws:
             down = [t["name"] for t in tunnels(tb.nodes[gw])
-                    if t["remote_ip"] in encap_ips(tb, gws) and t["bfd"] != "up"]
+                    if t["remote_ip"] in gw_ips and t["bfd"] != "up"]
             out += [f"BFD up on {gw}:{name}" for name in down]
         return out
 
@@ -104,6 +106,3 @@ def gateway_ports(tb: Testbed) -> list[str]:
     return [sc.router_port_name(r, p) for r, router in sc.routers.items() for p in router.ports
             if p.gateway_chassis]
 
-
-def encap_ips(tb: Testbed, names: list[str]) -> set[str]:
-    return {tb.nodes[n].network("overlay")["IPAddress"] for n in names}

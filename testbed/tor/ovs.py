@@ -37,15 +37,13 @@ class OvsTor(Tor):
 
     def setup(self) -> None:
         trunks = ",".join(map(str, self.vlans))
-        cmd = [f"ovs-vsctl --may-exist add-br {BRIDGE} -- set Bridge {BRIDGE} "
-               f"datapath_type={self.datapath}"]
-        for port in self.ports:
-            self.node.exec(f"ethtool -K {port} tx off >/dev/null")
-            cmd.append(f"--may-exist add-port {BRIDGE} {port} -- set Port {port} "
-                       f"vlan_mode=trunk trunks={trunks}")
-        self.node.exec(" -- ".join(cmd))
-        self.node.exec(f"ip link set {BRIDGE} up")
-        self.node.exec(f"ovs-appctl fdb/stats-clear {BRIDGE}")
+        vsctl = [f"ovs-vsctl --may-exist add-br {BRIDGE} -- set Bridge {BRIDGE} "
+                 f"datapath_type={self.datapath}"]
+        vsctl += [f"--may-exist add-port {BRIDGE} {port} -- set Port {port} vlan_mode=trunk "
+                  f"trunks={trunks}" for port in self.ports]
+        offload = [f"ethtool -K {port} tx off >/dev/null" for port in self.ports]
+        self.node.exec(" && ".join([*offload, " -- ".join(vsctl), f"ip link set {BRIDGE} up",
+                                    f"ovs-appctl fdb/stats-clear {BRIDGE}"]))
 
     def _port_names(self) -> dict[str, str]:
         out = self.node.exec("ovs-vsctl --bare --columns=ofport,name list Interface")
