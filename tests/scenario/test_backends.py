@@ -27,9 +27,10 @@ def test_backend_switches_and_learns(monkeypatch, datapath, tor):
     with Testbed(load(SMALL), name=f"pytest-{datapath}-{tor}"[:20], runs_dir=RUNS) as tb:
         assert (tb.choices.datapath, tb.choices.tor_backend, tb.tor.kind) == (datapath, tor, tor)
         vma, vmb = tb.scenario.vms["vma"], tb.scenario.vms["vmb"]
+        vlan = tb.scenario.switches[vma.switch].vlan
         # both VMs on one chassis: their unicast stays on br-int ...
         assert tb.host("vma").ping(vmb.ip, count=2, interval=0.2).loss == 0
         # ... an ARP broadcast for an absent address goes out of the localnet port, tagged
         assert tb.host("vma").ping("192.168.50.99", count=1, wait=1).loss == 100
-        assert tb.tor.learned(100, vma.mac).port == "hv1"
+        assert tb.tor.learned(vlan, vma.mac).port == vma.chassis
         assert tb.tor.mac_moves() == 0

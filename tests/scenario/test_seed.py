@@ -30,9 +30,13 @@ def test_chassis_registered_and_vms_bound_where_placed(seed):
             check_error=True)
         assert rows and rows[0].chassis, f"{vm_name} is not bound"
         assert chassis_by_uuid[rows[0].chassis[0].uuid] == vm.chassis
-    gw = seed.sb.db_find_rows("Port_Binding", ("logical_port", "=", "cr-R1-public")).execute(
-        check_error=True)
-    assert chassis_by_uuid[gw[0].chassis[0].uuid] == "gw1", "highest priority gateway is active"
+    for rname, router in sc.routers.items():
+        for port in (p for p in router.ports if p.gateway_chassis):
+            cr = f"cr-{sc.router_port_name(rname, port)}"
+            rows = seed.sb.db_find_rows("Port_Binding", ("logical_port", "=", cr)).execute(
+                check_error=True)
+            highest = max(port.gateway_chassis, key=port.gateway_chassis.get)
+            assert chassis_by_uuid[rows[0].chassis[0].uuid] == highest, f"{cr} not on {highest}"
 
 
 def test_ovsdb_listens_only_on_the_testbed_management_network(seed):
