@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def rss_mb(tb: Testbed, node: str) -> dict[str, float]:
-    out = tb.nodes[node].exec("ps -eo rss=,comm=")
+    out = tb.nodes[node].exec(["ps", "-eo", "rss=,comm="])
     rss: dict[str, float] = {}
     for line in out.splitlines():
         kb, comm = line.split(None, 1)

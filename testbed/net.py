@@ -13,13 +13,14 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import features, images, wiring
+from . import features, images, names, wiring
 from .host import Host
 from .manager.compose import Compose, render
 from .manager.docker import DockerBackend, Node
 from .model import Role, Scenario
 from .ovn import chassis as ovn_chassis
 from .ovn import db, logical, readiness
+from .report import summary
 from .tor import BACKENDS, Tor
 
 RUNS_DIR = Path("runs")
@@ -85,7 +86,7 @@ class Testbed:
         with self.phase("ovn"):
             self._configure_ovn()
         with self.phase("ready"):
-            readiness.wait_all(self)
+            readiness.wait_all(self.scenario, self.nodes, self.nb, self.sb, self.progress)
         self._save_state()
 
     @classmethod
@@ -145,17 +146,17 @@ class Testbed:
                              wiring.End(tor.pid, name))
         for vname, vm in sc.vms.items():
             self.wiring.link(wiring.End(n[vname].pid, "eth0", vm.mac),
-                             wiring.End(n[vm.chassis].pid, vm_port(vname)))
+                             wiring.End(n[vm.chassis].pid, names.vm_port(vname)))
             gw = sc.gateway_of(vm.switch)
             wiring.set_address(n[vname].pid, "eth0", f"{vm.ip}/{self.prefix(vm.switch)}",
                                gateway=gw.ip if gw else None)
-            n[vname].exec("ethtool -K eth0 tx off >/dev/null")
+            n[vname].exec(["ethtool", "-K", "eth0", "tx", "off"])
         for name in sc.nodes_with(Role.external):
             node = n[name]
             nic = wiring.ifname_by_mac(node.pid, node.network("external")["MacAddress"])
             wiring.flush_addresses(node.pid, nic)
             wiring.set_address(node.pid, nic, sc.nodes[name].address)
-            node.exec(f"ethtool -K {nic} tx off >/dev/null")
+            node.exec(["ethtool", "-K", nic, "tx", "off"])
 
     def _configure_ovn(self) -> None:
         sc, n = self.scenario, self.nodes
@@ -168,9 +169,9 @@ class Testbed:
         logical.build(self.nb, sc)
         readiness.bridge_present(n, sc.chassis, "br-int")
         for vname, vm in sc.vms.items():
-            port = vm_port(vname)
-            n[vm.chassis].exec(f"ovs-vsctl --may-exist add-port br-int {port} -- "
-                               f"set Interface {port} external_ids:iface-id={vname}")
+            port = names.vm_port(vname)
+            n[vm.chassis].exec(["ovs-vsctl", "--may-exist", "add-port", "br-int", port, "--",
+                                "set", "Interface", port, f"external_ids:iface-id={vname}"])
 
     # --- access ----------------------------------------------------------------------------
 
@@ -186,17 +187,17 @@ class Testbed:
             self._sb = readiness.connect(lambda: db.sb(self.central_ip), "the SB database")
         return self._sb
 
+    def snapshot(self) -> dict:
+        """What the testbed looks like now (JSON-able), for the summary and its picture."""
+        return summary.collect(self.name, self.scenario, self.nodes, self.sb, self.choices,
+                               self.tor, self.timings)
+
     def host(self, name: str) -> Host:
         """A VM or external host, to ping from and capture on."""
         return Host(self.nodes[name])
 
     def prefix(self, switch: str) -> int:
         return ipaddress.ip_network(self.scenario.switches[switch].cidr).prefixlen
-
-def vm_port(vm: str) -> str:
-    """The VM's interface on its chassis' br-int (a VM's tap, in Nova's terms)."""
-    return f"tap-{vm}"
-
 
 def teardown(name: str, run_dir: Path, backend: DockerBackend | None = None,
              progress: Callable[[str], None] = print) -> None:

@@ -1,20 +1,32 @@
-"""Polling with a deadline: wait for a state instead of sleeping."""
+"""Polling with a deadline: wait for a state instead of sleeping.
+
+Only *transient* errors are retried (a daemon still starting refuses a connection, an OVSDB
+query times out, a container is still being created). Anything else - a command that failed for
+good, a bug - propagates at once instead of turning into a timeout that hides it.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
+TRANSIENT: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError, OSError)
+
 
 class WaitTimeout(TimeoutError):
     pass
 
 
+class NotYet(Exception):
+    """Raised by a probe to say "not there yet, ask again" with a reason for the timeout message."""
+
+
 def until(what: str, missing: Callable[[], list[str]], timeout: float = 60.0,
-          interval: float = 0.2) -> float:
+          interval: float = 0.2, transient: tuple[type[BaseException], ...] = TRANSIENT) -> float:
     """Poll `missing()` until it returns an empty list; return the seconds it took.
 
     `missing` names what is not there yet, so that a timeout says exactly what was still missing.
+    Exceptions in `transient` (and `NotYet`) count as "not yet"; every other exception is raised.
     """
     start = time.monotonic()
     deadline = start + timeout
@@ -22,7 +34,9 @@ def until(what: str, missing: Callable[[], list[str]], timeout: float = 60.0,
     while True:
         try:
             last = missing()
-        except Exception as exc:  # a daemon still starting can refuse a query: keep polling
+        except WaitTimeout:
+            raise
+        except (NotYet, *transient) as exc:
             last = [f"({type(exc).__name__}: {exc})"]
         if not last:
             return time.monotonic() - start

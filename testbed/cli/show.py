@@ -13,5 +13,5 @@ def add_parser(p) -> None:
 
 
 def run(args) -> int:
-    summary.render(summary.collect(Testbed.attach(args.name, Path(args.runs))))
+    summary.render(Testbed.attach(args.name, Path(args.runs)).snapshot())
     return 0

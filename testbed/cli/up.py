@@ -18,7 +18,7 @@ def add_parser(p) -> None:
 def run(args) -> int:
     scenario = load(args.scenario)  # a bad file stops here, before anything starts
     tb = Testbed(scenario, args.name, Path(args.runs)).up()
-    snap = summary.collect(tb)
+    snap = tb.snapshot()
     (tb.dir / "summary.json").write_text(json.dumps(snap, indent=1))
     (tb.dir / "topology.svg").write_text(picture.topology_svg(snap))
     summary.render(snap)

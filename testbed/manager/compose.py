@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 
 from ..model import Role, Scenario
+from ..names import LABEL, NODE_LABEL, ROLE_LABEL, container_name
 
 COMPOSE_DIR = Path(__file__).resolve().parents[2] / "compose"
-LABEL = "ovn-testbed.name"
 NETWORKS = ("mgmt", "overlay", "external")
 
 _INIT_ROLE = {  # scenario role -> node-init role
@@ -30,10 +30,6 @@ def node_networks(role: Role) -> list[str]:
     }[role]
 
 
-def container_name(testbed: str, node: str) -> str:
-    return f"{testbed}-{node}"
-
-
 def render(sc: Scenario, testbed: str, image: str, datapath: str, tor_backend: str) -> dict:
     """The Compose document of one testbed: a service per node and per VM."""
     shared = yaml.safe_load((COMPOSE_DIR / "node.yaml").read_text())
@@ -48,7 +44,7 @@ def render(sc: Scenario, testbed: str, image: str, datapath: str, tor_backend: s
             "command": [init_role],
             "cap_add": role["cap_add"],
             "environment": {"OVS_DATAPATH": datapath},
-            "labels": {LABEL: testbed, "ovn-testbed.node": name, **labels},
+            "labels": {LABEL: testbed, NODE_LABEL: name, **labels},
             **extra,
         }
         if role["devices"]:
@@ -60,9 +56,9 @@ def render(sc: Scenario, testbed: str, image: str, datapath: str, tor_backend: s
         init_role = _INIT_ROLE.get(node.role) or ("switch" if tor_backend == "ovs" else "host")
         nets = node_networks(node.role)
         wiring = {"networks": nets} if nets else {"network_mode": "none"}
-        services[name] = service(name, init_role, {"ovn-testbed.role": node.role.value}, **wiring)
+        services[name] = service(name, init_role, {ROLE_LABEL: node.role.value}, **wiring)
     for name in sc.vms:
-        services[name] = service(name, "host", {"ovn-testbed.role": "vm"}, network_mode="none")
+        services[name] = service(name, "host", {ROLE_LABEL: "vm"}, network_mode="none")
     networks = {
         net: {"internal": True, "labels": {LABEL: testbed}}
         for net in NETWORKS

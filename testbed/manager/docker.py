@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -10,13 +10,10 @@ import docker
 import docker.errors
 from docker.models.containers import Container
 
-from .compose import LABEL
+from ..command import CommandError, CommandResult, script
+from ..names import LABEL, NODE_LABEL, ROLE_LABEL
 
-
-class CommandError(RuntimeError):
-    def __init__(self, node: str, cmd: str, rc: int, output: str):
-        self.rc, self.output = rc, output
-        super().__init__(f"{node}: `{cmd}` exited {rc}: {output.strip()[-800:]}")
+__all__ = ["CommandError", "CommandResult", "DockerBackend", "Node", "connect"]
 
 
 @dataclass
@@ -28,25 +25,34 @@ class Node:
 
     @property
     def role(self) -> str:
-        return self.container.labels.get("ovn-testbed.role", "")
+        return self.container.labels.get(ROLE_LABEL, "")
 
     @cached_property
     def pid(self) -> int:
         self.container.reload()
         return int(self.container.attrs["State"]["Pid"])
 
-    def exec(self, cmd: str | list[str], check: bool = True) -> str:
-        """Run a command in the container (a string goes through sh -c); return its output."""
-        argv = ["sh", "-c", cmd] if isinstance(cmd, str) else cmd
-        rc, out = self.container.exec_run(argv, demux=False)
-        text = (out or b"").decode(errors="replace")
-        if check and rc != 0:
-            raise CommandError(self.name, cmd if isinstance(cmd, str) else shlex.join(cmd), rc, text)
-        return text
+    def run(self, argv: Sequence[str], check: bool = True) -> CommandResult:
+        """Run an argument list in the container; rc, stdout and stderr come back apart."""
+        if isinstance(argv, str):
+            raise TypeError(f"{self.name}: commands are argument lists, not strings: {argv!r}")
+        rc, (out, err) = self.container.exec_run(list(argv), demux=True)
+        result = CommandResult(self.name, tuple(argv), rc,
+                               (out or b"").decode(errors="replace"),
+                               (err or b"").decode(errors="replace"))
+        return result.check() if check else result
 
-    def spawn(self, cmd: str) -> None:
-        """Start a command in the background (it outlives this call)."""
-        self.container.exec_run(["sh", "-c", cmd], detach=True)
+    def exec(self, argv: Sequence[str], check: bool = True) -> str:
+        """Run an argument list in the container and return its stdout."""
+        return self.run(argv, check).stdout
+
+    def run_all(self, commands: Sequence[Sequence[str]], check: bool = True) -> CommandResult:
+        """Run several argument lists in one round trip, in order, stopping at the first failure."""
+        return self.run(script(commands), check)
+
+    def spawn(self, argv: Sequence[str]) -> None:
+        """Start an argument list in the background (it outlives this call)."""
+        self.container.exec_run(list(argv), detach=True)
 
     def network(self, key: str) -> dict:
         """Docker's view of this node on one of the testbed's networks (IPAddress, MacAddress...)."""
@@ -65,7 +71,7 @@ class DockerBackend:
 
     def nodes(self, testbed: str) -> dict[str, Node]:
         found = self.client.containers.list(all=True, filters={"label": f"{LABEL}={testbed}"})
-        return {c.labels["ovn-testbed.node"]: Node(c.labels["ovn-testbed.node"], c) for c in found}
+        return {c.labels[NODE_LABEL]: Node(c.labels[NODE_LABEL], c) for c in found}
 
     def networks(self, testbed: str) -> list:
         return self.client.networks.list(filters={"label": f"{LABEL}={testbed}"})

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from .. import names
+
 NAME_RE = r"^[a-z][a-z0-9-]*$"
 _MAC_RE = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
 
@@ -180,4 +182,4 @@ class Scenario(Strict):
         return None
 
     def router_port_name(self, router: str, port: RouterPort) -> str:
-        return f"{router}-{port.switch}"
+        return names.router_port(router, port.switch)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
 
-from .. import wiring
+from .. import names, wiring
 from ..manager.docker import Node
 from ..model import Role, Scenario
 from .db import NB_PORT, SB_PORT
 
-UPLINK = "uplink"  # a chassis' trunk towards its ToR port (the seed's "interface 1")
+UPLINK = names.UPLINK
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,8 @@ class ChassisPlan:
 def start_central(node: Node) -> str:
     """Let NB and SB listen on the central's management address only; return that address."""
     ip = node.network("mgmt")["IPAddress"]
-    node.exec(f"ovn-nbctl set-connection ptcp:{NB_PORT}:{ip} && "
-              f"ovn-sbctl set-connection ptcp:{SB_PORT}:{ip}")
+    node.run_all([["ovn-nbctl", "set-connection", f"ptcp:{NB_PORT}:{ip}"],
+                  ["ovn-sbctl", "set-connection", f"ptcp:{SB_PORT}:{ip}"]])
     return ip
 
 
@@ -76,9 +75,9 @@ def configure(node: Node, chassis: ChassisPlan, datapath: str) -> None:
     internal port. Bridged NICs keep no address (Docker gave the overlay and external ones one).
     """
     # TX checksum offload on veths breaks TCP through the userspace datapath
-    offload = [f"ethtool -K {nic} tx off >/dev/null" for nic in chassis.bridges.values()]
-    links = [f"ip link set {dev} up" for pair in chassis.bridges.items() for dev in pair]
-    node.exec(" && ".join([*offload, shlex.join(chassis.vsctl(datapath)), *links]))
+    offload = [["ethtool", "-K", nic, "tx", "off"] for nic in chassis.bridges.values()]
+    links = [["ip", "link", "set", dev, "up"] for pair in chassis.bridges.items() for dev in pair]
+    node.run_all([*offload, chassis.vsctl(datapath), *links])
     wiring.set_address(node.pid, "br-ovl", chassis.encap_cidr)
     for nic in chassis.bridges.values():
         wiring.flush_addresses(node.pid, nic)

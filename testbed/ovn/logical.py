@@ -5,16 +5,8 @@ from __future__ import annotations
 import ipaddress
 
 from ..model import Network, Scenario
+from ..names import localnet_port, switch_router_port
 from .db import NbApi
-
-
-def localnet_port(switch: str) -> str:
-    return f"ln-{switch}"
-
-
-def switch_router_port(switch: str, router: str) -> str:
-    """The switch-side peer of a router port."""
-    return f"{switch}-{router}"
 
 
 def build(nb: NbApi, sc: Scenario) -> None:

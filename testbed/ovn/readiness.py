@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from .. import wait
+from ovsdbapp.exceptions import TimeoutException
+
+from .. import names, wait
 from ..manager.docker import Node
-from ..model import Role
-
-if TYPE_CHECKING:
-    from ..net import Testbed
+from ..model import Role, Scenario
+from .db import NbApi, SbApi
 
 T = TypeVar("T")
 TIMEOUT = 90.0
@@ -20,14 +20,14 @@ TIMEOUT = 90.0
 def nodes_started(nodes: dict[str, Node]) -> None:
     def missing():
         return [n for n, node in nodes.items()
-                if node.container.exec_run(["test", "-e", "/run/node-ready"]).exit_code != 0]
+                if not node.run(["test", "-e", "/run/node-ready"], check=False).ok]
     wait.until("containers to start their daemons", missing, TIMEOUT)
 
 
 def bridge_present(nodes: dict[str, Node], names: list[str], bridge: str) -> None:
     def missing():
         return [n for n in names
-                if nodes[n].container.exec_run(["ovs-vsctl", "br-exists", bridge]).exit_code != 0]
+                if not nodes[n].run(["ovs-vsctl", "br-exists", bridge], check=False).ok]
     wait.until(f"{bridge} on every chassis", missing, TIMEOUT)
 
 
@@ -35,7 +35,12 @@ def connect(factory: Callable[[], T], what: str) -> T:
     result: list[T] = []
 
     def missing():
-        result.append(factory())
+        try:
+            result.append(factory())
+        except Exception as exc:  # ovsdbapp raises a bare Exception when the server refuses
+            if "Could not retrieve schema" in str(exc):
+                raise wait.NotYet(str(exc)) from exc
+            raise
         return []
     wait.until(f"a connection to {what}", missing, TIMEOUT, interval=0.5)
     return result[-1]
@@ -43,8 +48,8 @@ def connect(factory: Callable[[], T], what: str) -> T:
 
 def tunnels(node: Node) -> list[dict]:
     """The chassis' geneve ports on br-int: name, remote_ip, bfd state."""
-    out = node.exec("ovs-vsctl --format=json --columns=name,options,bfd_status "
-                    "find Interface type=geneve")
+    out = node.exec(["ovs-vsctl", "--format=json", "--columns=name,options,bfd_status",
+                     "find", "Interface", "type=geneve"])
     rows = []
     for name, options, bfd in json.loads(out)["data"]:
         opts, status = dict(options[1]), dict(bfd[1])
@@ -53,41 +58,43 @@ def tunnels(node: Node) -> list[dict]:
     return rows
 
 
-def wait_all(tb: Testbed) -> None:
-    sc = tb.scenario
+def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
+             progress: Callable[[str], None]) -> None:
+    """Wait for the OVN side of a testbed: chassis, ports, tunnels, gateway ports, BFD."""
     chassis = sc.chassis
 
     def chassis_missing():
-        registered = {c.name for c in tb.sb.chassis_list().execute(check_error=True)}
+        registered = {c.name for c in sb.chassis_list().execute(check_error=True)}
         return [f"chassis {c} in SB" for c in chassis if c not in registered]
 
     def ports_missing():
         return [f"port {vm} up" for vm in sc.vms
-                if tb.nb.lsp_get(vm).execute(check_error=True).up != [True]]
+                if nb.lsp_get(vm).execute(check_error=True).up != [True]]
 
     def tunnels_missing():
-        have = {c: len(tunnels(tb.nodes[c])) for c in chassis}
+        have = {c: len(tunnels(nodes[c])) for c in chassis}
         return [f"{len(chassis) - 1 - n} tunnels on {c}" for c, n in have.items()
                 if n < len(chassis) - 1]
 
     def gateways_missing():
         out = []
-        for lrp in gateway_ports(tb):
-            rows = tb.sb.db_find_rows("Port_Binding", ("logical_port", "=", f"cr-{lrp}")).execute(
+        for lrp in gateway_ports(sc):
+            cr = names.chassisredirect_port(lrp)
+            rows = sb.db_find_rows("Port_Binding", ("logical_port", "=", cr)).execute(
                 check_error=True)
             if not rows or not rows[0].chassis:
-                out.append(f"cr-{lrp} bound to a gateway chassis")
+                out.append(f"{cr} bound to a gateway chassis")
         return out
 
     gws = sc.nodes_with(Role.gateway)
-    gw_ips = {tb.nodes[n].network("overlay")["IPAddress"] for n in gws}
+    gw_ips = {nodes[n].network("overlay")["IPAddress"] for n in gws}
 
     def bfd_missing():
-        if len(gws) < 2 or not gateway_ports(tb):
+        if len(gws) < 2 or not gateway_ports(sc):
             return []
         out = []
         for gw in gws:
-            down = [t["name"] for t in tunnels(tb.nodes[gw])
+            down = [t["name"] for t in tunnels(nodes[gw])
                     if t["remote_ip"] in gw_ips and t["bfd"] != "up"]
             out += [f"BFD up on {gw}:{name}" for name in down]
         return out
@@ -97,12 +104,11 @@ def wait_all(tb: Testbed) -> None:
                         ("geneve tunnels between chassis", tunnels_missing),
                         ("gateway ports to be bound", gateways_missing),
                         ("BFD between gateway chassis", bfd_missing)):
-        seconds = wait.until(what, probe, TIMEOUT)
-        tb.progress(f"  ready: {what} ({seconds:.2f} s)")
+        seconds = wait.until(what, probe, TIMEOUT, transient=(*wait.TRANSIENT, TimeoutException))
+        progress(f"  ready: {what} ({seconds:.2f} s)")
 
 
-def gateway_ports(tb: Testbed) -> list[str]:
-    sc = tb.scenario
+def gateway_ports(sc: Scenario) -> list[str]:
     return [sc.router_port_name(r, p) for r, router in sc.routers.items() for p in router.ports
             if p.gateway_chassis]
 

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from ..model import Role
+from .. import names
+from ..features import Choices
+from ..manager.docker import Node
+from ..model import Role, Scenario
+from ..ovn.db import SbApi
+from ..tor import Tor
 
-if TYPE_CHECKING:
-    from ..net import Testbed
 
-
-def collect(tb: Testbed) -> dict:
+def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi, choices: Choices,
+            tor: Tor, timings: dict[str, float], links: list[dict] | None = None) -> dict:
     """A JSON-able snapshot: nodes, SB chassis, logical topology, VM bindings, ToR MAC table."""
-    sc = tb.scenario
-    sb_chassis = {c.uuid: c for c in tb.sb.chassis_list().execute(check_error=True)}
+    sb_chassis = {c.uuid: c for c in sb.chassis_list().execute(check_error=True)}
     bindings = {pb.logical_port: (sb_chassis[pb.chassis[0].uuid].name if pb.chassis else None)
-                for pb in tb.sb.db_list_rows("Port_Binding").execute(check_error=True)}
+                for pb in sb.db_list_rows("Port_Binding").execute(check_error=True)}
     chassis_rows = []
     for ch in sorted(sb_chassis.values(), key=lambda c: c.name):
         ids = dict(ch.other_config)
@@ -29,10 +30,10 @@ def collect(tb: Testbed) -> dict:
             "gateway": "enable-chassis-as-gw" in ids.get("ovn-cms-options", ""),
             "mappings": ids.get("ovn-bridge-mappings", ""),
         })
-    nodes = []
-    for name, node in sc.nodes.items():
-        live = tb.nodes.get(name)
-        nodes.append({"name": name, "role": node.role.value,
+    node_rows = []
+    for node_name, node in sc.nodes.items():
+        live = nodes.get(node_name)
+        node_rows.append({"name": node_name, "role": node.role.value,
                       "container": live.container.name if live else "-",
                       "status": live.container.status if live else "missing"})
     routers = []
@@ -43,28 +44,28 @@ def collect(tb: Testbed) -> dict:
                 "router": rname, "port": lrp, "switch": port.switch, "mac": port.mac,
                 "ip": port.ip,
                 "gateway_chassis": ", ".join(f"{c}:{p}" for c, p in port.gateway_chassis.items()),
-                "active_on": bindings.get(f"cr-{lrp}") if port.gateway_chassis else None,
+                "active_on": bindings.get(names.chassisredirect_port(lrp)) if port.gateway_chassis else None,
             })
     vms = [{"name": v, "switch": vm.switch, "vlan": sc.switches[vm.switch].vlan, "ip": vm.ip,
             "mac": vm.mac, "placed_on": vm.chassis, "bound_to": bindings.get(v)}
            for v, vm in sc.vms.items()]
     return {
-        "testbed": tb.name, "description": sc.description,
-        "datapath": tb.choices.datapath, "tor_backend": tb.choices.tor_backend,
-        "why": tb.choices.why, "versions": versions(tb),
-        "nodes": nodes, "chassis": chassis_rows,
+        "testbed": name, "description": sc.description,
+        "datapath": choices.datapath, "tor_backend": choices.tor_backend,
+        "why": choices.why, "versions": versions(nodes[sc.nodes_with(Role.compute, Role.gateway)[0]]),
+        "nodes": node_rows, "chassis": chassis_rows,
         "switches": [{"name": n, "cidr": s.cidr, "vlan": s.vlan, "network": s.network.value}
                      for n, s in sc.switches.items()],
         "router_ports": routers, "vms": vms,
-        "tor_fdb": [e.__dict__ for e in tb.tor.fdb()], "mac_moves": tb.tor.mac_moves(),
-        "timings": tb.timings,
+        "tor_fdb": [e.__dict__ for e in tor.fdb()], "mac_moves": tor.mac_moves(),
+        "timings": timings, "links": links or [],
     }
 
 
-def versions(tb: Testbed) -> str:
-    node = tb.nodes[tb.scenario.nodes_with(Role.compute, Role.gateway)[0]]
-    out = node.exec("ovs-vswitchd --version | head -1; ovn-controller --version | head -1")
-    return " / ".join(line.strip() for line in out.splitlines() if line.strip())
+def versions(node: Node) -> str:
+    first = [node.exec([daemon, "--version"]).splitlines()[0].strip()
+             for daemon in ("ovs-vswitchd", "ovn-controller")]
+    return " / ".join(first)
 
 
 def render(snap: dict, console: Console | None = None) -> None:

@@ -51,20 +51,22 @@ class LinuxBridgeTor(Tor):
     kind = "linux-bridge"
 
     def setup(self) -> None:
-        cmds = [f"ip link add {BRIDGE} type bridge vlan_filtering 1 vlan_default_pvid 0"]
+        cmds = [["ip", "link", "add", BRIDGE, "type", "bridge", "vlan_filtering", "1",
+                 "vlan_default_pvid", "0"]]
         for port in self.ports:
-            cmds.append(f"ip link set {port} master {BRIDGE}")
-            cmds += [f"bridge vlan add dev {port} vid {vid}" for vid in self.vlans]
-        cmds.append(f"ip link set {BRIDGE} up")
-        self.node.exec(" && ".join(cmds))
-        self.node.spawn(f"exec bridge monitor fdb > {EVENTS} 2>&1")
+            cmds.append(["ip", "link", "set", port, "master", BRIDGE])
+            cmds += [["bridge", "vlan", "add", "dev", port, "vid", str(vid)] for vid in self.vlans]
+        cmds.append(["ip", "link", "set", BRIDGE, "up"])
+        self.node.run_all(cmds)
+        # the one shell line left: a redirection to the event log, with constant words only
+        self.node.spawn(["sh", "-c", f"exec bridge monitor fdb > {EVENTS} 2>&1"])
 
     def fdb(self) -> list[FdbEntry]:
-        return parse_fdb(self.node.exec(f"bridge -j -s fdb show br {BRIDGE}"), self.ports)
+        return parse_fdb(self.node.exec(["bridge", "-j", "-s", "fdb", "show", "br", BRIDGE]), self.ports)
 
     def mac_moves(self) -> int:
-        return count_moves(self.node.exec(f"cat {EVENTS}"), self.ports)
+        return count_moves(self.node.exec(["cat", EVENTS]), self.ports)
 
     def flush(self) -> None:
-        self.node.exec(f"bridge fdb flush dev {BRIDGE} dynamic 2>/dev/null || "
-                       f"ip link set {BRIDGE} type bridge fdb_flush")
+        if not self.node.run(["bridge", "fdb", "flush", "dev", BRIDGE, "dynamic"], check=False).ok:
+            self.node.exec(["ip", "link", "set", BRIDGE, "type", "bridge", "fdb_flush"])

@@ -37,24 +37,25 @@ class OvsTor(Tor):
 
     def setup(self) -> None:
         trunks = ",".join(map(str, self.vlans))
-        vsctl = [f"ovs-vsctl --may-exist add-br {BRIDGE} -- set Bridge {BRIDGE} "
+        vsctl = ["ovs-vsctl", "--may-exist", "add-br", BRIDGE, "--", "set", "Bridge", BRIDGE,
                  f"datapath_type={self.datapath}"]
-        vsctl += [f"--may-exist add-port {BRIDGE} {port} -- set Port {port} vlan_mode=trunk "
-                  f"trunks={trunks}" for port in self.ports]
-        offload = [f"ethtool -K {port} tx off >/dev/null" for port in self.ports]
-        self.node.exec(" && ".join([*offload, " -- ".join(vsctl), f"ip link set {BRIDGE} up",
-                                    f"ovs-appctl fdb/stats-clear {BRIDGE}"]))
+        for port in self.ports:
+            vsctl += ["--", "--may-exist", "add-port", BRIDGE, port, "--", "set", "Port", port,
+                      "vlan_mode=trunk", f"trunks={trunks}"]
+        offload = [["ethtool", "-K", port, "tx", "off"] for port in self.ports]
+        self.node.run_all([*offload, vsctl, ["ip", "link", "set", BRIDGE, "up"],
+                           ["ovs-appctl", "fdb/stats-clear", BRIDGE]])
 
     def _port_names(self) -> dict[str, str]:
-        out = self.node.exec("ovs-vsctl --bare --columns=ofport,name list Interface")
+        out = self.node.exec(["ovs-vsctl", "--bare", "--columns=ofport,name", "list", "Interface"])
         words = out.split()
         return {words[i]: words[i + 1] for i in range(0, len(words) - 1, 2)}
 
     def fdb(self) -> list[FdbEntry]:
-        return parse_fdb(self.node.exec(f"ovs-appctl fdb/show {BRIDGE}"), self._port_names())
+        return parse_fdb(self.node.exec(["ovs-appctl", "fdb/show", BRIDGE]), self._port_names())
 
     def mac_moves(self) -> int:
-        return parse_moves(self.node.exec(f"ovs-appctl fdb/stats-show {BRIDGE}"))
+        return parse_moves(self.node.exec(["ovs-appctl", "fdb/stats-show", BRIDGE]))
 
     def flush(self) -> None:
-        self.node.exec(f"ovs-appctl fdb/flush {BRIDGE}")
+        self.node.exec(["ovs-appctl", "fdb/flush", BRIDGE])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from testbed import names
 from testbed.observe.capture import capture
 
 
@@ -32,7 +33,7 @@ def test_chassis_registered_and_vms_bound_where_placed(seed):
         assert chassis_by_uuid[rows[0].chassis[0].uuid] == vm.chassis
     for rname, router in sc.routers.items():
         for port in (p for p in router.ports if p.gateway_chassis):
-            cr = f"cr-{sc.router_port_name(rname, port)}"
+            cr = names.chassisredirect_port(sc.router_port_name(rname, port))
             rows = seed.sb.db_find_rows("Port_Binding", ("logical_port", "=", cr)).execute(
                 check_error=True)
             highest = max(port.gateway_chassis, key=port.gateway_chassis.get)
@@ -42,13 +43,13 @@ def test_chassis_registered_and_vms_bound_where_placed(seed):
 def test_ovsdb_listens_only_on_the_testbed_management_network(seed):
     central = seed.nodes[seed.scenario.central]
     mgmt_ip = central.network("mgmt")["IPAddress"]
-    listeners = {line.split()[3] for line in central.exec("ss -Hltn").splitlines()}
+    listeners = {line.split()[3] for line in central.exec(["ss", "-Hltn"]).splitlines()}
     ovsdb = {addr for addr in listeners if addr.rsplit(":", 1)[1] in ("6641", "6642")}
     assert ovsdb == {f"{mgmt_ip}:6641", f"{mgmt_ip}:6642"}
     network = seed.backend.client.networks.get(central.network("mgmt")["NetworkID"])
     assert network.attrs["Internal"] is True
     for name in seed.scenario.chassis:  # chassis databases: unix socket only
-        assert not seed.nodes[name].exec("ss -Hltn 'sport = :6640'").strip()
+        assert not seed.nodes[name].exec(["ss", "-Hltn", "sport = :6640"]).strip()
 
 
 @pytest.mark.parametrize("src,dst", [("vm1", "vm4"), ("vm4", "vm1")])

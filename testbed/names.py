@@ -1,0 +1,50 @@
+"""Every name the testbed derives, built here and nowhere else.
+
+Containers, interfaces, OVN rows and labels are named from the scenario's names by these
+functions; other modules call them instead of formatting names by hand.
+"""
+
+from __future__ import annotations
+
+LABEL = "ovn-testbed.name"
+"""Docker label carried by every container and network of a testbed (value: the testbed name)."""
+NODE_LABEL = "ovn-testbed.node"
+ROLE_LABEL = "ovn-testbed.role"
+
+UPLINK = "uplink"
+"""A chassis' trunk towards its ToR port (the seed's "interface 1"); bridged into br-phy."""
+VM_NIC = "eth0"
+"""A VM's only interface."""
+
+
+def container_name(testbed: str, node: str) -> str:
+    return f"{testbed}-{node}"
+
+
+def vm_port(vm: str) -> str:
+    """The VM's interface on its chassis' br-int (a VM's tap, in Nova's terms)."""
+    return f"tap-{vm}"
+
+
+def tor_port(peer: str) -> str:
+    """A ToR port is named after the chassis or host it faces."""
+    return peer
+
+
+def router_port(router: str, switch: str) -> str:
+    """A logical router port (LRP) of `router` on `switch`."""
+    return f"{router}-{switch}"
+
+
+def switch_router_port(switch: str, router: str) -> str:
+    """The switch-side peer (type=router LSP) of a router port."""
+    return f"{switch}-{router}"
+
+
+def localnet_port(switch: str) -> str:
+    return f"ln-{switch}"
+
+
+def chassisredirect_port(lrp: str) -> str:
+    """The SB port northd creates for a distributed gateway port; bound on the active gateway."""
+    return f"cr-{lrp}"
