@@ -15,7 +15,8 @@ from pathlib import Path
 
 from . import features, images, names, wiring
 from .host import Host
-from .manager.compose import Compose, render
+from .links import Endpoint, Inventory, Link
+from .manager.compose import NETWORKS, Compose, render
 from .manager.docker import DockerBackend, Node
 from .model import Role, Scenario
 from .ovn import chassis as ovn_chassis
@@ -39,6 +40,7 @@ class Testbed:
         self.progress = progress
         self.backend = DockerBackend()
         self.wiring = wiring.Wiring(self.name)
+        self.links = Inventory()
         self.timings: dict[str, float] = {}
         self.nodes: dict[str, Node] = {}
         self.choices: features.Choices | None = None
@@ -105,13 +107,14 @@ class Testbed:
         tb.choices = features.Choices(**state["choices"])
         tb.timings = state["timings"]
         tb.central_ip = state["central_ip"]
+        tb.links = Inventory.from_json(state.get("links", []))
         tb.tor = tb._tor_backend()
         return tb
 
     def _save_state(self) -> None:
         state = {"scenario": self.scenario.model_dump(mode="json"),
                  "choices": self.choices.__dict__, "timings": self.timings,
-                 "central_ip": self.central_ip}
+                 "central_ip": self.central_ip, "links": self.links.to_json()}
         (self.dir / "state.json").write_text(json.dumps(state, indent=1))
 
     def _tor_backend(self) -> Tor:
@@ -140,23 +143,50 @@ class Testbed:
 
     def _wire(self) -> None:
         sc, n = self.scenario, self.nodes
-        tor = n[sc.tor]
+        self._record_networks()
+        tor = sc.tor
         for name in sc.chassis:
-            self.wiring.link(wiring.End(n[name].pid, ovn_chassis.UPLINK),
-                             wiring.End(tor.pid, name))
+            self.links.add(self.wiring.link(
+                wiring.End(name, n[name].pid, names.UPLINK),
+                wiring.End(tor, n[tor].pid, names.tor_port(name))))
         for vname, vm in sc.vms.items():
-            self.wiring.link(wiring.End(n[vname].pid, "eth0", vm.mac),
-                             wiring.End(n[vm.chassis].pid, names.vm_port(vname)))
+            self.links.add(self.wiring.link(
+                wiring.End(vname, n[vname].pid, names.VM_NIC, vm.mac),
+                wiring.End(vm.chassis, n[vm.chassis].pid, names.vm_port(vname))))
             gw = sc.gateway_of(vm.switch)
-            wiring.set_address(n[vname].pid, "eth0", f"{vm.ip}/{self.prefix(vm.switch)}",
+            wiring.set_address(n[vname].pid, names.VM_NIC, f"{vm.ip}/{self.prefix(vm.switch)}",
                                gateway=gw.ip if gw else None)
-            n[vname].exec(["ethtool", "-K", "eth0", "tx", "off"])
+            n[vname].exec(["ethtool", "-K", names.VM_NIC, "tx", "off"])
         for name in sc.nodes_with(Role.external):
             node = n[name]
-            nic = wiring.ifname_by_mac(node.pid, node.network("external")["MacAddress"])
+            nic = self.nic(name, "external")
             wiring.flush_addresses(node.pid, nic)
             wiring.set_address(node.pid, nic, sc.nodes[name].address)
+            for cidr, via in sc.routes_back(name):
+                wiring.add_route(node.pid, cidr, via)
             node.exec(["ethtool", "-K", nic, "tx", "off"])
+
+    def _record_networks(self) -> None:
+        """Each Docker network is a link whose ends are the containers' NICs on it."""
+        for net in NETWORKS:
+            ends = []
+            for name, node in self.nodes.items():
+                try:
+                    mac = node.network(net)["MacAddress"]
+                except KeyError:
+                    continue
+                ends.append(Endpoint(name, wiring.ifname_by_mac(node.pid, mac)))
+            if ends:
+                self.links.add(Link(net, "network", tuple(sorted(ends)), network=net))
+
+    def nic(self, node: str, network: str) -> str:
+        """The interface of `node` on a Docker network (from the link inventory)."""
+        link = next((lk for lk in self.links if lk.kind == "network" and lk.network == network),
+                    None)
+        end = link.end_of(node) if link else None
+        if end is None:
+            raise KeyError(f"{node} has no NIC on the {network} network")
+        return end.ifname
 
     def _configure_ovn(self) -> None:
         sc, n = self.scenario, self.nodes
@@ -190,7 +220,7 @@ class Testbed:
     def snapshot(self) -> dict:
         """What the testbed looks like now (JSON-able), for the summary and its picture."""
         return summary.collect(self.name, self.scenario, self.nodes, self.sb, self.choices,
-                               self.tor, self.timings)
+                               self.tor, self.timings, self.links.to_json())
 
     def host(self, name: str) -> Host:
         """A VM or external host, to ping from and capture on."""

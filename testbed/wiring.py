@@ -13,16 +13,23 @@ from dataclasses import dataclass
 
 from pyroute2 import IPRoute
 
+from .links import Endpoint, Link, veth_name
+
 ALIAS_PREFIX = "ovn-testbed:"
 
 
 @dataclass(frozen=True)
 class End:
-    """One end of a link: a container's network namespace (by PID) and the interface name there."""
+    """One end of a veth to make: a node, its network namespace (by PID), the interface name."""
 
+    node: str
     pid: int
     ifname: str
     mac: str | None = None
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint(self.node, self.ifname)
 
 
 def tag(testbed: str) -> str:
@@ -35,8 +42,8 @@ class Wiring:
         self.alias = ALIAS_PREFIX + testbed
         self._seq = itertools.count()
 
-    def link(self, a: End, b: End) -> None:
-        """Create a veth pair a <-> b, both ends up."""
+    def link(self, a: End, b: End) -> Link:
+        """Create a veth pair a <-> b, both ends up, and return it as a Link."""
         n = next(self._seq)
         tmp_a, tmp_b = f"{tag(self.testbed)}{n:03d}a", f"{tag(self.testbed)}{n:03d}b"
         with IPRoute() as ipr:
@@ -51,6 +58,7 @@ class Wiring:
                 attrs = {"ifname": end.ifname, **({"address": end.mac} if end.mac else {})}
                 ns.link("set", index=idx, **attrs)
                 ns.link("set", index=idx, state="up")
+        return Link(veth_name(a.endpoint, b.endpoint), "veth", (a.endpoint, b.endpoint))
 
     def leftovers(self) -> list[str]:
         """Host-namespace links of this testbed (only present after an interrupted wiring)."""
@@ -85,6 +93,11 @@ def set_address(pid: int, ifname: str, cidr: str, gateway: str | None = None) ->
         ns.link("set", index=idx, state="up")
         if gateway:
             ns.route("replace", dst="0.0.0.0/0", gateway=gateway)
+
+
+def add_route(pid: int, dst: str, gateway: str) -> None:
+    with netns(pid) as ns:
+        ns.route("replace", dst=dst, gateway=gateway)
 
 
 def flush_addresses(pid: int, ifname: str) -> None:

@@ -181,5 +181,17 @@ class Scenario(Strict):
                     return port
         return None
 
+    def routes_back(self, host: str) -> list[tuple[str, str]]:
+        """Routes an external host needs to reach the switches behind the routers it faces:
+        (cidr, via the router's gateway port IP). No NAT is modelled, so without these routes
+        a reply from the external host to a VM would have nowhere to go."""
+        routes = []
+        for router in self.routers.values():
+            gws = [p for p in router.ports if self.switches[p.switch].network is Network.external]
+            inner = [p for p in router.ports if self.switches[p.switch].network is Network.provider]
+            for gw in gws[:1]:
+                routes += [(self.switches[p.switch].cidr, gw.ip) for p in inner]
+        return routes
+
     def router_port_name(self, router: str, port: RouterPort) -> str:
         return names.router_port(router, port.switch)

@@ -1,86 +1,181 @@
-"""Packet captures with tcpdump inside a node, read back as frames (MACs, VLAN, IPs, TTL)."""
+"""Packet captures: tcpdump run from the host inside a node's network namespace, into pcap files.
+
+Running tcpdump from the host (`nsenter --net=/proc/PID/ns/net tcpdump ...`) writes the pcaps
+straight into the run's folder, needs nothing in the containers, and starts every capture of a
+walk in parallel. All captures use the kernel's one clock, in nanoseconds, so frames from
+different interfaces can be put in order. The files are read back with scapy (`frames.py`).
+"""
 
 from __future__ import annotations
 
-import re
-import uuid
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .. import wait
+from ..links import Endpoint
 from ..manager.docker import Node
+from .frames import Frame, read_pcap
 
-_HEAD = re.compile(r"^\S+ (?P<src>[0-9a-f:]{17}) > (?P<dst>[0-9a-f:]{17}), ethertype (?P<rest>.*)$")
-_VLAN = re.compile(r"vlan (\d+), p \d+")
-_TTL = re.compile(r"ttl (\d+)")
-_L3 = re.compile(r"^\s+(?P<src>[\d.]+) > (?P<dst>[\d.]+): (?P<what>.*)$")
+START_TIMEOUT = 10.0
 
 
-@dataclass(frozen=True)
-class Frame:
-    src_mac: str
-    dst_mac: str
-    vlan: int | None
-    ttl: int | None = None
-    src_ip: str | None = None
-    dst_ip: str | None = None
-    what: str = ""
+class CaptureError(RuntimeError):
+    pass
+
+
+def tcpdump_argv(pid: int, ifname: str, pcap: Path, bpf: list[str] | None = None) -> list[str]:
+    return ["nsenter", f"--net=/proc/{pid}/ns/net", "tcpdump", "-Z", "root", "-U",
+            "--immediate-mode", "--time-stamp-precision=nano", "-nn", "-i", ifname,
+            "-w", str(pcap), *(bpf or [])]
+
+
+def pcap_name(end: Endpoint) -> str:
+    return f"{end.node}--{end.ifname}.pcap"
+
+
+@dataclass
+class Running:
+    end: Endpoint
+    pcap: Path
+    proc: subprocess.Popen
+    stderr: str = ""
+
+
+@dataclass
+class CaptureSet:
+    """tcpdump on many interfaces at once: `with CaptureSet(points, folder) as caps: ...`."""
+
+    points: list[tuple[Endpoint, int]]  # (end, PID of its network namespace)
+    folder: Path
+    bpf: list[str] | None = None
+    running: list[Running] = field(default_factory=list)
+    drops: dict[str, int] = field(default_factory=dict)
+
+    def __enter__(self) -> CaptureSet:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        if shutil.which("tcpdump") is None or shutil.which("nsenter") is None:
+            raise CaptureError("captures need tcpdump and nsenter on the host: "
+                               "apt-get install tcpdump util-linux (make installs them)")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            for end, pid in self.points:
+                pcap = self.folder / pcap_name(end)
+                proc = subprocess.Popen(tcpdump_argv(pid, end.ifname, pcap, self.bpf),
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, start_new_session=True)
+                self.running.append(Running(end, pcap, proc))
+            self._wait_listening()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_listening(self) -> None:
+        """Every tcpdump says 'listening on'; one that exits instead fails the set at once."""
+        sel = selectors.DefaultSelector()
+        pending = {}
+        for r in self.running:
+            os.set_blocking(r.proc.stderr.fileno(), False)
+            sel.register(r.proc.stderr, selectors.EVENT_READ, r)
+            pending[id(r)] = r
+        deadline = time.monotonic() + START_TIMEOUT
+        try:
+            while pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise wait.WaitTimeout(
+                        f"timed out after {START_TIMEOUT:.0f} s waiting for captures to start; "
+                        f"still missing: {', '.join(str(r.end) for r in pending.values())}")
+                for key, _ in sel.select(timeout=left):
+                    r = key.data
+                    chunk = r.proc.stderr.read() or b""
+                    r.stderr += chunk.decode(errors="replace")
+                    if "listening on" in r.stderr:
+                        pending.pop(id(r), None)
+                        sel.unregister(r.proc.stderr)
+                    elif r.proc.poll() is not None:
+                        raise CaptureError(f"tcpdump on {r.end} exited {r.proc.returncode}: "
+                                           f"{r.stderr.strip()}")
+        finally:
+            sel.close()
+
+    def settle(self, quiet_ms: int = 60, timeout: float = 1.5) -> None:
+        """Wait until no pcap grows for `quiet_ms` (every frame in flight written), bounded."""
+        def sizes():
+            return [r.pcap.stat().st_size if r.pcap.exists() else 0 for r in self.running]
+        deadline = time.monotonic() + timeout
+        last = sizes()
+        while time.monotonic() < deadline:
+            time.sleep(quiet_ms / 1000)
+            now = sizes()
+            if now == last:
+                return
+            last = now
+
+    def stop(self) -> None:
+        for r in self.running:
+            if r.proc.poll() is None:
+                try:
+                    os.killpg(r.proc.pid, signal.SIGINT)
+                except ProcessLookupError:
+                    pass
+        for r in self.running:
+            try:
+                r.proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                os.killpg(r.proc.pid, signal.SIGKILL)
+                r.proc.wait()
+            if r.proc.stderr:
+                os.set_blocking(r.proc.stderr.fileno(), True)
+                r.stderr += (r.proc.stderr.read() or b"").decode(errors="replace")
+                r.proc.stderr.close()
+            for line in r.stderr.splitlines():
+                if "dropped by kernel" in line:
+                    self.drops[str(r.end)] = int(line.split()[0])
+
+    def frames(self) -> dict[Endpoint, list[Frame]]:
+        return {r.end: read_pcap(r.pcap) if r.pcap.exists() else [] for r in self.running}
+
+
+# --- a single capture, for tests that look at one interface --------------------------------
 
 
 @dataclass
 class Capture:
     node: str
     interface: str
-    text: str = ""
     frames: list[Frame] = field(default_factory=list)
 
     def icmp(self, kind: str, src_ip: str, dst_ip: str) -> list[Frame]:
         """Frames carrying an ICMP 'echo request' or 'echo reply' from src_ip to dst_ip."""
-        return [f for f in self.frames
-                if f.src_ip == src_ip and f.dst_ip == dst_ip and f"ICMP {kind}" in f.what]
-
-
-def parse(text: str) -> list[Frame]:
-    """Parse `tcpdump -nn -e -v -r FILE` output (IPv4 frames, tagged or not)."""
-    frames: list[Frame] = []
-    head: dict | None = None
-    for line in text.splitlines():
-        m = _HEAD.match(line)
-        if m:
-            vlan = _VLAN.search(m["rest"])
-            ttl = _TTL.search(m["rest"])
-            head = {"src_mac": m["src"], "dst_mac": m["dst"],
-                    "vlan": int(vlan.group(1)) if vlan else None,
-                    "ttl": int(ttl.group(1)) if ttl else None}
-            continue
-        m = _L3.match(line)
-        if m and head is not None:
-            frames.append(Frame(**head, src_ip=m["src"], dst_ip=m["dst"], what=m["what"]))
-            head = None
-    return frames
+        wanted = {"echo request": 8, "echo reply": 0}[kind]
+        return [f.packet for f in self.frames if f.packet.proto == "icmp"
+                and f.packet.icmp_type == wanted and f.packet.ip_src == src_ip
+                and f.packet.ip_dst == dst_ip]
 
 
 @contextmanager
-def capture(node: Node, interface: str, bpf: str = "icmp or (vlan and icmp)") -> Iterator[Capture]:
+def capture(node: Node, interface: str, folder: Path | None = None) -> Iterator[Capture]:
     """Capture on `interface` of `node` while the block runs; the result is filled on exit."""
-    base = f"/tmp/capture-{uuid.uuid4().hex[:8]}"
-    node.spawn(f"echo $$ > {base}.pid; exec tcpdump -Z root --immediate-mode -U -nn "
-               f"-i {interface} -w {base}.pcap '{bpf}' 2> {base}.log")
-
-    def not_listening():
-        log = node.exec(f"cat {base}.log 2>/dev/null", check=False)
-        if "tcpdump:" in log and "listening on" not in log:
-            raise RuntimeError(f"tcpdump on {node.name}:{interface} failed: {log.strip()}")
-        return [] if "listening on" in log else [f"tcpdump on {node.name}:{interface}"]
+    import tempfile
 
     result = Capture(node.name, interface)
-    try:
-        wait.until("the capture to start", not_listening, timeout=15, interval=0.05)
-        yield result
-    finally:
-        node.exec(f"kill -INT $(cat {base}.pid) 2>/dev/null; "
-                  f"while kill -0 $(cat {base}.pid) 2>/dev/null; do sleep 0.05; done", check=False)
-        result.text = node.exec(f"tcpdump -Z root -nn -e -v -r {base}.pcap 2>/dev/null", check=False)
-        result.frames = parse(result.text)
-        node.exec(f"rm -f {base}.pcap {base}.log {base}.pid", check=False)
+    with tempfile.TemporaryDirectory(prefix="ovn-testbed-cap-") as tmp:
+        caps = CaptureSet([(Endpoint(node.name, interface), node.pid)], folder or Path(tmp))
+        with caps:
+            yield result
+            caps.settle()
+        result.frames = next(iter(caps.frames().values()))

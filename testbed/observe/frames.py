@@ -1,0 +1,177 @@
+"""Captured frames decoded with scapy: MACs, VLAN, IPs, TTL, ICMP/TCP/UDP, geneve and its inner frame.
+
+A `Frame` is plain data (JSON-able through `to_json`), so that hop reconstruction and its tests
+work on recorded pcaps without Docker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from scapy.contrib.geneve import GENEVE
+from scapy.layers.inet import ICMP, IP, TCP, UDP, ICMPerror, IPerror, TCPerror, UDPerror
+from scapy.layers.l2 import ARP, Dot1Q, Ether
+from scapy.packet import Packet, Raw
+
+OVN_GENEVE_CLASS, OVN_GENEVE_TYPE = 0x0102, 0x80
+"""OVN's geneve option: logical ingress port key (15 bits) and egress port key (16 bits)."""
+
+_TCP_FLAGS = "FSRPAUEC"
+
+
+@dataclass(frozen=True)
+class Encap:
+    """The outer part of a tunnelled frame."""
+
+    kind: str  # "geneve"
+    vni: int
+    outer_src_mac: str
+    outer_dst_mac: str
+    outer_src_ip: str
+    outer_dst_ip: str
+    in_port_key: int | None = None
+    out_port_key: int | None = None
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """The packet an ICMP error quotes (whose error it is)."""
+
+    ip_src: str
+    ip_dst: str
+    proto: str
+    icmp_id: int | None = None
+    sport: int | None = None
+    dport: int | None = None
+
+
+@dataclass(frozen=True)
+class Frame:
+    ns: int  # capture time, nanoseconds since the epoch
+    length: int
+    eth_src: str
+    eth_dst: str
+    vlan: int | None = None
+    kind: str = "other"  # ipv4, arp, ipv6, lldp, other
+    ip_src: str | None = None
+    ip_dst: str | None = None
+    ttl: int | None = None
+    proto: str | None = None  # icmp, tcp, udp
+    icmp_type: int | None = None
+    icmp_code: int | None = None
+    icmp_id: int | None = None
+    icmp_seq: int | None = None
+    sport: int | None = None
+    dport: int | None = None
+    tcp_flags: str | None = None
+    arp_op: int | None = None
+    payload: bytes = b""
+    encap: Encap | None = None
+    inner: Frame | None = None
+    quoted: Quoted | None = None
+    raw: bytes = field(default=b"", repr=False, compare=False)
+
+    @property
+    def packet(self) -> Frame:
+        """The frame being carried: the inner frame of a tunnelled one, else this one."""
+        return self.inner if self.inner is not None else self
+
+    def summary(self) -> str:
+        f = self.packet
+        what = f.kind
+        if f.proto == "icmp":
+            names = {0: "echo reply", 8: "echo request", 3: "unreachable", 11: "time exceeded"}
+            what = f"ICMP {names.get(f.icmp_type, f'type {f.icmp_type}')}"
+            if f.icmp_id is not None:
+                what += f" id {f.icmp_id} seq {f.icmp_seq}"
+        elif f.proto in ("tcp", "udp"):
+            what = f"{f.proto.upper()} {f.sport} > {f.dport}" + (f" [{f.tcp_flags}]" if f.tcp_flags else "")
+        elif f.kind == "arp":
+            what = "ARP " + ("request" if f.arp_op == 1 else "reply")
+        head = f"{f.eth_src} > {f.eth_dst}" + (f" vlan {f.vlan}" if f.vlan is not None else "")
+        ips = f" {f.ip_src} > {f.ip_dst} ttl {f.ttl}" if f.ip_src else ""
+        tunnel = (f"geneve vni {self.encap.vni} {self.encap.outer_src_ip} > "
+                  f"{self.encap.outer_dst_ip}: ") if self.encap else ""
+        return f"{tunnel}{head}{ips} {what}"
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d.pop("raw")
+        d["payload"] = self.payload.hex()
+        if d["inner"]:
+            d["inner"].pop("raw", None)
+            d["inner"]["payload"] = self.inner.payload.hex()
+        return d
+
+
+def _geneve_ports(gen: GENEVE) -> tuple[int | None, int | None]:
+    for opt in gen.options or []:
+        if opt.classid == OVN_GENEVE_CLASS and opt.type == OVN_GENEVE_TYPE and len(opt.data) >= 4:
+            value = int.from_bytes(bytes(opt.data)[:4], "big")
+            return (value >> 16) & 0x7FFF, value & 0xFFFF
+    return None, None
+
+
+def decode(pkt: Packet, ns: int | None = None) -> Frame:
+    """One captured Ethernet frame -> Frame (geneve payloads decoded as inner frames)."""
+    if ns is None:
+        ns = int(round(float(pkt.time) * 1e9)) if not hasattr(pkt.time, "as_integer_ratio") \
+            else int(pkt.time * 1_000_000_000)
+    eth = pkt.getlayer(Ether)
+    if eth is None:
+        return Frame(ns, len(pkt), "", "", raw=bytes(pkt))
+    f: dict = {"ns": ns, "length": len(pkt), "eth_src": eth.src, "eth_dst": eth.dst,
+               "raw": bytes(pkt)}
+    dot1q = pkt.getlayer(Dot1Q)
+    if dot1q is not None:
+        f["vlan"] = dot1q.vlan
+    if pkt.haslayer(ARP):
+        f.update(kind="arp", arp_op=pkt[ARP].op, ip_src=pkt[ARP].psrc, ip_dst=pkt[ARP].pdst)
+        return Frame(**f)
+    ip = pkt.getlayer(IP)
+    if ip is None:
+        f["kind"] = "ipv6" if eth.type == 0x86DD else "lldp" if eth.type == 0x88CC else "other"
+        return Frame(**f)
+    f.update(kind="ipv4", ip_src=ip.src, ip_dst=ip.dst, ttl=ip.ttl)
+    gen = pkt.getlayer(GENEVE)
+    if gen is not None and gen.payload is not None and isinstance(gen.payload, Ether):
+        in_key, out_key = _geneve_ports(gen)
+        outer_eth = eth
+        encap = Encap("geneve", gen.vni, outer_eth.src, outer_eth.dst, ip.src, ip.dst,
+                      in_key, out_key)
+        inner = decode(gen.payload, ns)
+        return Frame(**f, proto="udp", sport=pkt[UDP].sport, dport=pkt[UDP].dport, encap=encap,
+                     inner=inner)
+    if ip.haslayer(ICMP):
+        icmp = ip[ICMP]
+        f.update(proto="icmp", icmp_type=icmp.type, icmp_code=icmp.code)
+        if icmp.type in (0, 8):
+            f.update(icmp_id=icmp.id, icmp_seq=icmp.seq, payload=bytes(icmp.payload)[:64])
+        quoted = ip.getlayer(IPerror)
+        if quoted is not None:
+            q = {"ip_src": quoted.src, "ip_dst": quoted.dst, "proto": str(quoted.proto)}
+            if quoted.haslayer(ICMPerror):
+                q.update(proto="icmp", icmp_id=quoted[ICMPerror].id)
+            elif quoted.haslayer(TCPerror):
+                q.update(proto="tcp", sport=quoted[TCPerror].sport, dport=quoted[TCPerror].dport)
+            elif quoted.haslayer(UDPerror):
+                q.update(proto="udp", sport=quoted[UDPerror].sport, dport=quoted[UDPerror].dport)
+            f["quoted"] = Quoted(**q)
+    elif ip.haslayer(TCP):
+        tcp = ip[TCP]
+        flags = "".join(c for i, c in enumerate(_TCP_FLAGS) if int(tcp.flags) & (1 << i))
+        f.update(proto="tcp", sport=tcp.sport, dport=tcp.dport, tcp_flags=flags,
+                 payload=bytes(tcp.payload)[:64])
+    elif ip.haslayer(UDP):
+        udp = ip[UDP]
+        payload = udp.payload.load if isinstance(udp.payload, Raw) else bytes(udp.payload)
+        f.update(proto="udp", sport=udp.sport, dport=udp.dport, payload=payload[:64])
+    return Frame(**f)
+
+
+def read_pcap(path) -> list[Frame]:
+    """Every frame of a pcap file, decoded (nanosecond timestamps kept)."""
+    from scapy.utils import PcapReader
+
+    with PcapReader(str(path)) as reader:
+        return [decode(pkt, int(pkt.time * 1_000_000_000)) for pkt in reader]
