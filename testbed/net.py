@@ -222,6 +222,13 @@ class Testbed:
         return summary.collect(self.name, self.scenario, self.nodes, self.sb, self.choices,
                                self.tor, self.timings, self.links.to_json())
 
+    def walk(self, source: str, destination: str, proto: str = "icmp", port: int | None = None,
+             timeout: float = 1.0, traces: bool = True):
+        """Send one probe and follow it on every link: see testbed.walk.model for the result."""
+        from .walk.runner import walk
+
+        return walk(self, source, destination, proto, port, timeout, traces)
+
     def host(self, name: str) -> Host:
         """A VM or external host, to ping from and capture on."""
         return Host(self.nodes[name])

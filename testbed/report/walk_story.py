@@ -1,0 +1,181 @@
+"""A walk told as the seed tells it: inception, leaving the chassis, the physical switch, arrival,
+the return, the end, the traces. Plain data (sections of lines and tables) that the terminal,
+Markdown and HTML renderers share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..walk.hops import Hop
+from ..walk.model import Leg, TorTable, Walk
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[str] = field(default_factory=list)
+    table: list[list[str]] | None = None  # first row: header
+    highlight: set[int] = field(default_factory=set)  # table rows (1-based) to highlight
+    kind: str = "text"  # text | tor | checks
+
+
+def named(w: Walk, value: str | None) -> str:
+    if value is None:
+        return "none"
+    name = w.name_of(value)
+    return f"{value} ({name})" if name else str(value)
+
+
+def describe(w: Walk, h: Hop) -> str:
+    p = h.frame.packet
+    parts = [f"eth {named(w, p.eth_src)} -> {named(w, p.eth_dst)}",
+             f"VLAN {p.vlan}" if p.vlan is not None else "untagged"]
+    if p.ip_src:
+        parts.append(f"IP {named(w, p.ip_src)} -> {named(w, p.ip_dst)} TTL {p.ttl}")
+    if h.encap:
+        e = h.encap
+        dp = w.name_of(f"vni:{e.vni}")
+        ports = ""
+        if e.in_port_key is not None:
+            lin = w.name_of(f"port:{e.vni}:{e.in_port_key}") or e.in_port_key
+            lout = w.name_of(f"port:{e.vni}:{e.out_port_key}") or e.out_port_key
+            ports = f", logical in {lin} out {lout}"
+        parts.insert(0, f"geneve VNI {e.vni}{f' ({dp})' if dp else ''}{ports}, outer "
+                        f"{named(w, e.outer_src_ip)} -> {named(w, e.outer_dst_ip)}")
+    return "; ".join(parts)
+
+
+def changes(w: Walk, hin: Hop, hout: Hop) -> list[str]:
+    a, b = hin.frame.packet, hout.frame.packet
+    out = []
+    if a.ttl is not None and b.ttl is not None and b.ttl != a.ttl:
+        out.append(f"TTL {a.ttl} -> {b.ttl} (routed here)")
+    if a.eth_src != b.eth_src:
+        out.append(f"source MAC rewritten {named(w, a.eth_src)} -> {named(w, b.eth_src)}")
+    if a.eth_dst != b.eth_dst:
+        out.append(f"destination MAC rewritten {named(w, a.eth_dst)} -> {named(w, b.eth_dst)}")
+    if a.vlan != b.vlan:
+        if a.vlan is None:
+            out.append(f"VLAN {b.vlan} pushed")
+        elif b.vlan is None:
+            out.append(f"VLAN {a.vlan} popped")
+        else:
+            out.append(f"VLAN {a.vlan} -> {b.vlan}")
+    if hout.encap and not hin.encap:
+        out.append(f"tunnelled: geneve to {named(w, hout.encap.outer_dst_ip)}")
+    if hin.encap and not hout.encap:
+        out.append("decapsulated from geneve")
+    return out or ["forwarded unchanged"]
+
+
+def tor_section(w: Walk, table: TorTable, title: str) -> Section:
+    rows = [["vid", "MAC", "what", "port", "this leg"]]
+    changed = {(e.vlan, e.mac) for e in table.changed}
+    refreshed = {(e.vlan, e.mac) for e in table.refreshed}
+    hl = set()
+    for i, e in enumerate(table.entries, start=1):
+        key = (e.vlan, e.mac)
+        what = "learned" if key in changed else "refreshed" if key in refreshed else ""
+        rows.append([str(e.vlan), e.mac, w.name_of(e.mac), e.port,
+                     what if table.derived else f"age {e.age}"])
+        if what:
+            hl.add(i)
+
+    def listing(entries) -> str:
+        return ", ".join(f"{e.vlan} {e.mac} on {e.port}" for e in entries) or "none"
+    if table.derived:
+        lines = [f"new or moved: {listing(table.changed)}",
+                 f"learned again on the same port: {listing(table.refreshed)}",
+                 f"MAC moves so far: {table.moves} (table rebuilt from the frames the ToR "
+                 "received, applied to the table read before the walk)"]
+    else:
+        lines = [f"read from the switch; MAC moves counter: {table.moves}"]
+    return Section(title, lines, rows, hl, kind="tor")
+
+
+def leg_sections(w: Walk, leg: Leg) -> list[Section]:
+    out: list[Section] = []
+    if not leg.hops:
+        return [Section(f"The {leg.name}", [f"no frame of the {leg.name} was captured anywhere"])]
+    first = leg.hops[0]
+    if leg.name == "request":
+        out.append(Section(f"The inception in {leg.source}", [
+            f"{leg.source} sends {first.frame.packet.summary()}",
+            describe(w, first)]))
+    else:
+        out.append(Section(f"The return: {leg.source} answers", [describe(w, first)]))
+    for node, hin, hout in leg.transits():
+        if node == leg.source and hin is None:
+            continue
+        if hin is not None and hout is not None:
+            title = (f"The physical switch ({node})" if node == w_tor(w) else
+                     f"Through {node}: in {hin.ifname}, out {hout.ifname}")
+            lines = [f"arrives on {hin.ifname}: {describe(w, hin)}",
+                     *changes(w, hin, hout),
+                     f"leaves on {hout.ifname}: {describe(w, hout)}"]
+            out.append(Section(title, lines))
+            if node == w_tor(w):
+                out.append(tor_section(w, w.tor[leg.name], f"ToR table after the {leg.name}"))
+        elif hin is not None:
+            verb = "Arriving at" if node == leg.target else "Last seen arriving at"
+            out.append(Section(f"{verb} {node}", [f"on {hin.ifname}: {describe(w, hin)}"]))
+        elif hout is not None:
+            out.append(Section(f"Leaving {node}", [f"on {hout.ifname}: {describe(w, hout)}"]))
+    if not leg.delivered:
+        last = leg.last_seen
+        out.append(Section(f"The {leg.name} did not arrive",
+                           [f"last seen at {last.where} ({last.direction})" if last else "never seen"]))
+    if leg.side:
+        out.append(Section(f"Copies of the {leg.name} off the path (flooded)", [
+            f"{c.out.where if c.out else '?'} -> {', '.join(h.where for h in c.ins)}"
+            for c in leg.side]))
+    return out
+
+
+def w_tor(w: Walk) -> str:
+    return w.tor_node
+
+
+def story(w: Walk) -> list[Section]:
+    s = [Section(f"Walk {w.number}: {w.source} -> {w.destination} ({w.probe.proto}"
+                 f"{' port ' + str(w.probe.port) if w.probe.port else ''})", [
+        f"mark: {w.mark.to_json()}",
+        f"captured on {len(w.captured_on)} interfaces; request path "
+        f"{' -> '.join(w.request.path) or '-'}; reply path {' -> '.join(w.reply.path) or '-'}",
+        f"request routed by {w.request.routed_by or 'nobody (switched)'}, reply routed by "
+        f"{w.reply.routed_by or 'nobody (switched)'}; overlay used: request "
+        f"{w.request.crossed_overlay}, reply {w.reply.crossed_overlay}"])]
+    s.append(tor_section(w, w.tor["before"], "ToR table before the walk"))
+    s += leg_sections(w, w.request)
+    s += leg_sections(w, w.reply)
+    end = []
+    if w.request.delivered and w.reply.delivered:
+        rtt = (w.reply.hops[-1].ns - w.request.hops[0].ns) / 1e6
+        end.append(f"{w.source} got its answer: round trip {rtt:.3f} ms on the wire")
+    else:
+        end.append("the journey did not complete: " + ("the reply never arrived"
+                   if w.request.delivered else "the request never arrived"))
+    end += w.notes
+    s.append(Section("The end", end))
+    for key, t in w.traces.items():
+        if key.startswith("ovn-trace"):
+            stages = len(t.steps)
+            s.append(Section(key, [f"logical datapaths: {' -> '.join(t.datapaths) or '-'}; "
+                                   f"{stages} stages; output port: {t.outport or 'none (dropped)'}",
+                                   "stages: " + ", ".join(f"{st.where}/{st.stage}"
+                                                          for st in t.steps)]))
+        else:
+            a = t.actions
+            s.append(Section(key, [f"{len(t.steps)} OpenFlow steps; datapath actions: "
+                                   f"{a.text or 'drop'}"]))
+    if w.checks:
+        rows = [["check", "trace says", "capture says", ""]]
+        hl = set()
+        for i, c in enumerate(w.checks, start=1):
+            rows.append([c.what, c.trace, c.capture, "agree" if c.agrees else "DISAGREE"])
+            if not c.agrees:
+                hl.add(i)
+        s.append(Section("Traces cross-checked with the capture",
+                         [f"{len(w.checks) - len(w.disagreements)} of {len(w.checks)} agree"],
+                         rows, hl, kind="checks"))
+    return s

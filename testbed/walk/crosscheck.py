@@ -1,0 +1,126 @@
+"""Run ovn-trace and ofproto/trace for each leg of a walk and compare them with the capture."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from typing import TYPE_CHECKING
+
+from .. import names
+from ..model import Role
+from . import trace
+from .hops import Hop
+from .model import Check, Leg, Walk
+
+if TYPE_CHECKING:
+    from ..net import Testbed
+
+SB_SOCKET = "unix:/run/ovn/ovnsb_db.sock"
+
+
+def first_chassis_ingress(tb: Testbed, leg: Leg) -> tuple[Hop, Hop | None] | None:
+    """The hop where the leg entered its first chassis, and the hop where it left that chassis."""
+    chassis = set(tb.scenario.chassis)
+    for i, h in enumerate(leg.hops):
+        if h.node in chassis and h.direction == "in":
+            out = next((o for o in leg.hops[i + 1:] if o.node == h.node and o.direction == "out"),
+                       None)
+            return h, out
+    return None
+
+
+def _ovn_trace(tb: Testbed, leg: Leg) -> trace.OvnTrace | None:
+    from .runner import ingress_port
+
+    ingress = ingress_port(tb.scenario, leg.source)
+    first = next((h for h in leg.hops if h.node == leg.source and h.direction == "out"), None)
+    if ingress is None or first is None:
+        return None
+    datapath, inport = ingress
+    argv = ["ovn-trace", f"--db={SB_SOCKET}", "--detailed", datapath,
+            trace.ovn_microflow(inport, first.frame)]
+    result = tb.nodes[tb.scenario.central].run(argv, check=False)
+    return trace.parse_ovn_trace(result.stdout + result.stderr, argv)
+
+
+def _ofproto_trace(tb: Testbed, leg: Leg) -> trace.OfprotoTrace | None:
+    found = first_chassis_ingress(tb, leg)
+    if found is None:
+        return None
+    hin, _ = found
+    if hin.tunnelled:  # entering through a tunnel: the trace would need its metadata
+        return None
+    node = tb.nodes[hin.node]
+    bridge = node.run(["ovs-vsctl", "port-to-br", hin.ifname], check=False).stdout.strip()
+    if not bridge:
+        return None
+    ports = trace.parse_dp_ports(node.exec(["ovs-appctl", "dpctl/show"]))
+    argv = ["ovs-appctl", "ofproto/trace", bridge, trace.ofproto_flow(hin.ifname, hin.frame)]
+    result = node.run(argv, check=False)
+    return trace.parse_ofproto_trace(result.stdout + result.stderr, ports, argv)
+
+
+def run_traces(tb: Testbed, w: Walk, pool: Executor) -> tuple[dict, list[Check]]:
+    futures = {}
+    for leg in (w.request, w.reply):
+        if leg.seen:
+            futures[f"ovn-trace {leg.name}"] = pool.submit(_ovn_trace, tb, leg)
+            futures[f"ofproto/trace {leg.name}"] = pool.submit(_ofproto_trace, tb, leg)
+    traces = {k: f.result() for k, f in futures.items()}
+    traces = {k: v for k, v in traces.items() if v is not None}
+    checks: list[Check] = []
+    for leg in (w.request, w.reply):
+        checks += compare(tb, leg, traces.get(f"ovn-trace {leg.name}"),
+                          traces.get(f"ofproto/trace {leg.name}"))
+    return traces, checks
+
+
+def _fmt(value) -> str:
+    return "none" if value is None else str(value)
+
+
+def compare(tb: Testbed, leg: Leg, ovn: trace.OvnTrace | None, of: trace.OfprotoTrace | None
+            ) -> list[Check]:
+    """Where the traces and the capture can be compared, one Check each."""
+    checks = []
+    if ovn is not None and ovn.outport is not None:
+        checks.append(Check(f"{leg.name}: logical output port", ovn.outport,
+                            delivered_port(tb, leg)))
+    found = first_chassis_ingress(tb, leg)
+    if of is None or found is None:
+        return checks
+    hin, hout = found
+    a = of.actions
+    where = f"{leg.name}: leaving {hin.node}"
+    if hout is None:
+        checks.append(Check(f"{where}: forwarded", "dropped" if a.drop else "forwarded",
+                            "not seen leaving"))
+        return checks
+    pkt_in = hin.frame.packet
+    tunnel_trace = f"geneve to {a.tunnel_dst}" if a.tunnel_dst else "no"
+    tunnel_seen = f"geneve to {hout.encap.outer_dst_ip}" if hout.encap else "no"
+    checks += [
+        Check(f"{where}: tunnel", tunnel_trace, tunnel_seen),
+        Check(f"{where}: VLAN", _fmt(a.push_vlan if a.push_vlan is not None else
+                                     (None if a.pop_vlan else pkt_in.vlan if not a.tunnel_dst
+                                      else None)), _fmt(hout.vlan if not hout.encap else None)),
+        Check(f"{where}: eth.src", a.eth_src or pkt_in.eth_src, hout.eth_src),
+        Check(f"{where}: eth.dst", a.eth_dst or pkt_in.eth_dst, hout.eth_dst),
+        Check(f"{where}: TTL", _fmt(a.ttl if a.ttl is not None else pkt_in.ttl), _fmt(hout.ttl)),
+        Check(f"{where}: output interface", ",".join(a.outputs) or "none", hout.ifname),
+    ]
+    return checks
+
+
+def delivered_port(tb: Testbed, leg: Leg) -> str:
+    """The logical port the capture saw the leg delivered to, in ovn-trace's terms."""
+    sc = tb.scenario
+    if not leg.delivered or leg.target is None:
+        last = leg.last_seen
+        return f"not delivered (last seen {last.where} {last.direction})" if last else "not seen"
+    if leg.target in sc.vms:
+        return leg.target
+    if sc.nodes[leg.target].role is Role.external:
+        from .runner import ingress_port
+        ingress = ingress_port(sc, leg.target)
+        return ingress[1] if ingress else leg.target
+    return names.localnet_port(leg.target)

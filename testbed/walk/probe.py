@@ -1,0 +1,92 @@
+"""The probe a walk sends, and the mark that tells its frames apart from everything else.
+
+ICMP: `ping -e ID -p PATTERN` (the echo id is the mark). TCP: bash's /dev/tcp connect; the mark
+is the 4-tuple, with the source port read from the first SYN captured on the source host. UDP:
+bash's /dev/udp with a payload tag; the mark is the 4-tuple. A reply is the answer in the
+other direction, or an ICMP error that quotes the probe.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass
+
+from ..observe.frames import Frame
+
+PROTOS = ("icmp", "tcp", "udp")
+TAG = "ovn-testbed-walk"
+
+
+@dataclass(frozen=True)
+class Mark:
+    proto: str
+    src_ip: str
+    dst_ip: str
+    icmp_id: int | None = None
+    sport: int | None = None
+    dport: int | None = None
+
+    def leg(self, frame: Frame) -> str | None:
+        """'request', 'reply' or None (not this probe's frame)."""
+        p = frame.packet
+        q = p.quoted
+        if self.proto == "icmp":
+            if p.proto == "icmp" and p.icmp_id == self.icmp_id and p.icmp_type in (0, 8):
+                return "request" if p.icmp_type == 8 else "reply"
+            if q is not None and q.proto == "icmp" and q.icmp_id == self.icmp_id:
+                return "reply"
+            return None
+        if self.sport is None:
+            return None
+        if p.proto == self.proto and (p.sport, p.dport) == (self.sport, self.dport):
+            return "request"
+        if p.proto == self.proto and (p.sport, p.dport) == (self.dport, self.sport):
+            return "reply"
+        if q is not None and q.proto == self.proto and (q.sport, q.dport) == (self.sport, self.dport):
+            return "reply"
+        return None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Probe:
+    proto: str
+    src_ip: str
+    dst_ip: str
+    port: int | None = None
+    timeout: float = 1.0
+    icmp_id: int = 0
+
+    @classmethod
+    def make(cls, proto: str, src_ip: str, dst_ip: str, port: int | None = None,
+             timeout: float = 1.0) -> Probe:
+        if proto not in PROTOS:
+            raise ValueError(f"unknown probe protocol {proto!r}: use one of {', '.join(PROTOS)}")
+        if proto != "icmp" and not port:
+            raise ValueError(f"a {proto} probe needs a destination port (--port)")
+        return cls(proto, src_ip, dst_ip, port, timeout, random.randint(1024, 65000))
+
+    def argv(self) -> list[str]:
+        """The command the source host runs to send the probe (an argument list, no shell values)."""
+        wait = str(max(1, round(self.timeout)))
+        if self.proto == "icmp":
+            return ["ping", "-n", "-c", "1", "-W", wait, "-e", str(self.icmp_id),
+                    "-p", TAG.encode()[:16].hex(), self.dst_ip]
+        if self.proto == "tcp":
+            return ["timeout", wait, "bash", "-c", 'exec 3<>"/dev/tcp/$0/$1"',
+                    self.dst_ip, str(self.port)]
+        return ["bash", "-c", 'printf %s "$2" > "/dev/udp/$0/$1"', self.dst_ip, str(self.port),
+                f"{TAG}-{self.icmp_id}"]
+
+    def mark(self, sent: list[Frame]) -> Mark:
+        """The mark, given what the source host sent (to learn a TCP/UDP source port)."""
+        if self.proto == "icmp":
+            return Mark("icmp", self.src_ip, self.dst_ip, icmp_id=self.icmp_id)
+        for f in sorted(sent, key=lambda f: f.ns):
+            p = f.packet
+            if (p.proto == self.proto and p.ip_src == self.src_ip and p.ip_dst == self.dst_ip
+                    and p.dport == self.port and (self.proto == "udp" or p.tcp_flags == "S")):
+                return Mark(self.proto, self.src_ip, self.dst_ip, sport=p.sport, dport=self.port)
+        return Mark(self.proto, self.src_ip, self.dst_ip, dport=self.port)

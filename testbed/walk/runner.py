@@ -1,0 +1,156 @@
+"""One walk: capture on every link, send the probe, rebuild the legs, read the ToR, run the traces.
+
+    walk = tb.walk("vm1", "vm4")                 # ICMP
+    walk = tb.walk("vm1", "ext", proto="tcp", port=22)
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import names
+from ..links import Endpoint
+from ..model import Network, Scenario
+from ..observe.capture import CaptureSet
+from ..observe.frames import Frame
+from . import hops as H
+from . import tortable
+from .directory import directory
+from .model import Leg, TorTable, Walk
+from .probe import Probe
+
+if TYPE_CHECKING:
+    from ..net import Testbed
+
+
+def host_ip(sc: Scenario, name: str) -> str | None:
+    if name in sc.vms:
+        return sc.vms[name].ip
+    node = sc.nodes.get(name)
+    if node is not None and node.address:
+        return node.address.split("/")[0]
+    return None
+
+
+def owner_of(sc: Scenario, ip: str) -> str | None:
+    return next((n for n in [*sc.vms, *sc.nodes] if host_ip(sc, n) == ip), None)
+
+
+def resolve(sc: Scenario, source: str, destination: str) -> tuple[str, str, str | None]:
+    """(source IP, destination IP, destination node or None for a bare address)."""
+    hosts = [*sc.vms, *(n for n in sc.nodes if sc.nodes[n].address)]
+    src_ip = host_ip(sc, source)
+    if src_ip is None:
+        raise ValueError(f"walk source {source!r} is not a host of this testbed; "
+                         f"hosts: {', '.join(hosts)}")
+    dst_ip = host_ip(sc, destination)
+    if dst_ip is not None:
+        return src_ip, dst_ip, destination
+    try:
+        ipaddress.ip_address(destination)
+    except ValueError:
+        raise ValueError(f"walk destination {destination!r} is neither a host of this testbed "
+                         f"nor an IP address; hosts: {', '.join(hosts)}") from None
+    return src_ip, destination, owner_of(sc, destination)
+
+
+def next_folder(root: Path, source: str, destination: str) -> tuple[int, Path]:
+    root.mkdir(parents=True, exist_ok=True)
+    numbers = [int(m.group(1)) for p in root.iterdir() if (m := re.match(r"^(\d+)-", p.name))]
+    n = max(numbers, default=0) + 1
+    safe = re.sub(r"[^A-Za-z0-9.-]", "_", destination)
+    return n, root / f"{n}-{source}-{safe}"
+
+
+def read_tor(tb: Testbed, moment: str) -> TorTable:
+    return TorTable(moment, tb.tor.fdb(), tb.tor.mac_moves())
+
+
+def build_leg(name: str, source: str, target: str | None, obs, links) -> Leg:
+    mine = [o for o in obs if o[2] == name]
+    cross = H.crossings(mine, links)
+    roots = H.chain(cross)
+    branch, side = H.main_branch(roots, target)
+    all_hops = sorted((h for c in cross for h in c.hops()), key=lambda h: h.ns)
+    return Leg(name, source, target, H.path_hops(branch, target), side, all_hops)
+
+
+def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: int | None = None,
+         timeout: float = 1.0, run_traces: bool = True) -> Walk:
+    sc = tb.scenario
+    src_ip, dst_ip, target = resolve(sc, source, destination)
+    probe = Probe.make(proto, src_ip, dst_ip, port, timeout)
+    number, folder = next_folder(tb.dir / "walks", source, destination)
+    timings: dict[str, float] = {}
+    t0 = time.monotonic()
+    points = [(end, tb.nodes[end.node].pid) for end in tb.links.capture_points()]
+    caps = CaptureSet(points, folder / "pcap")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        before_f = pool.submit(read_tor, tb, "before")
+        with caps:
+            timings["capture start"] = time.monotonic() - t0
+            before = before_f.result()
+            t1 = time.monotonic()
+            sent = tb.nodes[source].run(probe.argv(), check=False)
+            # UDP: the sender does not wait for an answer; wait for the wires to go quiet longer
+            caps.settle(quiet_ms=250 if proto == "udp" else 60)
+            timings["probe"] = time.monotonic() - t1
+        t2 = time.monotonic()
+        end_f = pool.submit(read_tor, tb, "end")
+        captured = caps.frames()
+        timings["read pcaps"] = time.monotonic() - t2
+        mark = probe.mark(_sent_by(captured, source))
+        obs = H.observations(captured, mark.leg)
+        request = build_leg("request", source, target, obs, tb.links)
+        reply = build_leg("reply", target or destination, source, obs, tb.links)
+        end = end_f.result()
+        bounds = [("request", reply.hops[0].ns - 1 if reply.hops else 2**63),
+                  ("reply", 2**63)]
+        events = tortable.received(captured, tb.links, sc.tor, sc.vlans)
+        after_request, after_reply = tortable.replay(before, events, bounds)
+        w = Walk(number, source, destination, probe, mark, request, reply,
+                 {"before": before, "request": after_request, "reply": after_reply, "end": end},
+                 folder=folder, timings=timings, tor_node=sc.tor,
+                 captured_on=[str(e) for e, _ in points], drops=caps.drops)
+        w.notes += [f"ToR table rebuilt from the captures differs from the switch: {d}"
+                    for d in tortable.differences(after_reply, end)]
+        if not sent.ok and proto == "icmp":
+            w.notes.append(f"{source}: `{sent.command}` exited {sent.rc}: "
+                           f"{(sent.stdout + sent.stderr).strip().splitlines()[-1:]}")
+        t3 = time.monotonic()
+        names_f = pool.submit(directory, sc, tb.nodes, tb.sb)
+        if run_traces:
+            from .crosscheck import run_traces as traces_of
+            w.traces, w.checks = traces_of(tb, w, pool)
+        w.names = names_f.result()
+        timings["traces and names"] = time.monotonic() - t3
+    from ..report import walk_files
+    t4 = time.monotonic()
+    walk_files.write_all(w, captured, sc)
+    timings["report"] = time.monotonic() - t4
+    timings["total"] = time.monotonic() - t0
+    hint = f"\n(walk report: {folder / 'walk.html'}; pcaps: {folder / 'pcap'})"
+    request.report_hint = reply.report_hint = hint
+    walk_files.write_json(w)
+    return w
+
+
+def _sent_by(captured: dict[Endpoint, list[Frame]], source: str) -> list[Frame]:
+    return [f for end, frames in captured.items() if end.node == source for f in frames]
+
+
+def ingress_port(sc: Scenario, host: str) -> tuple[str, str] | None:
+    """(logical datapath, logical inport) where `host`'s packets enter OVN."""
+    if host in sc.vms:
+        return sc.vms[host].switch, host
+    for sw_name, sw in sc.switches.items():
+        if sw.network is Network.external and sc.nodes.get(host) and sc.nodes[host].address:
+            if ipaddress.ip_interface(sc.nodes[host].address) in ipaddress.ip_network(sw.cidr) or \
+                    ipaddress.ip_address(host_ip(sc, host)) in ipaddress.ip_network(sw.cidr):
+                return sw_name, names.localnet_port(sw_name)
+    return None

@@ -1,0 +1,197 @@
+"""ovn-trace and ofproto/trace for the walked packet, parsed into steps and compared with the wire.
+
+`ovn-trace --detailed` gives the logical datapaths and pipeline stages the packet crosses and the
+logical output port; `ovs-appctl ofproto/trace` on the bridge where the packet entered its first
+chassis gives the OpenFlow tables and the datapath actions (MACs set, TTL, VLAN pushed, tunnel,
+output port), parsed with the `ovs` package's ODP flow parser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from ovs.flow.odp import ODPFlow
+
+from ..observe.frames import Frame
+
+_OVN_BLOCK = re.compile(r'^(ingress|egress)\(dp="([^"]+)", inport="([^"]*)"(?:, outport="([^"]*)")?\)$')
+_OVN_STAGE = re.compile(r"^\s*(\d+)\. (\S+) \(([^)]*)\): (.*), priority (\d+), uuid (\w+)$")
+_OVN_OUTPUT = re.compile(r'/\* output to "([^"]*)", type "([^"]*)" \*/')
+_OF_BRIDGE = re.compile(r'^bridge\("([^"]+)"\)$')
+_OF_STAGE = re.compile(r"^(\s*)(\d+)\. (.*?),? ?priority (\d+)(?:, cookie (0x[0-9a-f]+))?$")
+_DP_PORT = re.compile(r"^\s*port (\d+): (\S+)")
+
+
+@dataclass
+class Step:
+    where: str  # logical datapath (ovn-trace) or bridge (ofproto/trace)
+    pipeline: str  # ingress / egress (ovn-trace); "" for OpenFlow
+    table: int
+    stage: str  # stage name (ovn-trace); "" for OpenFlow
+    match: str
+    priority: int
+    actions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OvnTrace:
+    command: list[str]
+    text: str
+    steps: list[Step]
+    datapaths: list[str]
+    outputs: list[tuple[str, str]]  # (logical port, type)
+
+    @property
+    def outport(self) -> str | None:
+        """The last logical port the packet was output to (a VIF, a localnet, ...)."""
+        return self.outputs[-1][0] if self.outputs else None
+
+    def to_json(self) -> dict:
+        return {"command": self.command, "steps": [asdict(s) for s in self.steps],
+                "datapaths": self.datapaths, "outputs": self.outputs, "outport": self.outport}
+
+
+@dataclass
+class DatapathActions:
+    text: str
+    eth_src: str | None = None
+    eth_dst: str | None = None
+    ttl: int | None = None
+    push_vlan: int | None = None
+    pop_vlan: bool = False
+    tunnel_dst: str | None = None
+    tunnel_vni: int | None = None
+    outputs: list[str] = field(default_factory=list)
+    drop: bool = False
+
+
+@dataclass
+class OfprotoTrace:
+    command: list[str]
+    text: str
+    steps: list[Step]
+    actions: DatapathActions
+
+    def to_json(self) -> dict:
+        return {"command": self.command, "steps": [asdict(s) for s in self.steps],
+                "datapath_actions": asdict(self.actions)}
+
+
+def parse_ovn_trace(text: str, command: list[str] | None = None) -> OvnTrace:
+    steps: list[Step] = []
+    datapaths: list[str] = []
+    outputs: list[tuple[str, str]] = []
+    dp, pipeline = "", ""
+    for line in text.splitlines():
+        if m := _OVN_BLOCK.match(line.strip()):
+            pipeline, dp = m.group(1), m.group(2)
+            if not datapaths or datapaths[-1] != dp:
+                datapaths.append(dp)
+            continue
+        if m := _OVN_STAGE.match(line):
+            steps.append(Step(dp, pipeline, int(m.group(1)), m.group(2), m.group(4),
+                              int(m.group(5))))
+            continue
+        if m := _OVN_OUTPUT.search(line):
+            outputs.append((m.group(1), m.group(2)))
+        stripped = line.strip()
+        if steps and stripped and not stripped.startswith("-") and not stripped.startswith("#"):
+            steps[-1].actions.append(stripped)
+    return OvnTrace(command or [], text, steps, datapaths, outputs)
+
+
+def parse_dp_ports(text: str) -> dict[int, str]:
+    """`ovs-appctl dpctl/show` -> datapath port number -> interface name."""
+    return {int(m.group(1)): m.group(2) for line in text.splitlines() if (m := _DP_PORT.match(line))}
+
+
+def _mac(value) -> str:
+    """ovs.flow prints MACs without leading zeros (fa:16:3e:16:7:92): back to six pairs."""
+    return ":".join(f"{int(part, 16):02x}" for part in str(value).split("/")[0].split(":"))
+
+
+def parse_datapath_actions(actions: str, ports: dict[int, str]) -> DatapathActions:
+    out = DatapathActions(actions)
+    flow = ODPFlow("actions:" + actions.strip())
+    for kv in flow.actions_kv:
+        key, value = kv.key, kv.value
+        if key == "drop":
+            out.drop = True
+        elif key == "set" and isinstance(value, dict):
+            eth = value.get("eth") or {}
+            if "src" in eth:
+                out.eth_src = _mac(eth["src"])
+            if "dst" in eth:
+                out.eth_dst = _mac(eth["dst"])
+            ip = value.get("ipv4") or {}
+            if "ttl" in ip:
+                out.ttl = int(str(ip["ttl"]).split("/")[0])
+        elif key == "push_vlan":
+            out.push_vlan = int(value["vid"])
+        elif key == "pop_vlan":
+            out.pop_vlan = True
+        elif key == "tnl_push":
+            header = value.get("header", {})
+            out.tunnel_dst = str(header.get("ipv4", {}).get("dst", "")).split("/")[0] or None
+            out.tunnel_vni = header.get("geneve", {}).get("vni")
+        elif key == "output":
+            port = value["port"] if isinstance(value, dict) else value
+            out.outputs.append(ports.get(int(port), str(port)) if str(port).isdigit() else str(port))
+    if not flow.actions_kv:
+        out.drop = True
+    return out
+
+
+def parse_ofproto_trace(text: str, ports: dict[int, str], command: list[str] | None = None
+                        ) -> OfprotoTrace:
+    steps: list[Step] = []
+    bridge = ""
+    actions = ""
+    for line in text.splitlines():
+        if m := _OF_BRIDGE.match(line.strip()):
+            bridge = m.group(1)
+            continue
+        if line.startswith("Datapath actions:"):
+            actions = line.split(":", 1)[1].strip()
+            continue
+        if m := _OF_STAGE.match(line):
+            steps.append(Step(bridge, "", int(m.group(2)), "", m.group(3).rstrip(","),
+                              int(m.group(4))))
+            continue
+        stripped = line.strip()
+        if steps and stripped and not stripped.startswith("-") and not line[:1].strip():
+            steps[-1].actions.append(stripped)
+    return OfprotoTrace(command or [], text, steps, parse_datapath_actions(actions, ports))
+
+
+# --- the walked packet, as each tool wants it ------------------------------------------------
+
+
+def ovn_microflow(inport: str, f: Frame) -> str:
+    """An ovn-trace microflow for a captured (inner) frame entering at logical port `inport`."""
+    p = f.packet
+    parts = [f'inport == "{inport}"', f"eth.src == {p.eth_src}", f"eth.dst == {p.eth_dst}"]
+    if p.ip_src:
+        parts += [f"ip4.src == {p.ip_src}", f"ip4.dst == {p.ip_dst}", f"ip.ttl == {p.ttl}"]
+    if p.proto == "icmp":
+        parts += [f"icmp4.type == {p.icmp_type}", f"icmp4.code == {p.icmp_code}"]
+    elif p.proto in ("tcp", "udp"):
+        parts += [f"{p.proto}.src == {p.sport}", f"{p.proto}.dst == {p.dport}"]
+    return " && ".join(parts)
+
+
+def ofproto_flow(in_port: str, f: Frame) -> str:
+    """An ofproto/trace flow for a captured frame arriving on interface `in_port`."""
+    parts = [f"in_port={in_port}"]
+    if f.vlan is not None:
+        parts.append(f"dl_vlan={f.vlan}")
+    proto = f.proto if f.proto in ("icmp", "tcp", "udp") else "ip"
+    parts += [proto, f"dl_src={f.eth_src}", f"dl_dst={f.eth_dst}"]
+    if f.ip_src:
+        parts += [f"nw_src={f.ip_src}", f"nw_dst={f.ip_dst}", f"nw_ttl={f.ttl}"]
+    if f.proto == "icmp":
+        parts += [f"icmp_type={f.icmp_type}", f"icmp_code={f.icmp_code}"]
+    elif f.proto in ("tcp", "udp"):
+        parts += [f"tp_src={f.sport}", f"tp_dst={f.dport}"]
+    return ",".join(parts)
