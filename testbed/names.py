@@ -14,7 +14,16 @@ ROLE_LABEL = "ovn-testbed.role"
 UPLINK = "uplink"
 """A chassis' trunk towards its ToR port (the seed's "interface 1"); bridged into br-phy."""
 VM_NIC = "eth0"
-"""A VM's only interface."""
+"""A VM's only interface (and an external host's)."""
+EXTERNAL_NIC = "external"
+"""A gateway chassis' NIC on the external network (the seed's "interface 3"); bridged into br-ex."""
+EXTERNAL_SWITCH = "extnet"
+"""The external network's switch: a plain Linux bridge in the ToR's container."""
+
+
+def external_port(peer: str) -> str:
+    """The external switch's port facing a gateway or an external host."""
+    return f"x-{peer}"
 
 
 def container_name(testbed: str, node: str) -> str:

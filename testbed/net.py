@@ -22,7 +22,7 @@ from .model import Role, Scenario
 from .ovn import chassis as ovn_chassis
 from .ovn import db, logical, readiness
 from .report import summary
-from .tor import BACKENDS, Tor
+from .tor import BACKENDS, Tor, external_segment
 
 RUNS_DIR = Path("runs")
 
@@ -157,14 +157,20 @@ class Testbed:
             wiring.set_address(n[vname].pid, names.VM_NIC, f"{vm.ip}/{self.prefix(vm.switch)}",
                                gateway=gw.ip if gw else None)
             n[vname].exec(["ethtool", "-K", names.VM_NIC, "tx", "off"])
+        external = [(g, names.EXTERNAL_NIC) for g in sc.nodes_with(Role.gateway)]
+        external += [(h, names.VM_NIC) for h in sc.nodes_with(Role.external)]
+        for name, nic in external:
+            self.links.add(self.wiring.link(
+                wiring.End(name, n[name].pid, nic),
+                wiring.End(tor, n[tor].pid, names.external_port(name))))
+        if external:
+            external_segment(n[tor], [names.external_port(name) for name, _ in external])
         for name in sc.nodes_with(Role.external):
             node = n[name]
-            nic = self.nic(name, "external")
-            wiring.flush_addresses(node.pid, nic)
-            wiring.set_address(node.pid, nic, sc.nodes[name].address)
+            wiring.set_address(node.pid, names.VM_NIC, sc.nodes[name].address)
             for cidr, via in sc.routes_back(name):
                 wiring.add_route(node.pid, cidr, via)
-            node.exec(["ethtool", "-K", nic, "tx", "off"])
+            node.exec(["ethtool", "-K", names.VM_NIC, "tx", "off"])
 
     def _record_networks(self) -> None:
         """Each Docker network is a link whose ends are the containers' NICs on it."""
@@ -178,15 +184,6 @@ class Testbed:
                 ends.append(Endpoint(name, wiring.ifname_by_mac(node.pid, mac)))
             if ends:
                 self.links.add(Link(net, "network", tuple(sorted(ends)), network=net))
-
-    def nic(self, node: str, network: str) -> str:
-        """The interface of `node` on a Docker network (from the link inventory)."""
-        link = next((lk for lk in self.links if lk.kind == "network" and lk.network == network),
-                    None)
-        end = link.end_of(node) if link else None
-        if end is None:
-            raise KeyError(f"{node} has no NIC on the {network} network")
-        return end.ifname
 
     def _configure_ovn(self) -> None:
         sc, n = self.scenario, self.nodes

@@ -105,6 +105,11 @@ def flush_addresses(pid: int, ifname: str) -> None:
         ns.flush_addr(index=ns.link_lookup(ifname=ifname)[0])
 
 
+def mac_of(pid: int, ifname: str) -> str:
+    with netns(pid) as ns:
+        return str(ns.get_links(ns.link_lookup(ifname=ifname)[0])[0].get("address")).lower()
+
+
 def ifname_by_mac(pid: int, mac: str) -> str:
     with netns(pid) as ns:
         for link in ns.get_links():

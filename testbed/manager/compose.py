@@ -12,7 +12,10 @@ from ..model import Role, Scenario
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL, container_name
 
 COMPOSE_DIR = Path(__file__).resolve().parents[2] / "compose"
-NETWORKS = ("mgmt", "overlay", "external")
+NETWORKS = ("mgmt", "overlay")
+"""Docker networks. The external network is not one: Docker's isolation rules drop routed traffic
+(sources outside the network's subnet) on internal networks when the host bridges through
+iptables, so it is wired with veths into a bridge in the ToR's container instead."""
 
 _INIT_ROLE = {  # scenario role -> node-init role
     Role.central: "central", Role.gateway: "chassis", Role.compute: "chassis",
@@ -23,10 +26,10 @@ _INIT_ROLE = {  # scenario role -> node-init role
 def node_networks(role: Role) -> list[str]:
     return {
         Role.central: ["mgmt"],
-        Role.gateway: ["mgmt", "overlay", "external"],
+        Role.gateway: ["mgmt", "overlay"],
         Role.compute: ["mgmt", "overlay"],
         Role.tor: [],
-        Role.external: ["external"],
+        Role.external: [],
     }[role]
 
 

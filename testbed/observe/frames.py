@@ -134,13 +134,14 @@ def decode(pkt: Packet, ns: int | None = None) -> Frame:
         return Frame(**f)
     f.update(kind="ipv4", ip_src=ip.src, ip_dst=ip.dst, ttl=ip.ttl)
     gen = pkt.getlayer(GENEVE)
-    if gen is not None and gen.payload is not None and isinstance(gen.payload, Ether):
+    if gen is not None and type(gen.underlayer) is UDP and isinstance(gen.payload, Ether):
         in_key, out_key = _geneve_ports(gen)
         outer_eth = eth
         encap = Encap("geneve", gen.vni, outer_eth.src, outer_eth.dst, ip.src, ip.dst,
                       in_key, out_key)
         inner = decode(gen.payload, ns)
-        return Frame(**f, proto="udp", sport=pkt[UDP].sport, dport=pkt[UDP].dport, encap=encap,
+        udp = gen.underlayer
+        return Frame(**f, proto="udp", sport=udp.sport, dport=udp.dport, encap=encap,
                      inner=inner)
     if ip.haslayer(ICMP):
         icmp = ip[ICMP]

@@ -51,7 +51,7 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str) -> ChassisPlan:
     mappings = [f"{sc.physical.provider}:br-phy"]
     is_gateway = sc.nodes[name].role is Role.gateway
     if is_gateway:
-        bridges["br-ex"] = wiring.ifname_by_mac(node.pid, node.network("external")["MacAddress"])
+        bridges["br-ex"] = names.EXTERNAL_NIC
         mappings.append(f"{sc.physical.external}:br-ex")
     ids = {
         "ovn-remote": f"tcp:{central_ip}:{SB_PORT}",
@@ -72,7 +72,7 @@ def configure(node: Node, chassis: ChassisPlan, datapath: str) -> None:
     """Create the bridges, move the tunnel address onto br-ovl and point ovn-controller at SB.
 
     The userspace datapath only routes geneve when the tunnel address sits on an OVS bridge's
-    internal port. Bridged NICs keep no address (Docker gave the overlay and external ones one).
+    internal port. Bridged NICs keep no address (Docker gave the overlay one).
     """
     # TX checksum offload on veths breaks TCP through the userspace datapath
     offload = [["ethtool", "-K", nic, "tx", "off"] for nic in chassis.bridges.values()]

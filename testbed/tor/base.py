@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from .. import wait
+from .. import names, wait
 from ..manager.docker import Node
 
 BRIDGE = "tor"
@@ -19,6 +19,16 @@ class FdbEntry:
     mac: str
     port: str
     age: int
+
+
+def external_segment(node: Node, ports: list[str]) -> None:
+    """The external network: a plain Linux bridge (no VLANs) in the ToR's container."""
+    br = names.EXTERNAL_SWITCH
+    cmds = [["ip", "link", "add", br, "type", "bridge"]]
+    for port in ports:
+        cmds += [["ethtool", "-K", port, "tx", "off"], ["ip", "link", "set", port, "master", br]]
+    cmds.append(["ip", "link", "set", br, "up"])
+    node.run_all(cmds)
 
 
 class Tor(ABC):

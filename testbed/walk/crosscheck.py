@@ -89,11 +89,14 @@ def compare(tb: Testbed, leg: Leg, ovn: trace.OvnTrace | None, of: trace.Ofproto
     if of is None or found is None:
         return checks
     hin, hout = found
+    if of.error:
+        checks.append(Check(f"{leg.name}: ofproto/trace on {hin.node}", f"failed: {of.error}",
+                            "a trace to compare with"))
+        return checks
     a = of.actions
     where = f"{leg.name}: leaving {hin.node}"
     if hout is None:
-        checks.append(Check(f"{where}: forwarded", "dropped" if a.drop else "forwarded",
-                            "not seen leaving"))
+        checks.append(Check(f"{where}: forwarded", a.verdict, "not seen leaving"))
         return checks
     pkt_in = hin.frame.packet
     tunnel_trace = f"geneve to {a.tunnel_dst}" if a.tunnel_dst else "no"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from .. import wiring
 from ..manager.docker import Node
 from ..model import Network, Scenario
+from ..names import VM_NIC
 from ..ovn.db import SbApi
 
 BROADCAST = "ff:ff:ff:ff:ff:ff"
@@ -24,19 +26,19 @@ def directory(sc: Scenario, nodes: dict[str, Node], sb: SbApi | None) -> dict[st
     for name, node in sc.nodes.items():
         if node.chassis_mac:
             names[node.chassis_mac] = f"{name}'s chassis MAC"
+        live = nodes.get(name)
         if node.address:
             names[node.address.split("/")[0]] = name
-        live = nodes.get(name)
+            if live is not None:
+                names[wiring.mac_of(live.pid, VM_NIC)] = name
         if live is None:
             continue
-        for net, label in (("overlay", "tunnel endpoint"), ("external", "external NIC")):
-            try:
-                info = live.network(net)
-            except KeyError:
-                continue
-            names.setdefault(info["MacAddress"].lower(), f"{name}'s {label}")
-            if net == "overlay" or not node.address:
-                names.setdefault(info["IPAddress"], f"{name}'s {label}")
+        try:
+            info = live.network("overlay")
+        except KeyError:
+            continue
+        names.setdefault(info["MacAddress"].lower(), f"{name}'s tunnel endpoint")
+        names.setdefault(info["IPAddress"], f"{name}'s tunnel endpoint")
     if sb is not None:
         names.update(logical_keys(sb))
     for sw_name, sw in sc.switches.items():

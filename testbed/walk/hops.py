@@ -96,6 +96,21 @@ def observations(captured: dict[Endpoint, list[Frame]],
 
 
 def crossings(obs: list[tuple[Endpoint, Frame, str]], links: Inventory) -> list[Crossing]:
+    out = _group(obs, links)
+    # seen on one end only: leaving (nobody we capture received it) if the packet had reached
+    # that node before, else arriving (from an end we do not capture)
+    for i, c in enumerate(out):
+        if c.out is None and len(c.ins) == 1:
+            h = c.ins[0]
+            reached = any(p.ns < c.ns and p.leg == c.leg and any(x.node == h.node for x in p.ins)
+                          for p in out[:i])
+            if reached:
+                out[i] = Crossing(c.link, Hop(h.ns, h.node, h.ifname, "out", h.leg, h.link,
+                                              h.frame), [])
+    return out
+
+
+def _group(obs: list[tuple[Endpoint, Frame, str]], links: Inventory) -> list[Crossing]:
     """Group sightings of identical bytes on one link into crossings, in time order."""
     groups: dict[tuple[str, bytes], list[tuple[Endpoint, Frame, str]]] = defaultdict(list)
     for end, f, leg in obs:

@@ -64,6 +64,13 @@ class DatapathActions:
     tunnel_vni: int | None = None
     outputs: list[str] = field(default_factory=list)
     drop: bool = False
+    to_controller: bool = False  # a userspace() action: the packet goes up to ovn-controller
+
+    @property
+    def verdict(self) -> str:
+        if self.outputs:
+            return "forwarded"
+        return "to ovn-controller" if self.to_controller else "dropped"
 
 
 @dataclass
@@ -72,10 +79,11 @@ class OfprotoTrace:
     text: str
     steps: list[Step]
     actions: DatapathActions
+    error: str | None = None  # the trace did not run (bad flow, no such port, ...)
 
     def to_json(self) -> dict:
         return {"command": self.command, "steps": [asdict(s) for s in self.steps],
-                "datapath_actions": asdict(self.actions)}
+                "datapath_actions": asdict(self.actions), "error": self.error}
 
 
 def parse_ovn_trace(text: str, command: list[str] | None = None) -> OvnTrace:
@@ -135,6 +143,8 @@ def parse_datapath_actions(actions: str, ports: dict[int, str]) -> DatapathActio
             header = value.get("header", {})
             out.tunnel_dst = str(header.get("ipv4", {}).get("dst", "")).split("/")[0] or None
             out.tunnel_vni = header.get("geneve", {}).get("vni")
+        elif key == "userspace":
+            out.to_controller = True
         elif key == "output":
             port = value["port"] if isinstance(value, dict) else value
             out.outputs.append(ports.get(int(port), str(port)) if str(port).isdigit() else str(port))
@@ -147,7 +157,7 @@ def parse_ofproto_trace(text: str, ports: dict[int, str], command: list[str] | N
                         ) -> OfprotoTrace:
     steps: list[Step] = []
     bridge = ""
-    actions = ""
+    actions = None
     for line in text.splitlines():
         if m := _OF_BRIDGE.match(line.strip()):
             bridge = m.group(1)
@@ -162,6 +172,9 @@ def parse_ofproto_trace(text: str, ports: dict[int, str], command: list[str] | N
         stripped = line.strip()
         if steps and stripped and not stripped.startswith("-") and not line[:1].strip():
             steps[-1].actions.append(stripped)
+    if actions is None:
+        return OfprotoTrace(command or [], text, steps, DatapathActions(""),
+                            error=text.strip().splitlines()[0] if text.strip() else "no output")
     return OfprotoTrace(command or [], text, steps, parse_datapath_actions(actions, ports))
 
 
@@ -193,5 +206,5 @@ def ofproto_flow(in_port: str, f: Frame) -> str:
     if f.proto == "icmp":
         parts += [f"icmp_type={f.icmp_type}", f"icmp_code={f.icmp_code}"]
     elif f.proto in ("tcp", "udp"):
-        parts += [f"tp_src={f.sport}", f"tp_dst={f.dport}"]
+        parts += [f"{f.proto}_src={f.sport}", f"{f.proto}_dst={f.dport}"]
     return ",".join(parts)
