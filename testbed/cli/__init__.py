@@ -1,13 +1,19 @@
-"""`testbed` command line: one module per verb (up, down, show, ls)."""
+"""`testbed` command line: one module per verb (up, down, show, ls, walk)."""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
-from . import down, ls, show, up
+from . import down, ls, show, up, walk
 
-VERBS = {"up": up, "down": down, "show": show, "ls": ls}
+VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk}
+
+
+def _terminate(signum, frame):
+    """SIGTERM unwinds like Ctrl-C, so every `with` and `finally` cleans up (captures, testbeds)."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, module in VERBS.items():
         module.add_parser(sub.add_parser(name, help=module.__doc__.splitlines()[0]))
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return VERBS[args.verb].run(args) or 0
     except KeyboardInterrupt:
@@ -25,3 +32,5 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the CLI reports, the library raises
         print(f"testbed {args.verb}: {exc}", file=sys.stderr)
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)

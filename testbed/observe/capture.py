@@ -31,6 +31,13 @@ class CaptureError(RuntimeError):
     pass
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it if the testbed process dies (even by SIGKILL)."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def tcpdump_argv(pid: int, ifname: str, pcap: Path, bpf: list[str] | None = None) -> list[str]:
     return ["nsenter", f"--net=/proc/{pid}/ns/net", "tcpdump", "-Z", "root", "-U",
             "--immediate-mode", "--time-stamp-precision=nano", "-nn", "-i", ifname,
@@ -76,7 +83,8 @@ class CaptureSet:
                 pcap = self.folder / pcap_name(end)
                 proc = subprocess.Popen(tcpdump_argv(pid, end.ifname, pcap, self.bpf),
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, start_new_session=True)
+                                        stderr=subprocess.PIPE, start_new_session=True,
+                                        preexec_fn=_die_with_parent)
                 self.running.append(Running(end, pcap, proc))
             self._wait_listening()
         except BaseException:

@@ -1,0 +1,34 @@
+"""Follow one probe through a running testbed, hop by hop, and write its report.
+
+    testbed walk vm1 vm4                         # ICMP, testbed l3-over-vlan
+    testbed walk vm1 ext --proto tcp --port 22 --name mine
+
+Exit status: 0 when the request and the reply both arrived, 3 when the journey did not complete
+(the report says where the packet was last seen), 1 on an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..net import Testbed
+
+
+def add_parser(p) -> None:
+    p.add_argument("source", help="the host that sends the probe (a VM or an external host)")
+    p.add_argument("destination", help="a host of the testbed or an IP address")
+    p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
+    p.add_argument("--proto", choices=("icmp", "tcp", "udp"), default="icmp")
+    p.add_argument("--port", type=int, help="destination port (tcp, udp)")
+    p.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for the reply")
+    p.add_argument("--no-trace", action="store_true", help="skip ovn-trace and ofproto/trace")
+
+
+def run(args) -> int:
+    from ..report import walk_text
+
+    tb = Testbed.attach(args.name, Path(args.runs), progress=lambda _: None)
+    w = tb.walk(args.source, args.destination, args.proto, args.port, args.timeout,
+                traces=not args.no_trace)
+    walk_text.render(w)
+    return 0 if w.request.delivered and w.reply.delivered else 3
