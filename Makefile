@@ -14,10 +14,14 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 # With no container registry the node image's base is bootstrapped with debootstrap.
+# Walks capture from the host: tcpdump runs inside each node's namespace through nsenter.
 host-deps:
 	@command -v debootstrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && (apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null) \
 	  || echo "note: debootstrap is missing; it is needed only when debian images cannot be pulled"; }
+	@command -v tcpdump >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && apt-get install -y -qq tcpdump >/dev/null) \
+	  || echo "note: tcpdump is missing on the host; walks need it (apt-get install tcpdump)"; }
 
 testbed: $(BIN)/.installed host-deps
 	$(BIN)/testbed up $(SCENARIO) --name $(NAME)

@@ -226,6 +226,24 @@ class Testbed:
 
         return walk(self, source, destination, proto, port, timeout, traces)
 
+    def expect(self, source: str, destination: str):
+        """What OVN should do from `source` to `destination` here (testbed.ovn.semantics),
+        with the gateway chassis active now."""
+        from .ovn import semantics
+
+        sc = self.scenario
+        active = {}
+        for rname, router in sc.routers.items():
+            for port in (p for p in router.ports if p.gateway_chassis):
+                cr = names.chassisredirect_port(sc.router_port_name(rname, port))
+                rows = self.sb.db_find_rows("Port_Binding", ("logical_port", "=", cr)).execute(
+                    check_error=True)
+                if rows and rows[0].chassis:
+                    active[rname] = rows[0].chassis[0].name
+        macs = {h: wiring.mac_of(self.nodes[h].pid, names.VM_NIC)
+                for h in sc.nodes_with(Role.external)}
+        return semantics.expect(sc, source, destination, active, macs)
+
     def host(self, name: str) -> Host:
         """A VM or external host, to ping from and capture on."""
         return Host(self.nodes[name])

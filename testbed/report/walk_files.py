@@ -10,6 +10,7 @@ from dataclasses import asdict
 
 from ..links import Endpoint
 from ..model import Scenario
+from ..observe import pcapng
 from ..observe.frames import Frame
 from ..walk.model import Leg, Walk
 from .walk_story import story
@@ -34,7 +35,7 @@ def to_json(w: Walk) -> dict:
             "checks": [{"what": c.what, "trace": c.trace, "capture": c.capture,
                         "agrees": c.agrees} for c in w.checks],
             "names": w.names, "captured_on": w.captured_on, "drops": w.drops,
-            "notes": w.notes, "timings": w.timings}
+            "notes": w.notes, "timings": w.timings, "links": w.links}
 
 
 def write_json(w: Walk) -> None:
@@ -78,8 +79,9 @@ def sequence_svg(w: Walk) -> str:
         for i, h in enumerate(hs):
             if h.direction == "out" and i + 1 < len(hs) and hs[i + 1].direction == "in":
                 arrows.append((lg.name, h, hs[i + 1]))
-    lane_w, top, step = 150, 50, 44
-    width = max(len(lanes), 2) * lane_w + 40
+    lane_w, top, step, text_w = 130, 50, 30, 560
+    lanes_w = max(len(lanes), 2) * lane_w + 20
+    width = lanes_w + text_w
     height = top + (len(arrows) + 1) * step + 20
     x = {n: 20 + i * lane_w + lane_w // 2 for i, n in enumerate(lanes)}
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -98,15 +100,16 @@ def sequence_svg(w: Walk) -> str:
         dash = ' stroke-dasharray="6,3"' if a.tunnelled else ""
         x1, x2 = x[a.node], x[b.node]
         p = b.frame.packet
-        label = (f"{i}. {leg} {a.ifname}->{b.ifname} "
+        label = (f"{i}. {leg}: {a.node}:{a.ifname} -> {b.node}:{b.ifname} "
                  + (f"vlan {p.vlan} " if p.vlan is not None else "")
                  + (f"ttl {p.ttl} " if p.ttl is not None else "")
                  + ("geneve " if a.tunnelled else "")
                  + f"{w.name_of(p.eth_src) or p.eth_src} > {w.name_of(p.eth_dst) or p.eth_dst}")
         out.append(f'<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{colour}" '
                    f'stroke-width="2"{dash} marker-end="url(#a-{leg})"/>')
-        out.append(f'<text x="{min(x1, x2) + 4}" y="{y - 6}" fill="{colour}">'
-                   f'{html.escape(label)}</text>')
+        out.append(f'<text x="{(x1 + x2) / 2}" y="{y - 5}" fill="{colour}" '
+                   f'text-anchor="middle" font-weight="bold">{i}</text>')
+        out.append(f'<text x="{lanes_w}" y="{y + 4}" fill="{colour}">{html.escape(label)}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
@@ -149,23 +152,8 @@ def page(w: Walk, scenario: str) -> str:
 
 
 def write_pcapng(w: Walk, captured: dict[Endpoint, list[Frame]]) -> None:
-    from scapy.layers.l2 import Ether
-    from scapy.utils import EDecimal, PcapNgWriter
-
     comments = {}
     for lg in (w.request, w.reply):
         for i, h in enumerate(lg.hops, start=1):
             comments[(h.node, h.ifname, h.ns)] = f"walk {w.number} {lg.name} hop {i} {h.direction}"
-    frames = sorted(((end, f) for end, fs in captured.items() for f in fs), key=lambda x: x[1].ns)
-    writer = PcapNgWriter(str(w.folder / "walk.pcapng"))
-    try:
-        for end, f in frames:
-            pkt = Ether(f.raw)
-            pkt.time = EDecimal(f.ns) / EDecimal(1_000_000_000)
-            pkt.sniffed_on = f"{end.node}:{end.ifname}"
-            note = comments.get((end.node, end.ifname, f.ns))
-            if note:
-                pkt.comments = [note.encode()]
-            writer.write(pkt)
-    finally:
-        writer.close()
+    pcapng.write(w.folder / "walk.pcapng", captured, comments)

@@ -31,6 +31,16 @@ def render(w: Walk, console: Console | None = None) -> None:
         console.print(f"walk took {w.timings.get('total', 0):.2f} s", highlight=False)
 
 
+def field_table(rows: list[tuple[str, str, str]]) -> str:
+    """what | expected | observed, with '<>' on the rows that differ."""
+    w1 = max(len(r[0]) for r in rows)
+    w2 = max([len(r[1]) for r in rows] + [8])
+    lines = [f"   {'':<{w1}}  {'expected':<{w2}}  observed"]
+    for what, want, got in rows:
+        lines.append(f"{'<>' if want != got else '  '} {what:<{w1}}  {want:<{w2}}  {got}")
+    return "\n".join(lines)
+
+
 def side_by_side(expected: list[str], leg: Leg) -> str:
     """Expected and observed path, node by node, differences marked with '<>'."""
     observed = leg.path

@@ -110,6 +110,34 @@ class Leg:
             raise AssertionError(f"{self.name} path differs\n"
                                  + side_by_side(expected, self) + self.report_hint)
 
+    def assert_expected(self, exp) -> None:
+        """Assert everything `testbed.ovn.semantics.expect` says about this leg: path, who
+        routed, overlay or not, TTL at the target, and each frame on the wire (VLAN, MACs, TTL).
+        On failure every field is listed, expected beside observed, differences marked."""
+        from ..report.walk_text import field_table
+
+        rows = [("path", " -> ".join(exp.path), " -> ".join(self.path)),
+                ("routed by", str(exp.routed_by), str(self.routed_by)),
+                ("crossed overlay", str(exp.crossed_overlay), str(self.crossed_overlay))]
+        arrived = next((h for h in self.hops if h.node == exp.target and h.direction == "in"),
+                       None)
+        rows.append(("TTL at " + exp.target, str(exp.ttl_at_target),
+                     str(arrived.ttl) if arrived else "not delivered"))
+        for wire in exp.wire:
+            try:
+                h = self.hop(wire.node, wire.ifname, "out")
+                seen = (str(h.vlan), h.eth_src, h.eth_dst, str(h.ttl))
+            except HopNotFound:
+                seen = ("not seen",) * 4
+            for label, want, got in zip(("VLAN", "eth.src", "eth.dst", "TTL"),
+                                        (str(wire.vlan), wire.eth_src, wire.eth_dst,
+                                         str(wire.ttl)), seen, strict=True):
+                rows.append((f"{wire.node}:{wire.ifname} out {label}", want, got))
+        if any(want != got for _, want, got in rows):
+            raise AssertionError(f"the {self.name} {exp.source} -> {exp.target} is not what OVN "
+                                 f"should do ({exp.why})\n" + field_table(rows)
+                                 + self.report_hint)
+
 
 @dataclass
 class TorTable:
@@ -165,6 +193,7 @@ class Walk:
     drops: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     tor_node: str = "tor"
+    links: list[dict] = field(default_factory=list)  # the testbed's link inventory (to_json)
 
     def leg(self, name: str) -> Leg:
         return {"request": self.request, "reply": self.reply}[name]

@@ -115,7 +115,7 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
         after_request, after_reply = tortable.replay(before, events, bounds)
         w = Walk(number, source, destination, probe, mark, request, reply,
                  {"before": before, "request": after_request, "reply": after_reply, "end": end},
-                 folder=folder, timings=timings, tor_node=sc.tor,
+                 folder=folder, timings=timings, tor_node=sc.tor, links=tb.links.to_json(),
                  captured_on=[str(e) for e, _ in points], drops=caps.drops)
         w.notes += [f"ToR table rebuilt from the captures differs from the switch: {d}"
                     for d in tortable.differences(after_reply, end)]

@@ -1,0 +1,130 @@
+"""What OVN should do with a packet between two hosts of a scenario: the one place that knows.
+
+Tests and the walk's report compare what the wire showed with these expectations instead of
+hard-coding them. The rules (OVN with VLAN provider networks, no NAT):
+- same switch: switched, never routed; through the ToR when the chassis differ;
+- two provider switches on one router: routing is distributed, so the *sending* chassis routes
+  and puts the frame on the destination's VLAN, source MAC = that chassis' MAC from
+  ovn-chassis-mac-mappings if it has one, else the router port's MAC on the destination switch;
+- to the external network through a distributed gateway port: the sending chassis routes, then
+  the packet is tunnelled (geneve) to the active gateway chassis, which puts it on the external
+  network with the gateway port's MAC;
+- from the external network: the active gateway routes and sends on the destination's VLAN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Network, Role, Scenario
+
+TTL = 64
+
+
+@dataclass(frozen=True)
+class Wire:
+    """A frame expected on the ToR port facing `chassis` (leaving it), or on the external wire."""
+
+    node: str
+    ifname: str
+    vlan: int | None
+    eth_src: str
+    eth_dst: str
+    ttl: int
+
+
+@dataclass
+class Expected:
+    source: str
+    target: str
+    path: list[str]
+    routed_by: str | None
+    crossed_overlay: bool
+    ttl_at_target: int
+    wire: list[Wire] = field(default_factory=list)
+    learned: list[tuple[int, str, str]] = field(default_factory=list)  # (vlan, MAC, ToR port)
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Attach:
+    """Where a host is: its switch, chassis (None for an external host) and MAC."""
+
+    switch: str
+    chassis: str | None
+    mac: str | None
+
+
+def attach(sc: Scenario, host: str) -> Attach:
+    if host in sc.vms:
+        vm = sc.vms[host]
+        return Attach(vm.switch, vm.chassis, vm.mac)
+    node = sc.nodes.get(host)
+    if node is not None and node.role is Role.external:
+        import ipaddress
+
+        ip = ipaddress.ip_interface(node.address).ip
+        sw = next(n for n, s in sc.switches.items() if s.network is Network.external
+                  and ip in ipaddress.ip_network(s.cidr))
+        return Attach(sw, None, None)
+    raise ValueError(f"{host!r} is not a VM or an external host of scenario {sc.name}")
+
+
+def router_between(sc: Scenario, a: str, b: str):
+    for rname, router in sc.routers.items():
+        sws = {p.switch: p for p in router.ports}
+        if a in sws and b in sws:
+            return rname, sws
+    return None, {}
+
+
+def routed_mac(sc: Scenario, chassis: str, port_mac: str) -> str:
+    return sc.nodes[chassis].chassis_mac or port_mac
+
+
+def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
+           external_mac: dict[str, str] | None = None) -> Expected:
+    """The expected leg from `src` to `dst`. `active`: router -> active gateway chassis;
+    `external_mac`: external host -> its NIC's MAC (the wire's destination MAC towards it)."""
+    s, d = attach(sc, src), attach(sc, dst)
+    tor = sc.tor
+    ext_mac = external_mac or {}
+    d_mac = d.mac or ext_mac.get(dst, "")
+    if s.switch == d.switch:
+        if s.chassis == d.chassis:
+            return Expected(src, dst, [src, s.chassis, dst], None, False, TTL,
+                            why="same switch, same chassis: switched inside br-int")
+        vlan = sc.switches[s.switch].vlan
+        return Expected(src, dst, [src, s.chassis, tor, d.chassis, dst], None, False, TTL,
+                        [Wire(tor, d.chassis, vlan, s.mac, d_mac, TTL)],
+                        [(vlan, s.mac, s.chassis)],
+                        why="same switch, two chassis: switched over the provider VLAN")
+    rname, ports = router_between(sc, s.switch, d.switch)
+    if rname is None:
+        raise ValueError(f"no router connects {s.switch} and {d.switch}")
+    s_net, d_net = sc.switches[s.switch].network, sc.switches[d.switch].network
+    if s_net is Network.provider and d_net is Network.provider:
+        vlan = sc.switches[d.switch].vlan
+        mac = routed_mac(sc, s.chassis, ports[d.switch].mac)
+        path = [src, s.chassis, dst] if s.chassis == d.chassis else \
+            [src, s.chassis, tor, d.chassis, dst]
+        wire = [] if s.chassis == d.chassis else [Wire(tor, d.chassis, vlan, mac, d_mac, TTL - 1)]
+        learned = [] if s.chassis == d.chassis else [(vlan, mac, s.chassis)]
+        return Expected(src, dst, path, s.chassis, False, TTL - 1, wire, learned,
+                        why="distributed E/W routing: the sending chassis routes")
+    gw = active[rname]
+    gw_mac = ports[d.switch].mac if d_net is Network.external else ports[s.switch].mac
+    if d_net is Network.external:
+        path = [src, s.chassis, gw, tor, dst] if s.chassis != gw else [src, gw, tor, dst]
+        return Expected(src, dst, path, s.chassis, s.chassis != gw, TTL - 1,
+                        [Wire(tor, f"x-{dst}", None, gw_mac, d_mac, TTL - 1)],
+                        why="N/S: the sending chassis routes, the gateway port's traffic is "
+                            "tunnelled to the active gateway chassis")
+    vlan = sc.switches[d.switch].vlan
+    mac = routed_mac(sc, gw, ports[d.switch].mac)
+    path = [src, tor, gw, tor, d.chassis, dst] if d.chassis != gw else [src, tor, gw, dst]
+    wire = [Wire(tor, d.chassis, vlan, mac, d_mac, TTL - 1)] if d.chassis != gw else []
+    learned = [(vlan, mac, gw)] if d.chassis != gw else []
+    return Expected(src, dst, path, gw, False, TTL - 1, wire, learned,
+                    why="from the external network: the active gateway chassis routes onto "
+                        "the destination's VLAN")
