@@ -184,7 +184,8 @@ def parse_ofproto_trace(text: str, ports: dict[int, str], command: list[str] | N
 def ovn_microflow(inport: str, f: Frame) -> str:
     """An ovn-trace microflow for a captured (inner) frame entering at logical port `inport`."""
     p = f.packet
-    parts = [f'inport == "{inport}"', f"eth.src == {p.eth_src}", f"eth.dst == {p.eth_dst}"]
+    quoted = inport.replace("\\", "\\\\").replace('"', '\\"')
+    parts = [f'inport == "{quoted}"', f"eth.src == {p.eth_src}", f"eth.dst == {p.eth_dst}"]
     if p.ip_src:
         parts += [f"ip4.src == {p.ip_src}", f"ip4.dst == {p.ip_dst}", f"ip.ttl == {p.ttl}"]
     if p.proto == "icmp":

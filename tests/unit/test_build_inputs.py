@@ -24,7 +24,8 @@ def test_compose_has_no_privileged_container_and_labels_everything():
     assert services["central"]["cap_add"] == []
     assert services["vm1"]["network_mode"] == "none"
     assert services["tor"]["command"] == ["switch"]
-    assert services["gw1"]["networks"] == ["mgmt", "overlay", "external"]
+    assert services["gw1"]["networks"] == ["mgmt", "overlay"]
+    assert services["ext"]["network_mode"] == "none", "the external network is wired with veths"
     assert services["compute-a"]["environment"]["OVS_DATAPATH"] == "netdev"
     assert all(n["internal"] and n["labels"] == {"ovn-testbed.name": "tb1"}
                for n in doc["networks"].values())

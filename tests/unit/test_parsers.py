@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from testbed.observe import capture, ping
+from testbed.observe import ping
 from testbed.tor import FdbEntry, linux_bridge, ovs
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -51,14 +51,3 @@ def test_ping_statistics_and_ttls():
     assert (lost.received, lost.loss, lost.ttls) == (0, 100.0, [])
     with pytest.raises(ValueError):
         ping.parse("x", "ping: unknown host x\n")
-
-
-def test_capture_frames_carry_vlan_macs_and_ttl():
-    frames = capture.parse(read("tcpdump-tor-compute-a.txt"))
-    assert len(frames) == 4
-    request = frames[0]
-    assert (request.src_mac, request.dst_mac, request.vlan, request.ttl) == (
-        "fa:16:3e:65:f2:ae", "fa:16:3e:75:ca:89", 2010, 63)
-    assert (request.src_ip, request.dst_ip) == ("10.11.0.11", "10.10.0.14")
-    assert "ICMP echo request" in request.what
-    assert frames[1].vlan == 2011 and "ICMP echo reply" in frames[1].what
