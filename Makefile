@@ -43,6 +43,7 @@ ls: $(BIN)/.installed
 
 bench: $(BIN)/.installed host-deps
 	$(BIN)/python bench/bringup.py
+	$(BIN)/python bench/walk.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check testbed tests bench

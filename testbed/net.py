@@ -220,11 +220,11 @@ class Testbed:
                                self.tor, self.timings, self.links.to_json())
 
     def walk(self, source: str, destination: str, proto: str = "icmp", port: int | None = None,
-             timeout: float = 1.0, traces: bool = True):
+             timeout: float = 1.0, traces: bool = True, capture_on: list[str] | None = None):
         """Send one probe and follow it on every link: see testbed.walk.model for the result."""
         from .walk.runner import walk
 
-        return walk(self, source, destination, proto, port, timeout, traces)
+        return walk(self, source, destination, proto, port, timeout, traces, capture_on)
 
     def expect(self, source: str, destination: str):
         """What OVN should do from `source` to `destination` here (testbed.ovn.semantics),

@@ -81,14 +81,22 @@ def build_leg(name: str, source: str, target: str | None, obs, links) -> Leg:
 
 
 def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: int | None = None,
-         timeout: float = 1.0, run_traces: bool = True) -> Walk:
+         timeout: float = 1.0, run_traces: bool = True, capture_on: list[str] | None = None
+         ) -> Walk:
+    """`capture_on`: capture only on these nodes' link ends (default: every link that carries
+    data). The source is always captured, since its frames tell a TCP/UDP probe's port."""
     sc = tb.scenario
     src_ip, dst_ip, target = resolve(sc, source, destination)
     probe = Probe.make(proto, src_ip, dst_ip, port, timeout)
     number, folder = next_folder(tb.dir / "walks", source, destination)
     timings: dict[str, float] = {}
     t0 = time.monotonic()
-    points = [(end, tb.nodes[end.node].pid) for end in tb.links.capture_points()]
+    wanted = None if capture_on is None else {*capture_on, source}
+    unknown = sorted((wanted or set()) - set(tb.nodes))
+    if unknown:
+        raise ValueError(f"capture_on names no node of this testbed: {', '.join(unknown)}")
+    points = [(end, tb.nodes[end.node].pid) for end in tb.links.capture_points()
+              if wanted is None or end.node in wanted]
     caps = CaptureSet(points, folder / "pcap")
     with ThreadPoolExecutor(max_workers=8) as pool:
         before_f = pool.submit(read_tor, tb, "before")

@@ -67,17 +67,17 @@ def test_routed_ping_between_vlans(seed, src, dst):
     # at the destination VM: the request arrived routed once, from R1's MAC on its switch
     arrived = at_dst_vm.icmp("echo request", s.ip, d.ip)
     assert len(arrived) == 5
-    assert {(f.ttl, f.src_mac, f.dst_mac, f.vlan) for f in arrived} == {
+    assert {(f.ttl, f.eth_src, f.eth_dst, f.vlan) for f in arrived} == {
         (63, routed_source_mac(sc, s.chassis, d.switch), d.mac, None)}
 
     # on the ToR port of the sender's chassis: routed there, tagged with the destination VLAN
     on_wire = at_tor.icmp("echo request", s.ip, d.ip)
     assert len(on_wire) == 5
-    assert {(f.vlan, f.src_mac, f.dst_mac, f.ttl) for f in on_wire} == {
+    assert {(f.vlan, f.eth_src, f.eth_dst, f.ttl) for f in on_wire} == {
         (sc.switches[d.switch].vlan, routed_source_mac(sc, s.chassis, d.switch), d.mac, 63)}
     # and the replies came back routed once, by the destination's chassis
     replies = at_src_vm.icmp("echo reply", d.ip, s.ip)
-    assert {(f.ttl, f.src_mac, f.dst_mac) for f in replies} == {
+    assert {(f.ttl, f.eth_src, f.eth_dst) for f in replies} == {
         (63, routed_source_mac(sc, d.chassis, s.switch), s.mac)}
 
     # the ToR holds each VM on its chassis' port (learned from its ARP and ovn-controller's
