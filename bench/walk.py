@@ -33,7 +33,7 @@ def measure(tb: Testbed, runs: int, **kw) -> tuple[list[float], list[dict], int]
         times.append(time.monotonic() - start)
         phases.append(w.timings)
         points = len(w.captured_on)
-        assert w.request.delivered and w.reply.delivered, "the walk did not complete"
+        assert w.reply.delivered, "the reply never reached vm1"
     return times, phases, points
 
 

@@ -22,6 +22,8 @@ def add_parser(p) -> None:
     p.add_argument("--port", type=int, help="destination port (tcp, udp)")
     p.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for the reply")
     p.add_argument("--no-trace", action="store_true", help="skip ovn-trace and ofproto/trace")
+    p.add_argument("--noise", action="store_true",
+                   help="also list the background frames captured meanwhile (ARP, BFD, ...)")
 
 
 def run(args) -> int:
@@ -31,4 +33,6 @@ def run(args) -> int:
     w = tb.walk(args.source, args.destination, args.proto, args.port, args.timeout,
                 traces=not args.no_trace)
     walk_text.render(w)
+    if args.noise:
+        walk_text.render_background(w)
     return 0 if w.request.delivered and w.reply.delivered else 3

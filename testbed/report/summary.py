@@ -83,6 +83,11 @@ def render(snap: dict, console: Console | None = None) -> None:
            ["name", "switch", "vlan", "ip", "mac", "placed_on", "bound_to"])
     _table(console, f"ToR MAC table (MAC moves: {snap['mac_moves']})", snap["tor_fdb"],
            ["vlan", "mac", "port", "age"])
+    if snap.get("links"):
+        _table(console, "Links (captured by walks unless control-only)",
+               [{"name": lk["name"], "kind": lk["kind"] + (f" {lk['network']}" if lk["network"] else ""),
+                 "ends": ", ".join(f"{e['node']}:{e['ifname']}" for e in lk["ends"])}
+                for lk in snap["links"]], ["name", "kind", "ends"])
     if snap["timings"]:
         total = sum(snap["timings"].values())
         phases = ", ".join(f"{k} {v:.1f} s" for k, v in snap["timings"].items())

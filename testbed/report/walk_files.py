@@ -35,7 +35,8 @@ def to_json(w: Walk) -> dict:
             "checks": [{"what": c.what, "trace": c.trace, "capture": c.capture,
                         "agrees": c.agrees} for c in w.checks],
             "names": w.names, "captured_on": w.captured_on, "drops": w.drops,
-            "notes": w.notes, "timings": w.timings, "links": w.links}
+            "notes": w.notes, "timings": w.timings, "links": w.links,
+            "background": w.noise()}
 
 
 def write_json(w: Walk) -> None:

@@ -156,6 +156,8 @@ def story(w: Walk) -> list[Section]:
         end.append("the journey did not complete: " + ("the reply never arrived"
                    if w.request.delivered else "the request never arrived"))
     end += w.notes
+    noise = ", ".join(f"{k} {v}" for k, v in w.noise().items()) or "none"
+    end.append(f"background frames captured meanwhile (not the probe's): {noise}")
     s.append(Section("The end", end))
     for key, t in w.traces.items():
         if key.startswith("ovn-trace"):

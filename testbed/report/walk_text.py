@@ -31,6 +31,16 @@ def render(w: Walk, console: Console | None = None) -> None:
         console.print(f"walk took {w.timings.get('total', 0):.2f} s", highlight=False)
 
 
+def render_background(w: Walk, console: Console | None = None) -> None:
+    """The frames that were not the probe's, in time order (`testbed walk --noise`)."""
+    console = console or Console(width=None if sys.stdout.isatty() else 140)
+    console.rule("[bold]Background frames (not the probe's)[/]", align="left")
+    start = w.request.hops[0].ns if w.request.hops else 0
+    for where, f in w.background:
+        console.print(f"{(f.ns - start) / 1e6:+9.3f} ms  {where:<22} {f.summary()}",
+                      highlight=False)
+
+
 def field_table(rows: list[tuple[str, str, str]]) -> str:
     """what | expected | observed, with '<>' on the rows that differ."""
     w1 = max(len(r[0]) for r in rows)

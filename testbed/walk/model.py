@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..observe.frames import Frame
 from ..tor.base import FdbEntry
 from .hops import Crossing, Hop
 from .probe import Mark, Probe
@@ -194,6 +195,18 @@ class Walk:
     notes: list[str] = field(default_factory=list)
     tor_node: str = "tor"
     links: list[dict] = field(default_factory=list)  # the testbed's link inventory (to_json)
+    background: list[tuple[str, Frame]] = field(default_factory=list, repr=False)
+    """every captured frame that is not the probe's: (where, frame), in time order"""
+
+    def noise(self) -> dict[str, int]:
+        """Background frames by kind (ARP, BFD, geneve, IPv6, ...): counted, never in the way."""
+        counts: dict[str, int] = {}
+        for _, f in self.background:
+            p = f.packet
+            kind = ("BFD" if p.dport == 3784 else "geneve" if f.encap else
+                    p.proto.upper() if p.proto else p.kind.upper())
+            counts[kind] = counts.get(kind, 0) + 1
+        return dict(sorted(counts.items()))
 
     def leg(self, name: str) -> Leg:
         return {"request": self.request, "reply": self.reply}[name]

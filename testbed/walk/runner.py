@@ -125,6 +125,8 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
                  {"before": before, "request": after_request, "reply": after_reply, "end": end},
                  folder=folder, timings=timings, tor_node=sc.tor, links=tb.links.to_json(),
                  captured_on=[str(e) for e, _ in points], drops=caps.drops)
+        w.background = sorted(((str(e), f) for e, fs in captured.items() for f in fs
+                               if mark.leg(f) is None), key=lambda x: x[1].ns)
         w.notes += [f"ToR table rebuilt from the captures differs from the switch: {d}"
                     for d in tortable.differences(after_reply, end)]
         if not sent.ok and proto == "icmp":
