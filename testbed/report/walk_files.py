@@ -80,7 +80,7 @@ def sequence_svg(w: Walk) -> str:
         for i, h in enumerate(hs):
             if h.direction == "out" and i + 1 < len(hs) and hs[i + 1].direction == "in":
                 arrows.append((lg.name, h, hs[i + 1]))
-    lane_w, top, step, text_w = 130, 50, 30, 560
+    lane_w, top, step, text_w = 130, 50, 30, 700
     lanes_w = max(len(lanes), 2) * lane_w + 20
     width = lanes_w + text_w
     height = top + (len(arrows) + 1) * step + 20

@@ -139,7 +139,9 @@ def w_tor(w: Walk) -> str:
 def story(w: Walk) -> list[Section]:
     s = [Section(f"Walk {w.number}: {w.source} -> {w.destination} ({w.probe.proto}"
                  f"{' port ' + str(w.probe.port) if w.probe.port else ''})", [
-        f"mark: {w.mark.to_json()}",
+        "probe mark: " + (f"ICMP echo id {w.mark.icmp_id}" if w.mark.proto == "icmp" else
+                          f"{w.mark.proto.upper()} {w.mark.src_ip}:{w.mark.sport} -> "
+                          f"{w.mark.dst_ip}:{w.mark.dport}"),
         f"captured on {len(w.captured_on)} interfaces; request path "
         f"{' -> '.join(w.request.path) or '-'}; reply path {' -> '.join(w.reply.path) or '-'}",
         f"request routed by {w.request.routed_by or 'nobody (switched)'}, reply routed by "
