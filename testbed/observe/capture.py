@@ -12,9 +12,10 @@ import os
 import selectors
 import shutil
 import signal
+import struct
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,19 @@ class CaptureSet:
             if now == last:
                 return
             last = now
+
+    def wait_for(self, end: Endpoint, seen: Callable[[list[Frame]], bool], what: str,
+                 timeout: float = 2.0) -> None:
+        """Wait until the capture on `end` holds a frame that `seen` accepts (written to disk)."""
+        run = next(r for r in self.running if r.end == end)
+
+        def missing() -> list[str]:
+            try:
+                frames = read_pcap(run.pcap) if run.pcap.exists() else []
+            except (EOFError, ValueError, struct.error) as exc:  # a record still being written
+                raise wait.NotYet(str(exc)) from exc
+            return [] if seen(frames) else [f"{what} in the capture on {end}"]
+        wait.until(what, missing, timeout, interval=0.02)
 
     def stop(self) -> None:
         for r in self.running:

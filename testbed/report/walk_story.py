@@ -45,6 +45,12 @@ def describe(w: Walk, h: Hop) -> str:
     return "; ".join(parts)
 
 
+def at(w: Walk, h: Hop) -> str:
+    """The hop's time from the probe's first sighting, in milliseconds."""
+    start = w.request.hops[0].ns if w.request.hops else h.ns
+    return f"t+{(h.ns - start) / 1e6:.3f} ms"
+
+
 def changes(w: Walk, hin: Hop, hout: Hop) -> list[str]:
     a, b = hin.frame.packet, hout.frame.packet
     out = []
@@ -103,24 +109,27 @@ def leg_sections(w: Walk, leg: Leg) -> list[Section]:
             f"{leg.source} sends {first.frame.packet.summary()}",
             describe(w, first)]))
     else:
-        out.append(Section(f"The return: {leg.source} answers", [describe(w, first)]))
+        out.append(Section(f"The return: {leg.source} answers",
+                           [f"{at(w, first)} {describe(w, first)}"]))
     for node, hin, hout in leg.transits():
         if node == leg.source and hin is None:
             continue
         if hin is not None and hout is not None:
             title = (f"The physical switch ({node})" if node == w_tor(w) else
                      f"Through {node}: in {hin.ifname}, out {hout.ifname}")
-            lines = [f"arrives on {hin.ifname}: {describe(w, hin)}",
+            lines = [f"{at(w, hin)} arrives on {hin.ifname}: {describe(w, hin)}",
                      *changes(w, hin, hout),
-                     f"leaves on {hout.ifname}: {describe(w, hout)}"]
+                     f"{at(w, hout)} leaves on {hout.ifname}: {describe(w, hout)}"]
             out.append(Section(title, lines))
             if node == w_tor(w):
                 out.append(tor_section(w, w.tor[leg.name], f"ToR table after the {leg.name}"))
         elif hin is not None:
             verb = "Arriving at" if node == leg.target else "Last seen arriving at"
-            out.append(Section(f"{verb} {node}", [f"on {hin.ifname}: {describe(w, hin)}"]))
+            out.append(Section(f"{verb} {node}",
+                               [f"{at(w, hin)} on {hin.ifname}: {describe(w, hin)}"]))
         elif hout is not None:
-            out.append(Section(f"Leaving {node}", [f"on {hout.ifname}: {describe(w, hout)}"]))
+            out.append(Section(f"Leaving {node}",
+                               [f"{at(w, hout)} on {hout.ifname}: {describe(w, hout)}"]))
     if not leg.delivered:
         last = leg.last_seen
         out.append(Section(f"The {leg.name} did not arrive",

@@ -80,6 +80,26 @@ class Probe:
         return ["bash", "-c", 'printf %s "$2" > "/dev/udp/$0/$1"', self.dst_ip, str(self.port),
                 f"{TAG}-{self.icmp_id}"]
 
+    def answered(self, result) -> bool:
+        """Did the sending command see an answer? (ping got its reply; connect was accepted or
+        refused, not timed out)."""
+        if self.proto == "icmp":
+            return result.rc == 0
+        if self.proto == "tcp":
+            return result.rc == 0 or "refused" in result.stderr.lower()
+        return False
+
+    def is_answer(self, f: Frame) -> bool:
+        """A frame that answers this probe, arriving at its source."""
+        p = f.packet
+        if p.ip_dst != self.src_ip:
+            return False
+        if self.proto == "icmp":
+            return (p.proto == "icmp" and p.icmp_type == 0 and p.icmp_id == self.icmp_id) or (
+                p.quoted is not None and p.quoted.icmp_id == self.icmp_id)
+        return p.proto == self.proto and p.sport == self.port or (
+            p.quoted is not None and p.quoted.dport == self.port)
+
     def mark(self, sent: list[Frame]) -> Mark:
         """The mark, given what the source host sent (to learn a TCP/UDP source port)."""
         if self.proto == "icmp":

@@ -105,6 +105,11 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
             before = before_f.result()
             t1 = time.monotonic()
             sent = tb.nodes[source].run(probe.argv(), check=False)
+            if probe.answered(sent):  # the answer reached the source: make sure it is on disk
+                src_end = next((e for e, _ in points if e.node == source), None)
+                if src_end is not None:
+                    caps.wait_for(src_end, lambda fs: any(probe.is_answer(f) for f in fs),
+                                  f"the answer to the probe from {source}")
             # UDP: the sender does not wait for an answer; wait for the wires to go quiet longer
             caps.settle(quiet_ms=250 if proto == "udp" else 60)
             timings["probe"] = time.monotonic() - t1
