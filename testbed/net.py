@@ -265,7 +265,10 @@ def teardown(name: str, run_dir: Path, backend: DockerBackend | None = None,
             continue
         (run_dir / "logs").mkdir(parents=True, exist_ok=True)
         (run_dir / "logs" / f"{node_name}.log").write_bytes(logs)
+    from .observe.capture import stop_strays
+
+    captures = stop_strays(run_dir) if run_dir.exists() else 0
     containers, networks = backend.remove(name)
     veths = wiring.Wiring(name).remove_leftovers()
     progress(f"testbed '{name}' down: {containers} containers, {networks} networks, "
-             f"{veths} stray veths removed")
+             f"{veths} stray veths, {captures} stray captures removed")

@@ -172,6 +172,27 @@ class CaptureSet:
         return {r.end: read_pcap(r.pcap) if r.pcap.exists() else [] for r in self.running}
 
 
+def stop_strays(folder: Path) -> int:
+    """SIGTERM every tcpdump writing below `folder` (left by a walker that was killed); count."""
+    stopped = 0
+    needle = str(folder.resolve())
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        words = [a.decode(errors="replace") for a in argv if a]
+        if words and words[0].endswith("tcpdump") and any(needle in w for w in words):
+            try:
+                os.kill(int(proc.name), signal.SIGTERM)
+                stopped += 1
+            except ProcessLookupError:
+                pass
+    return stopped
+
+
 # --- a single capture, for tests that look at one interface --------------------------------
 
 

@@ -142,3 +142,41 @@ def test_html_report_names_every_hop_in_a_real_browser(seed, tmp_path):
     png = subprocess.run([*common, f"--screenshot={shot}", "--window-size=1300,900",
                           page.resolve().as_uri()], capture_output=True, text=True, timeout=90)
     assert png.returncode == 0 and shot.stat().st_size > 10_000, png.stderr[-2000:]
+
+
+@pytest.mark.parametrize("sig", ["INT", "TERM", "KILL"])
+def test_an_interrupted_walk_leaves_no_capture_running(seed, sig):
+    """Ctrl-C and SIGTERM unwind the walk; even SIGKILL takes its tcpdumps down with it."""
+    import os
+    import signal
+    import sys
+    import time
+
+    walks = RUNS / seed.name / "walks"
+    before = set(walks.iterdir()) if walks.exists() else set()
+    proc = subprocess.Popen([sys.executable, "-m", "testbed", "--runs", str(RUNS), "walk", "vm1",
+                             "10.10.0.99", "--timeout", "5", "--name", seed.name],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        new: set = set()
+        while time.monotonic() < deadline and not any(
+                len(list((d / "pcap").glob("*.pcap"))) >= 20 for d in new):
+            time.sleep(0.05)  # waiting for another process's files: no event to wait on
+            new = (set(walks.iterdir()) if walks.exists() else set()) - before
+        assert new, "the walk never started capturing"
+        assert tcpdumps(new), "captures should be running mid-walk"
+        os.kill(proc.pid, getattr(signal, f"SIG{sig}"))
+        proc.wait(timeout=20)
+        deadline = time.monotonic() + 10
+        while tcpdumps(new) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not tcpdumps(new), f"tcpdump still running after SIG{sig}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def tcpdumps(folders) -> list[str]:
+    out = subprocess.run(["pgrep", "-af", "tcpdump"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if any(str(d) in line for d in folders)]
