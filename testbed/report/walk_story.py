@@ -105,9 +105,13 @@ def leg_sections(w: Walk, leg: Leg) -> list[Section]:
         return [Section(f"The {leg.name}", [f"no frame of the {leg.name} was captured anywhere"])]
     first = leg.hops[0]
     if leg.name == "request":
+        p = first.frame.packet
+        gw_ip = w.gateways.get(leg.source)
+        intro = (f"{leg.source} has MAC {p.eth_src} and IP {p.ip_src}; its default gateway is "
+                 f"{named(w, gw_ip)} at MAC {named(w, p.eth_dst)}" if gw_ip and
+                 p.ip_dst != gw_ip else f"{leg.source} has MAC {p.eth_src} and IP {p.ip_src}")
         out.append(Section(f"The inception in {leg.source}", [
-            f"{leg.source} sends {first.frame.packet.summary()}",
-            describe(w, first)]))
+            intro, f"{leg.source} sends {p.summary()}", describe(w, first)]))
     else:
         out.append(Section(f"The return: {leg.source} answers",
                            [f"{at(w, first)} {describe(w, first)}"]))

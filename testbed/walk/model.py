@@ -195,6 +195,7 @@ class Walk:
     notes: list[str] = field(default_factory=list)
     tor_node: str = "tor"
     links: list[dict] = field(default_factory=list)  # the testbed's link inventory (to_json)
+    gateways: dict[str, str] = field(default_factory=dict)  # host -> its default gateway IP
     background: list[tuple[str, Frame]] = field(default_factory=list, repr=False)
     """every captured frame that is not the probe's: (where, frame), in time order"""
 

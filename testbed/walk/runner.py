@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .. import names
 from ..links import Endpoint
-from ..model import Network, Scenario
+from ..model import Network, Role, Scenario
 from ..observe.capture import CaptureSet
 from ..observe.frames import Frame
 from . import hops as H
@@ -129,6 +129,7 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
         w = Walk(number, source, destination, probe, mark, request, reply,
                  {"before": before, "request": after_request, "reply": after_reply, "end": end},
                  folder=folder, timings=timings, tor_node=sc.tor, links=tb.links.to_json(),
+                 gateways=default_gateways(sc),
                  captured_on=[str(e) for e, _ in points], drops=caps.drops)
         w.background = sorted(((str(e), f) for e, fs in captured.items() for f in fs
                                if mark.leg(f) is None), key=lambda x: x[1].ns)
@@ -153,6 +154,19 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
     request.report_hint = reply.report_hint = hint
     walk_files.write_json(w)
     return w
+
+
+def default_gateways(sc: Scenario) -> dict[str, str]:
+    """Each host's default gateway IP, as the testbed configured it."""
+    out = {}
+    for name, vm in sc.vms.items():
+        gw = sc.gateway_of(vm.switch)
+        if gw is not None:
+            out[name] = gw.ip
+    for name in sc.nodes_with(Role.external):
+        for _, via in sc.routes_back(name):
+            out.setdefault(name, via)
+    return out
 
 
 def _sent_by(captured: dict[Endpoint, list[Frame]], source: str) -> list[Frame]:
