@@ -11,9 +11,16 @@ import hashlib
 import itertools
 from dataclasses import dataclass
 
+import pyroute2.config
 from pyroute2 import IPRoute
 
 from .links import Endpoint, Link, veth_name
+
+# pyroute2 enters a namespace in a child process. In its default 'fork' mode a signal that reaches
+# that child (Ctrl-C to the process group, SIGTERM when pyroute2 stops it) can unwind the
+# *parent's* Python stack inside the child, which then runs the parent's cleanup (it removed
+# whole testbeds). multiprocessing children always end in os._exit: no unwinding.
+pyroute2.config.child_process_mode = "mp"
 
 ALIAS_PREFIX = "ovn-testbed:"
 

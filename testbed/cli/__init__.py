@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 
@@ -11,8 +12,16 @@ from . import down, ls, show, up, walk
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk}
 
 
+_OWNER = os.getpid()
+
+
 def _terminate(signum, frame):
-    """SIGTERM unwinds like Ctrl-C, so every `with` and `finally` cleans up (captures, testbeds)."""
+    """SIGTERM unwinds like Ctrl-C, so every `with` and `finally` cleans up (captures, testbeds).
+
+    Only in the process that installed it: a forked helper (pyroute2's namespace children) that
+    gets the signal exits at once instead of running this process's cleanup a second time."""
+    if os.getpid() != _OWNER:
+        os._exit(128 + signum)
     raise KeyboardInterrupt(f"signal {signum}")
 
 
@@ -23,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, module in VERBS.items():
         module.add_parser(sub.add_parser(name, help=module.__doc__.splitlines()[0]))
     args = parser.parse_args(argv)
+    global _OWNER
+    _OWNER = os.getpid()
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return VERBS[args.verb].run(args) or 0

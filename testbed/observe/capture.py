@@ -32,15 +32,11 @@ class CaptureError(RuntimeError):
     pass
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: SIGTERM it if the testbed process dies (even by SIGKILL)."""
-    import ctypes
-
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 def tcpdump_argv(pid: int, ifname: str, pcap: Path, bpf: list[str] | None = None) -> list[str]:
-    return ["nsenter", f"--net=/proc/{pid}/ns/net", "tcpdump", "-Z", "root", "-U",
+    """setpriv gives tcpdump a parent-death signal: it stops even if the walker is SIGKILLed
+    (a preexec_fn would do the same in Python, but can deadlock a process that runs threads)."""
+    return ["setpriv", "--pdeathsig", "TERM",
+            "nsenter", f"--net=/proc/{pid}/ns/net", "tcpdump", "-Z", "root", "-U",
             "--immediate-mode", "--time-stamp-precision=nano", "-nn", "-i", ifname,
             "-w", str(pcap), *(bpf or [])]
 
@@ -75,17 +71,17 @@ class CaptureSet:
         self.stop()
 
     def start(self) -> None:
-        if shutil.which("tcpdump") is None or shutil.which("nsenter") is None:
-            raise CaptureError("captures need tcpdump and nsenter on the host: "
-                               "apt-get install tcpdump util-linux (make installs them)")
+        missing = [t for t in ("tcpdump", "nsenter", "setpriv") if shutil.which(t) is None]
+        if missing:
+            raise CaptureError(f"captures need {', '.join(missing)} on the host: "
+                               "apt-get install tcpdump util-linux (make installs tcpdump)")
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
             for end, pid in self.points:
                 pcap = self.folder / pcap_name(end)
                 proc = subprocess.Popen(tcpdump_argv(pid, end.ifname, pcap, self.bpf),
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, start_new_session=True,
-                                        preexec_fn=_die_with_parent)
+                                        stderr=subprocess.PIPE, start_new_session=True)
                 self.running.append(Running(end, pcap, proc))
             self._wait_listening()
         except BaseException:
