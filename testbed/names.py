@@ -26,6 +26,15 @@ def external_port(peer: str) -> str:
     return f"x-{peer}"
 
 
+def generated_chassis_mac(chassis: str) -> str:
+    """A chassis MAC for ovn-chassis-mac-mappings when the scenario gives none: unique per
+    chassis name, locally administered (0e:...), unicast."""
+    import hashlib
+
+    digest = hashlib.sha1(chassis.encode()).digest()
+    return "0e:" + ":".join(f"{b:02x}" for b in digest[:5])
+
+
 def container_name(testbed: str, node: str) -> str:
     return f"{testbed}-{node}"
 

@@ -8,6 +8,7 @@ from .scenario import (
     Role,
     Router,
     RouterPort,
+    RoutingMode,
     Scenario,
     Switch,
     TorBackend,
@@ -15,6 +16,6 @@ from .scenario import (
 )
 
 __all__ = [
-    "Datapath", "Network", "Node", "Problem", "Role", "Router", "RouterPort", "Scenario",
+    "Datapath", "Network", "Node", "Problem", "Role", "Router", "RouterPort", "RoutingMode", "Scenario",
     "ScenarioError", "Switch", "TorBackend", "Vm", "load", "parse",
 ]

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .scenario import Network, Role, Scenario
+from .scenario import Network, Role, RoutingMode, Scenario
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,21 @@ def check(sc: Scenario) -> list[Problem]:
                                    "a port on the external network needs gateway chassis",
                                    "add gateway_chassis: {gw1: 2, gw2: 1}"))
             unique(field, port.ip, port.mac)
+    for rname, router in sc.routers.items():
+        if router.mode in (RoutingMode.centralized, RoutingMode.bridged) and \
+                router.gateway_port is None:
+            out.append(Problem(f"routers.{rname}.mode", f"mode '{router.mode.value}' needs a "
+                               "gateway port (its traffic goes through the gateway chassis)",
+                               "give one port gateway_chassis, or use mode distributed"))
+    for sname, sw in sc.switches.items():
+        on = [r for r, _ in sc.routers_on(sname)]
+        if sw.gateway is not None and sw.gateway not in on:
+            out.append(Problem(f"switches.{sname}.gateway", f"router '{sw.gateway}' has no port "
+                               f"on {sname}", f"use one of {', '.join(on) or '(no router)'}"))
+        elif sw.gateway is None and len(on) > 1 and sw.network is Network.provider:
+            out.append(Problem(f"switches.{sname}.gateway", f"{len(on)} routers have a port on "
+                               f"{sname} ({', '.join(on)}) and none is its hosts' gateway",
+                               f"add gateway: {on[0]}"))
     for vname, vm in sc.vms.items():
         field = f"vms.{vname}"
         if vname in sc.nodes:

@@ -82,6 +82,19 @@ class TorBackend(str, Enum):
     linux_bridge = "linux-bridge"
 
 
+class RoutingMode(str, Enum):
+    """How a router routes East/West over VLAN provider networks (testbed/ovn/modes.py)."""
+
+    distributed = "distributed"
+    """the sending chassis routes; routed frames carry the router port's MAC"""
+    chassis_mac = "chassis-mac"
+    """the sending chassis routes; routed frames carry that chassis' MAC (ovn-chassis-mac-mappings)"""
+    centralized = "centralized"
+    """the active gateway chassis routes (reside-on-redirect-chassis on the VLAN ports)"""
+    bridged = "bridged"
+    """chassis MACs, and the gateway port redirects over the VLAN (redirect-type=bridged)"""
+
+
 class Network(str, Enum):
     provider = "provider"
     external = "external"
@@ -122,6 +135,9 @@ class Switch(Strict):
     vlan: Vlan | None = None
     """VLAN on the provider network; None for a switch on the external network."""
     network: Network = Network.provider
+    gateway: LogicalName | None = None
+    """the router whose port is its hosts' default gateway; needed only when several routers
+    have a port on this switch."""
 
 
 class RouterPort(Strict):
@@ -134,6 +150,13 @@ class RouterPort(Strict):
 
 class Router(Strict):
     ports: list[RouterPort] = Field(min_length=1)
+    mode: RoutingMode = RoutingMode.distributed
+    """East/West routing over VLAN; switchable on a running testbed (`testbed mode`)."""
+
+    @property
+    def gateway_port(self) -> RouterPort | None:
+        """The distributed gateway port (the one with gateway chassis), if any."""
+        return next((p for p in self.ports if p.gateway_chassis), None)
 
 
 class Vm(Strict):
@@ -173,13 +196,25 @@ class Scenario(Strict):
     def vlans(self) -> list[int]:
         return sorted({s.vlan for s in self.switches.values() if s.vlan is not None})
 
+    def routers_on(self, switch: str) -> list[tuple[str, RouterPort]]:
+        """(router, its port) for every router with a port on `switch`."""
+        return [(rname, port) for rname, router in self.routers.items()
+                for port in router.ports if port.switch == switch]
+
     def gateway_of(self, switch: str) -> RouterPort | None:
-        """The router port that is the default gateway of a switch's hosts."""
-        for router in self.routers.values():
-            for port in router.ports:
-                if port.switch == switch:
-                    return port
-        return None
+        """The router port that is the default gateway of a switch's hosts: the port of the
+        router the switch names (`gateway:`), else of the only router on it (the loader refuses
+        a switch with several routers and no `gateway:`)."""
+        on = self.routers_on(switch)
+        chosen = self.switches[switch].gateway
+        if chosen is not None:
+            return next((port for rname, port in on if rname == chosen), None)
+        return on[0][1] if len(on) == 1 else None
+
+    def router_of(self, switch: str) -> str | None:
+        """The router whose port is the default gateway of `switch`."""
+        port = self.gateway_of(switch)
+        return next((r for r, p in self.routers_on(switch) if p is port), None) if port else None
 
     def routes_back(self, host: str) -> list[tuple[str, str]]:
         """Routes an external host needs to reach the switches behind the routers it faces:

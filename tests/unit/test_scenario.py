@@ -80,3 +80,34 @@ def test_yaml_syntax_error_names_the_line():
 def test_missing_file_is_a_scenario_error(tmp_path):
     with pytest.raises(ScenarioError, match="no-such.yaml"):
         load(tmp_path / "no-such.yaml")
+
+
+def test_routing_mode_needs_a_gateway_port_and_defaults_to_distributed():
+    from testbed.model import RoutingMode
+
+    text = SEED.read_text()
+    assert parse(text).routers["R1"].mode is RoutingMode.distributed
+    no_gw = text.replace("""      - {switch: public, mac: "fa:16:3e:50:00:01", ip: 203.0.113.10,
+         gateway_chassis: {gw1: 2, gw2: 1}}
+""", "").replace("  R1:\n", "  R1:\n    mode: centralized\n")
+    with pytest.raises(ScenarioError) as err:
+        parse(no_gw, "m.yaml")
+    assert "routers.R1.mode: mode 'centralized' needs a gateway port" in str(err.value)
+    with pytest.raises(ScenarioError, match=r"routers.R1.mode: Input should be 'distributed'"):
+        parse(text.replace("  R1:\n", "  R1:\n    mode: sideways\n"), "m.yaml")
+
+
+def test_two_routers_on_a_switch_need_an_explicit_gateway():
+    text = SEED.read_text().replace("\nvms:\n", """  R2:
+    ports:
+      - {switch: A, mac: "fa:16:3e:00:00:a2", ip: 10.11.0.2}
+
+vms:
+""")
+    with pytest.raises(ScenarioError) as err:
+        parse(text, "two.yaml")
+    assert "switches.A.gateway: 2 routers have a port on A (R1, R2)" in str(err.value)
+    fixed = parse(text.replace("A:      {cidr: 10.11.0.0/24, vlan: 2011}",
+                               "A:      {cidr: 10.11.0.0/24, vlan: 2011, gateway: R2}"))
+    assert fixed.gateway_of("A").ip == "10.11.0.2" and fixed.router_of("A") == "R2"
+    assert fixed.gateway_of("B").ip == "10.10.0.1" and fixed.router_of("B") == "R1"
