@@ -20,7 +20,7 @@ from .manager.compose import NETWORKS, Compose, render
 from .manager.docker import DockerBackend, Node
 from .model import Role, Scenario
 from .ovn import chassis as ovn_chassis
-from .ovn import db, logical, readiness
+from .ovn import db, logical, modes, readiness
 from .report import summary
 from .tor import BACKENDS, Tor, external_segment
 
@@ -42,6 +42,7 @@ class Testbed:
         self.wiring = wiring.Wiring(self.name)
         self.links = Inventory()
         self.timings: dict[str, float] = {}
+        self.modes: dict[str, str] = {}
         self.nodes: dict[str, Node] = {}
         self.choices: features.Choices | None = None
         self.tor: Tor | None = None
@@ -89,6 +90,8 @@ class Testbed:
             self._configure_ovn()
         with self.phase("ready"):
             readiness.wait_all(self.scenario, self.nodes, self.nb, self.sb, self.progress)
+            self.modes = modes.initial(sc)
+            modes.apply(sc, self.nodes, self.nb, self.sb, self.modes, self.progress)
         self._save_state()
 
     @classmethod
@@ -108,13 +111,15 @@ class Testbed:
         tb.timings = state["timings"]
         tb.central_ip = state["central_ip"]
         tb.links = Inventory.from_json(state.get("links", []))
+        tb.modes = state.get("modes") or modes.initial(tb.scenario)
         tb.tor = tb._tor_backend()
         return tb
 
     def _save_state(self) -> None:
         state = {"scenario": self.scenario.model_dump(mode="json"),
                  "choices": self.choices.__dict__, "timings": self.timings,
-                 "central_ip": self.central_ip, "links": self.links.to_json()}
+                 "central_ip": self.central_ip, "links": self.links.to_json(),
+                 "modes": self.modes}
         (self.dir / "state.json").write_text(json.dumps(state, indent=1))
 
     def _tor_backend(self) -> Tor:
@@ -226,6 +231,16 @@ class Testbed:
 
         return walk(self, source, destination, proto, port, timeout, traces, capture_on)
 
+    def set_mode(self, router: str, mode: str) -> float:
+        """Switch one router's routing mode on the running testbed (no container restarts);
+        returns the seconds until every chassis had caught up."""
+        modes.check(self.scenario, router, mode)
+        wanted = {**self.modes, router: mode}
+        seconds = modes.apply(self.scenario, self.nodes, self.nb, self.sb, wanted, self.progress)
+        self.modes = wanted
+        self._save_state()
+        return seconds
+
     def expect(self, source: str, destination: str):
         """What OVN should do from `source` to `destination` here (testbed.ovn.semantics),
         with the gateway chassis active now."""
@@ -242,7 +257,8 @@ class Testbed:
                     active[rname] = rows[0].chassis[0].name
         macs = {h: wiring.mac_of(self.nodes[h].pid, names.VM_NIC)
                 for h in sc.nodes_with(Role.external)}
-        return semantics.expect(sc, source, destination, active, macs)
+        return semantics.expect(sc, source, destination, active, macs, self.modes,
+                                modes.active_chassis_macs(sc, self.modes))
 
     def host(self, name: str) -> Host:
         """A VM or external host, to ping from and capture on."""

@@ -113,7 +113,8 @@ class Node(Strict):
     address: IpInterface | None = None
     """external hosts only: the address on the external network."""
     chassis_mac: Mac | None = None
-    """chassis only: ovn-chassis-mac-mappings for the provider network (routed E/W leaves with it)."""
+    """chassis only: the MAC of this chassis on the provider network when a router's mode uses
+    chassis MACs (chassis-mac, bridged); generated when absent."""
 
     @property
     def is_chassis(self) -> bool:

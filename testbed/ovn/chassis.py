@@ -61,9 +61,6 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str) -> ChassisPlan:
     }
     if is_gateway:
         ids["ovn-cms-options"] = "enable-chassis-as-gw"
-    mac = sc.nodes[name].chassis_mac
-    if mac:
-        ids["ovn-chassis-mac-mappings"] = f"{sc.physical.provider}:{mac}"
     return ChassisPlan(name, bridges, ids, f"{overlay['IPAddress']}/{overlay['IPPrefixLen']}",
                        encap_nic, overlay["MacAddress"])
 

@@ -9,7 +9,12 @@ hard-coding them. The rules (OVN with VLAN provider networks, no NAT):
 - to the external network through a distributed gateway port: the sending chassis routes, then
   the packet is tunnelled (geneve) to the active gateway chassis, which puts it on the external
   network with the gateway port's MAC;
-- from the external network: the active gateway routes and sends on the destination's VLAN.
+- from the external network: the active gateway routes and sends on the destination's VLAN;
+- router mode centralized (reside-on-redirect-chassis): the active gateway routes E/W too, so
+  the packet hairpins through it over the VLANs, and N/S leaves the sender over the VLAN;
+- router mode bridged (redirect-type=bridged): E/W as chassis-mac; N/S from a VM would be
+  redirected over the VLAN of the gateway port's switch, which in these scenarios only the
+  gateways reach (the external network): the sending chassis drops it (seen on OVN 25.03).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class Expected:
     wire: list[Wire] = field(default_factory=list)
     learned: list[tuple[int, str, str]] = field(default_factory=list)  # (vlan, MAC, ToR port)
     why: str = ""
+    delivered: bool = True
 
 
 @dataclass(frozen=True)
@@ -78,17 +84,30 @@ def router_between(sc: Scenario, a: str, b: str):
     return None, {}
 
 
-def routed_mac(sc: Scenario, chassis: str, port_mac: str) -> str:
-    return sc.nodes[chassis].chassis_mac or port_mac
+def hairpin(src: str, a: str | None, gw: str, b: str | None, dst: str, tor: str) -> list[str]:
+    """The path through the gateway over the ToR: a and b are the end chassis (None: the
+    external network, which also hangs off the ToR's container)."""
+    path = [src]
+    path += [a, tor] if a is not None and a != gw else [tor] if a is None else []
+    path.append(gw)
+    path += [tor, b] if b is not None and b != gw else [tor] if b is None else []
+    path.append(dst)
+    return path
 
 
 def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
-           external_mac: dict[str, str] | None = None) -> Expected:
+           external_mac: dict[str, str] | None = None, modes: dict[str, str] | None = None,
+           chassis_macs: dict[str, str] | None = None) -> Expected:
     """The expected leg from `src` to `dst`. `active`: router -> active gateway chassis;
-    `external_mac`: external host -> its NIC's MAC (the wire's destination MAC towards it)."""
+    `external_mac`: external host -> its NIC's MAC (the wire's destination MAC towards it);
+    `modes`: router -> routing mode; `chassis_macs`: chassis -> MAC, when chassis MACs are on."""
     s, d = attach(sc, src), attach(sc, dst)
     tor = sc.tor
     ext_mac = external_mac or {}
+    cmacs = chassis_macs or {}
+
+    def routed_mac(chassis: str, port_mac: str) -> str:
+        return cmacs.get(chassis) or port_mac
     d_mac = d.mac or ext_mac.get(dst, "")
     if s.switch == d.switch:
         if s.chassis == d.chassis:
@@ -103,9 +122,30 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
     if rname is None:
         raise ValueError(f"no router connects {s.switch} and {d.switch}")
     s_net, d_net = sc.switches[s.switch].network, sc.switches[d.switch].network
+    mode = (modes or {}).get(rname, "distributed")
+    if mode == "centralized":
+        gw = active[rname]
+        vlan = sc.switches[d.switch].vlan
+        if d_net is Network.external:
+            return Expected(src, dst, hairpin(src, s.chassis, gw, None, dst, tor), gw, False,
+                            TTL - 1, [Wire(tor, f"x-{dst}", None, ports[d.switch].mac, d_mac,
+                                           TTL - 1)],
+                            why="centralized: the active gateway chassis routes; the packet "
+                                "reaches it over the VLAN, not the overlay")
+        mac = routed_mac(gw, ports[d.switch].mac)
+        wire = [Wire(tor, d.chassis, vlan, mac, d_mac, TTL - 1)] if d.chassis != gw else []
+        return Expected(src, dst, hairpin(src, s.chassis if s_net is Network.provider else None,
+                                          gw, d.chassis, dst, tor), gw, False, TTL - 1, wire,
+                        [(vlan, mac, gw)] if d.chassis != gw else [],
+                        why="centralized: E/W hairpins through the active gateway chassis, "
+                            "which routes")
+    if mode == "bridged" and s_net is Network.provider and d_net is Network.external:
+        return Expected(src, dst, [src, s.chassis], None, False, TTL, delivered=False,
+                        why="bridged redirect: the sending chassis would put the packet on the "
+                            "external switch's network, which it has no bridge mapping for")
     if s_net is Network.provider and d_net is Network.provider:
         vlan = sc.switches[d.switch].vlan
-        mac = routed_mac(sc, s.chassis, ports[d.switch].mac)
+        mac = routed_mac(s.chassis, ports[d.switch].mac)
         path = [src, s.chassis, dst] if s.chassis == d.chassis else \
             [src, s.chassis, tor, d.chassis, dst]
         wire = [] if s.chassis == d.chassis else [Wire(tor, d.chassis, vlan, mac, d_mac, TTL - 1)]
@@ -121,7 +161,7 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
                         why="N/S: the sending chassis routes, the gateway port's traffic is "
                             "tunnelled to the active gateway chassis")
     vlan = sc.switches[d.switch].vlan
-    mac = routed_mac(sc, gw, ports[d.switch].mac)
+    mac = routed_mac(gw, ports[d.switch].mac)
     path = [src, tor, gw, tor, d.chassis, dst] if d.chassis != gw else [src, tor, gw, dst]
     wire = [Wire(tor, d.chassis, vlan, mac, d_mac, TTL - 1)] if d.chassis != gw else []
     learned = [(vlan, mac, gw)] if d.chassis != gw else []

@@ -117,13 +117,15 @@ class Leg:
         On failure every field is listed, expected beside observed, differences marked."""
         from ..report.walk_text import field_table
 
-        rows = [("path", " -> ".join(exp.path), " -> ".join(self.path)),
+        rows = [("delivered", str(exp.delivered), str(self.delivered)),
+                ("path", " -> ".join(exp.path), " -> ".join(self.path)),
                 ("routed by", str(exp.routed_by), str(self.routed_by)),
                 ("crossed overlay", str(exp.crossed_overlay), str(self.crossed_overlay))]
         arrived = next((h for h in self.hops if h.node == exp.target and h.direction == "in"),
                        None)
-        rows.append(("TTL at " + exp.target, str(exp.ttl_at_target),
-                     str(arrived.ttl) if arrived else "not delivered"))
+        if exp.delivered:
+            rows.append(("TTL at " + exp.target, str(exp.ttl_at_target),
+                         str(arrived.ttl) if arrived else "not delivered"))
         for wire in exp.wire:
             try:
                 h = self.hop(wire.node, wire.ifname, "out")
