@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 _REPLY = re.compile(r"from (\S+?):? icmp_seq=(\d+) ttl=(\d+) time=([\d.]+) ms")
 _STATS = re.compile(r"(\d+) packets transmitted, (\d+) received")
+_RTT = re.compile(r"rtt min/avg/max/mdev = ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+) ms")
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class PingResult:
     ttls: list[int] = field(default_factory=list)
     rtts_ms: list[float] = field(default_factory=list)
     output: str = ""
+    rtt_min_avg_max: tuple[float, float, float] | None = None
+    """from the summary line (also with ping -q, which prints no reply lines)"""
 
     @property
     def loss(self) -> float:
@@ -34,5 +37,7 @@ def parse(destination: str, output: str) -> PingResult:
     if not stats:
         raise ValueError(f"no statistics line in ping output: {output!r}")
     replies = _REPLY.findall(output)
+    rtt = _RTT.search(output)
     return PingResult(destination, int(stats.group(1)), int(stats.group(2)),
-                      [int(r[2]) for r in replies], [float(r[3]) for r in replies], output)
+                      [int(r[2]) for r in replies], [float(r[3]) for r in replies], output,
+                      tuple(float(rtt.group(i)) for i in (1, 2, 3)) if rtt else None)

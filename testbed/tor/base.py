@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from .. import names, wait
 from ..manager.docker import Node
@@ -31,6 +33,14 @@ def external_segment(node: Node, ports: list[str]) -> None:
     node.run_all(cmds)
 
 
+@dataclass
+class Watched:
+    """What a watch saw: moves (timeline.Move) and (time, moves counted since the last look)."""
+
+    moves: list = field(default_factory=list)
+    counted: list[tuple[float, int]] = field(default_factory=list)
+
+
 class Tor(ABC):
     """The Top-of-Rack switch inside the `tor` container; ports are named after their peers."""
 
@@ -56,6 +66,27 @@ class Tor(ABC):
     @abstractmethod
     def flush(self) -> None:
         """Forget all learned MACs."""
+
+    @contextmanager
+    def watch(self, max_seconds: float) -> Iterator[Watched]:
+        """Record MAC moves while the block runs (at most `max_seconds`); the result is filled
+        when the block ends: the moves seen in the table, and when the switch counted moves."""
+        result = Watched()
+        token = self._watch_start(max_seconds)
+        try:
+            yield result
+        finally:
+            moves, counted = self._watch_stop(token)
+            result.moves.extend(moves)
+            result.counted.extend(counted)
+
+    @abstractmethod
+    def _watch_start(self, max_seconds: float) -> object:
+        """Start recording; return what _watch_stop needs."""
+
+    @abstractmethod
+    def _watch_stop(self, token: object) -> tuple[list, list[tuple[float, int]]]:
+        """Stop recording; return the moves seen and when the switch counted moves."""
 
     def learned(self, vlan: int, mac: str, timeout: float = 15.0) -> FdbEntry:
         """Wait until the ToR has learned `mac` in `vlan` (on whatever port) and return the entry."""

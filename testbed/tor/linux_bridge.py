@@ -59,13 +59,23 @@ class LinuxBridgeTor(Tor):
         cmds.append(["ip", "link", "set", BRIDGE, "up"])
         self.node.run_all(cmds)
         # the one shell line left: a redirection to the event log, with constant words only
-        self.node.spawn(["sh", "-c", f"exec bridge monitor fdb > {EVENTS} 2>&1"])
+        self.node.spawn(["sh", "-c", f"exec bridge -timestamp monitor fdb > {EVENTS} 2>&1"])
 
     def fdb(self) -> list[FdbEntry]:
         return parse_fdb(self.node.exec(["bridge", "-j", "-s", "fdb", "show", "br", BRIDGE]), self.ports)
 
     def mac_moves(self) -> int:
         return count_moves(self.node.exec(["cat", EVENTS]), self.ports)
+
+    def _watch_start(self, max_seconds: float) -> int:
+        return int(self.node.exec(["stat", "-c", "%s", EVENTS]).strip() or 0)
+
+    def _watch_stop(self, token) -> list:
+        from .timeline import moves_from_monitor
+
+        text = self.node.exec(["tail", "-c", f"+{int(token) + 1}", EVENTS])
+        moves = moves_from_monitor(text, self.ports)
+        return moves, [(m.t, 1) for m in moves]
 
     def flush(self) -> None:
         if not self.node.run(["bridge", "fdb", "flush", "dev", BRIDGE, "dynamic"], check=False).ok:

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import re
+import uuid
 
+from .. import wait
 from .base import BRIDGE, FdbEntry, Tor
+
+POLL = ('i=0; while [ "$i" -lt "$1" ] && [ ! -e "$4" ]; do date +%s.%N; ovs-appctl fdb/show "$2"; '
+        'ovs-appctl fdb/stats-show "$2" | grep moved; i=$((i+1)); sleep 0.02; done > "$3"; '
+        'echo END >> "$3"')
+"""Poll the MAC table, stamped, until a stop file appears or $1 rounds are done (bounded).
+Values come in as positional parameters, never formatted into the script."""
 
 _FDB_LINE = re.compile(r"^\s*(\S+)\s+(\d+)\s+([0-9a-f:]{17})\s+(\d+)\s*$")
 _MOVED = re.compile(r"port moved MAC entries\s*:\s*(\d+)")
@@ -59,3 +67,25 @@ class OvsTor(Tor):
 
     def flush(self) -> None:
         self.node.exec(["ovs-appctl", "fdb/flush", BRIDGE])
+
+    def _watch_start(self, max_seconds: float) -> tuple[str, str]:
+        base = f"/tmp/fdb-polls-{uuid.uuid4().hex[:8]}"
+        rounds = int(max_seconds / 0.02) + 1
+        self.node.spawn(["sh", "-c", POLL, "sh", str(rounds), BRIDGE, base + ".txt",
+                         base + ".stop"])
+        return base + ".txt", base + ".stop"
+
+    def _watch_stop(self, token) -> list:
+        from .timeline import counted, moves_from_polls, polls
+
+        out, stop = token
+        self.node.exec(["touch", stop])
+
+        def missing() -> list[str]:
+            tail = self.node.run(["tail", "-n", "1", out], check=False).stdout.strip()
+            return [] if tail == "END" else ["the end of the MAC table polls"]
+        wait.until("the ToR's polling to stop", missing, timeout=10, interval=0.05)
+        text = self.node.exec(["cat", out])
+        self.node.exec(["rm", "-f", out, stop])
+        rounds = polls(text.replace("END", ""), self._port_names())
+        return moves_from_polls(rounds), counted(rounds)

@@ -67,6 +67,19 @@ def replay(before: TorTable, events: list[tuple[int, int, str, str]],
     return out
 
 
+def flips(events: list[tuple[int, int, str, str]], start: dict[tuple[int, str], str]
+          ) -> list[tuple[int, int, str, str, str]]:
+    """What a switch that learns on every frame would do: (ns, vlan, mac, from, to) moves."""
+    table = dict(start)
+    out = []
+    for ns, vlan, mac, port in events:
+        old = table.get((vlan, mac))
+        if old is not None and old != port:
+            out.append((ns, vlan, mac, old, port))
+        table[(vlan, mac)] = port
+    return out
+
+
 def differences(derived: TorTable, read: TorTable) -> list[str]:
     """Rows where the rebuilt table and the switch's own disagree (aged-out rows ignored)."""
     d = {(e.vlan, e.mac): e.port for e in derived.entries}

@@ -1,0 +1,1 @@
+"""MAC flapping on the ToR under concurrent East/West flows, per routing mode."""

@@ -1,0 +1,169 @@
+"""Run concurrent flows, watch the ToR, and say what each routing mode does to its MAC table.
+
+    result = flap(tb, rate=20, duration=2.5)                    # the current modes
+    results = compare_modes(tb, "R1")                           # every mode, then back
+
+Three views of the same flows, all reported:
+- the switch's own counter of moved MAC entries (exact; on the OVS ToR it is updated when the
+  datapath's flows are revalidated, about twice a second, not per frame);
+- the switch's table over time (polled on OVS, event log on the Linux bridge);
+- what a ToR that learns on every frame would do, rebuilt from captures on the ToR's ports.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..observe.capture import CaptureSet
+from ..ovn import modes as routing_modes
+from ..walk import tortable
+from ..walk.runner import next_folder
+
+if TYPE_CHECKING:
+    from ..net import Testbed
+
+MAX_RATE, MAX_DURATION = 100, 30.0
+SEED_FLOWS = (("vm1", "vm4"), ("vm6", "vm3"))
+
+
+@dataclass
+class Flow:
+    source: str
+    destination: str
+    sent: int = 0
+    received: int = 0
+    rtt_ms: tuple[float, float, float] | None = None  # min, avg, max
+    routed_by: tuple[str | None, str | None] = (None, None)  # request, reply
+    overlay: tuple[bool, bool] = (False, False)
+
+    @property
+    def loss(self) -> float:
+        return 100.0 * (self.sent - self.received) / self.sent if self.sent else 100.0
+
+
+@dataclass
+class FlapResult:
+    modes: dict[str, str]
+    rate: float
+    duration: float
+    flows: list[Flow]
+    counter_moves: int  # the switch's counter, delta over the flows
+    counted: list[tuple[float, int]] = field(default_factory=list)  # (t, moves) by the switch
+    table_moves: list[dict] = field(default_factory=list)  # moves seen in the switch's table
+    frame_moves: list[dict] = field(default_factory=list)  # a per-frame learning ToR's moves
+    router_macs: dict[str, str] = field(default_factory=dict)  # MAC -> what it is
+    table_after: list[dict] = field(default_factory=list)
+    started: float = 0.0
+    elapsed: float = 0.0
+
+    def start_of(self) -> float:
+        return self.started
+
+    @property
+    def moves_per_s(self) -> float:
+        return self.counter_moves / self.duration if self.duration else 0.0
+
+    @property
+    def router_mac_flips(self) -> int:
+        """Per-frame moves of router or chassis MACs (what flaps on a hardware ToR)."""
+        return sum(1 for m in self.frame_moves if m["mac"] in self.router_macs)
+
+    def moving_macs(self) -> set[tuple[int, str]]:
+        return {(m["vlan"], m["mac"]) for m in self.frame_moves + self.table_moves}
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d.update(moves_per_s=round(self.moves_per_s, 2), router_mac_flips=self.router_mac_flips,
+                 flows=[{**asdict(f), "loss": f.loss} for f in self.flows])
+        return d
+
+
+def default_flows(tb: Testbed) -> list[tuple[str, str]]:
+    if all(a in tb.scenario.vms and b in tb.scenario.vms for a, b in SEED_FLOWS):
+        return list(SEED_FLOWS)
+    raise ValueError("this scenario has no vm1/vm4/vm6/vm3: name the flows (--flow SRC:DST)")
+
+
+def router_macs(tb: Testbed) -> dict[str, str]:
+    sc = tb.scenario
+    out = {p.mac: f"{r}-{p.switch}" for r, router in sc.routers.items() for p in router.ports}
+    out.update({mac: f"{c}'s chassis MAC" for c, mac in routing_modes.chassis_macs(sc).items()})
+    return out
+
+
+def flap(tb: Testbed, rate: float = 20, duration: float = 2.5,
+         flows: list[tuple[str, str]] | None = None, walks: bool = True,
+         folder: Path | None = None) -> FlapResult:
+    """Run the flows at `rate` packets/s each for `duration` s, concurrently, and measure."""
+    if not 0 < rate <= MAX_RATE or not 0 < duration <= MAX_DURATION:
+        raise ValueError(f"rate must be in (0, {MAX_RATE}] packets/s and duration in "
+                         f"(0, {MAX_DURATION}] s")
+    sc = tb.scenario
+    pairs = flows or default_flows(tb)
+    for a, b in pairs:
+        if a not in sc.vms or b not in sc.vms:
+            raise ValueError(f"flow {a}:{b}: both ends must be VMs ({', '.join(sc.vms)})")
+    count = max(1, round(rate * duration))
+    interval = f"{1 / rate:.3f}"
+    results: dict[int, object] = {}
+    # both ends of every ToR link: a frame the ToR received is one its peer sent first
+    tor_links = [lk for lk in tb.links if lk.carries_data and sc.tor in lk.nodes()]
+    tor_ends = [(e, tb.nodes[e.node].pid) for lk in tor_links for e in lk.ends]
+    folder = folder or next_folder(tb.dir / "flap", "flows", "_".join(m for m in tb.modes.values()))[1]
+    before_table = {(e.vlan, e.mac): e.port for e in tb.tor.fdb()}
+    counter_before = tb.tor.mac_moves()
+    start = time.time()
+    with CaptureSet(tor_ends, folder / "pcap") as caps, tb.tor.watch(duration + 5) as seen:
+        def run(i: int, src: str, dst: str) -> None:
+            results[i] = tb.host(src).ping(sc.vms[dst].ip, count=count, interval=float(interval),
+                                           wait=1, quiet=True)
+        threads = [threading.Thread(target=run, args=(i, a, b)) for i, (a, b) in enumerate(pairs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=duration + 30)
+        caps.settle()
+    elapsed = time.time() - start
+    counter_moves = tb.tor.mac_moves() - counter_before
+    events = tortable.received(caps.frames(), tb.links, sc.tor, sc.vlans)
+    frame_moves = [{"t": ns / 1e9, "vlan": v, "mac": m, "src": a, "dst": b}
+                   for ns, v, m, a, b in tortable.flips(events, before_table)]
+    out = [Flow(a, b) for a, b in pairs]
+    for i, f in enumerate(out):
+        r = results.get(i)
+        if r is not None:
+            f.sent, f.received, f.rtt_ms = r.sent, r.received, r.rtt_min_avg_max
+    result = FlapResult(dict(tb.modes), rate, duration, out, counter_moves, list(seen.counted),
+                        [m.to_json() for m in seen.moves], frame_moves, router_macs(tb),
+                        [e.__dict__ for e in tb.tor.fdb()], start, elapsed)
+    if walks:  # after the measurement: a walk's own frames must not count
+        for f in out:
+            w = tb.walk(f.source, f.destination, traces=False)
+            f.routed_by = (w.request.routed_by, w.reply.routed_by)
+            f.overlay = (w.request.crossed_overlay, w.reply.crossed_overlay)
+    return result
+
+
+def compare_modes(tb: Testbed, router: str, rate: float = 20, duration: float = 2.5,
+                  flows: list[tuple[str, str]] | None = None,
+                  progress=lambda _: None) -> list[FlapResult]:
+    """The flows under every mode of `router`, switched live; the original mode is restored."""
+    original = tb.modes.get(router, "distributed")
+    out = []
+    try:
+        for name in routing_modes.MODES:
+            try:
+                routing_modes.check(tb.scenario, router, name)
+            except ValueError as exc:
+                progress(f"skipping mode {name}: {exc}")
+                continue
+            progress(f"mode {name} ...")
+            tb.set_mode(router, name)
+            out.append(flap(tb, rate, duration, flows))
+    finally:
+        tb.set_mode(router, original)
+    return out
