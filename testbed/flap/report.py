@@ -68,16 +68,21 @@ def render(r: FlapResult, console: Console | None = None) -> None:
 
 def compare_rows(results: list[FlapResult]) -> list[list[str]]:
     rows = [["mode", "switch counter", "moves/s", "router-MAC moves (per frame)", "MACs moving",
-             "routed by (flow 1 req/reply)", "overlay", "RTT avg ms", "loss"]]
+             "routed by (flow 1 req/reply)", "overlay", "RTT avg ms", "loss",
+             "first second after switching: loss, moves"]]
     for r in results:
         mode = ", ".join(r.modes.values())
         macs = sorted({r.router_macs.get(m["mac"], m["mac"]) for m in r.frame_moves}) or ["none"]
         f = r.flows[0]
         avg = "/".join(f"{x.rtt_ms[1]:.2f}" if x.rtt_ms else "-" for x in r.flows)
         loss = "/".join(f"{x.loss:.0f}%" for x in r.flows)
+        switch = "-"
+        if r.on_switch:
+            switch = (f"{'/'.join(f'{x:.0f}%' for x in r.on_switch['loss'])}, "
+                      f"{r.on_switch['counter_moves']}")
         rows.append([mode, str(r.counter_moves), f"{r.moves_per_s:.1f}", str(r.router_mac_flips),
                      ", ".join(macs), f"{f.routed_by[0]} / {f.routed_by[1]}",
-                     f"{any(x.overlay[0] or x.overlay[1] for x in r.flows)}", avg, loss])
+                     f"{any(x.overlay[0] or x.overlay[1] for x in r.flows)}", avg, loss, switch])
     return rows
 
 

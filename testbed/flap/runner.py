@@ -59,6 +59,7 @@ class FlapResult:
     table_after: list[dict] = field(default_factory=list)
     started: float = 0.0
     elapsed: float = 0.0
+    on_switch: dict | None = None  # the same flows in the first second after switching modes
 
     def start_of(self) -> float:
         return self.started
@@ -163,7 +164,13 @@ def compare_modes(tb: Testbed, router: str, rate: float = 20, duration: float = 
                 continue
             progress(f"mode {name} ...")
             tb.set_mode(router, name)
-            out.append(flap(tb, rate, duration, flows))
+            # the first second after a switch is its own story (stale ToR entries): kept apart
+            first = flap(tb, rate, 1.0, flows, walks=False)
+            result = flap(tb, rate, duration, flows)
+            result.on_switch = {"loss": [round(f.loss, 1) for f in first.flows],
+                                "counter_moves": first.counter_moves,
+                                "router_mac_flips": first.router_mac_flips}
+            out.append(result)
     finally:
         tb.set_mode(router, original)
     return out
