@@ -88,6 +88,20 @@ class Tor(ABC):
     def _watch_stop(self, token: object) -> tuple[list, list[tuple[float, int]]]:
         """Stop recording; return the moves seen and when the switch counted moves."""
 
+    def settled_moves(self, quiet: float = 0.6, timeout: float = 10.0) -> int:
+        """The MAC-move counter once it has stopped changing for `quiet` seconds (the OVS ToR
+        counts moves when it revalidates its flows, every 0.5 s, so earlier traffic can still
+        be counted a moment after it ended)."""
+        last: list[int] = []
+
+        def missing() -> list[str]:
+            now = self.mac_moves()
+            settled = bool(last) and last[-1] == now
+            last.append(now)
+            return [] if settled else [f"the move counter to stop changing (at {now})"]
+        wait.until("the ToR's move counter to settle", missing, timeout, interval=quiet)
+        return last[-1]
+
     def learned(self, vlan: int, mac: str, timeout: float = 15.0) -> FdbEntry:
         """Wait until the ToR has learned `mac` in `vlan` (on whatever port) and return the entry."""
         found: list[FdbEntry] = []
