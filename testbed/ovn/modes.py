@@ -95,24 +95,20 @@ def apply(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi, modes: dic
         else:
             nodes[c].exec(["ovs-vsctl", "remove", "Open_vSwitch", ".", "external_ids", MAPPINGS])
     with nb.transaction(check_error=True) as txn:
+        def option(lrp: str, key: str, value: str | None) -> None:
+            """Set an LRP option, or remove it when `value` is None."""
+            txn.add(nb.db_set("Logical_Router_Port", lrp, ("options", {key: value}))
+                    if value is not None else
+                    nb.db_remove("Logical_Router_Port", lrp, "options", key, if_exists=True))
+
         for rname, mode in modes.items():
             m = get(mode)
             for port in sc.routers[rname].ports:
                 lrp = sc.router_port_name(rname, port)
                 if sc.switches[port.switch].network is Network.provider:
-                    if m.reside_on_gateway:
-                        txn.add(nb.db_set("Logical_Router_Port", lrp,
-                                          ("options", {"reside-on-redirect-chassis": "true"})))
-                    else:
-                        txn.add(nb.db_remove("Logical_Router_Port", lrp, "options",
-                                             "reside-on-redirect-chassis", if_exists=True))
+                    option(lrp, "reside-on-redirect-chassis", "true" if m.reside_on_gateway else None)
                 if port.gateway_chassis:
-                    if m.bridged_redirect:
-                        txn.add(nb.db_set("Logical_Router_Port", lrp,
-                                          ("options", {"redirect-type": "bridged"})))
-                    else:
-                        txn.add(nb.db_remove("Logical_Router_Port", lrp, "options",
-                                             "redirect-type", if_exists=True))
+                    option(lrp, "redirect-type", "bridged" if m.bridged_redirect else None)
 
     def mappings_missing() -> list[str]:
         rows = {c.name: dict(c.other_config) for c in sb.chassis_list().execute(check_error=True)}
