@@ -88,6 +88,14 @@ class Inventory:
         raise KeyError(f"no link has the end {end}; known links: "
                        + "; ".join(link.name for link in self.links))
 
+    def nic(self, node: str, network: str) -> str:
+        """The interface of `node` on a Docker network."""
+        for link in self.links:
+            end = link.end_of(node) if link.network == network else None
+            if end is not None:
+                return end.ifname
+        raise KeyError(f"{node} has no NIC on the {network} network")
+
     def capture_points(self) -> list[Endpoint]:
         """Every end of every link that carries data: where a walk captures."""
         return sorted({end for link in self.links if link.carries_data for end in link.ends})

@@ -43,6 +43,7 @@ class Testbed:
         self.links = Inventory()
         self.timings: dict[str, float] = {}
         self.modes: dict[str, str] = {}
+        self.state_faults: list[dict] = []  # active faults (testbed.faults), saved in state.json
         self.nodes: dict[str, Node] = {}
         self.choices: features.Choices | None = None
         self.tor: Tor | None = None
@@ -92,7 +93,7 @@ class Testbed:
             readiness.wait_all(self.scenario, self.nodes, self.nb, self.sb, self.progress)
             self.modes = modes.initial(sc)
             modes.apply(sc, self.nodes, self.nb, self.sb, self.modes, self.progress)
-        self._save_state()
+        self.save_state()
 
     @classmethod
     def attach(cls, name: str, runs_dir: Path = RUNS_DIR,
@@ -112,14 +113,15 @@ class Testbed:
         tb.central_ip = state["central_ip"]
         tb.links = Inventory.from_json(state.get("links", []))
         tb.modes = state.get("modes") or modes.initial(tb.scenario)
+        tb.state_faults = state.get("faults", [])
         tb.tor = tb._tor_backend()
         return tb
 
-    def _save_state(self) -> None:
+    def save_state(self) -> None:
         state = {"scenario": self.scenario.model_dump(mode="json"),
                  "choices": self.choices.__dict__, "timings": self.timings,
                  "central_ip": self.central_ip, "links": self.links.to_json(),
-                 "modes": self.modes}
+                 "modes": self.modes, "faults": self.state_faults}
         (self.dir / "state.json").write_text(json.dumps(state, indent=1))
 
     def _tor_backend(self) -> Tor:
@@ -194,7 +196,8 @@ class Testbed:
         sc, n = self.scenario, self.nodes
         self.central_ip = ovn_chassis.start_central(n[sc.central])
         for name in sc.chassis:
-            plan = ovn_chassis.plan(sc, name, n[name], self.central_ip)
+            plan = ovn_chassis.plan(sc, name, n[name], self.central_ip,
+                                    self.links.nic(name, "overlay"))
             ovn_chassis.configure(n[name], plan, self.choices.datapath)
         self.tor = self._tor_backend()
         self.tor.setup()
@@ -231,6 +234,22 @@ class Testbed:
 
         return walk(self, source, destination, proto, port, timeout, traces, capture_on)
 
+    @property
+    def faults(self):
+        """Inject and restore faults: `with tb.faults.kill("gw1", "ovs-vswitchd"): ...`."""
+        from .faults import Faults
+
+        return Faults(self)
+
+    def reconfigure_chassis(self, name: str) -> None:
+        """Apply a chassis' bridges, tunnel address and VM ports again (after ovs-vswitchd
+        restarted: the userspace datapath recreates its taps without their addresses)."""
+        node = self.nodes[name]
+        readiness.bridge_present(self.nodes, [name], "br-ovl")
+        plan = ovn_chassis.plan(self.scenario, name, node, self.central_ip,
+                                self.links.nic(name, "overlay"))
+        ovn_chassis.configure(node, plan, self.choices.datapath)
+
     def set_mode(self, router: str, mode: str) -> float:
         """Switch one router's routing mode on the running testbed (no container restarts);
         returns the seconds until every chassis had caught up."""
@@ -238,7 +257,7 @@ class Testbed:
         wanted = {**self.modes, router: mode}
         seconds = modes.apply(self.scenario, self.nodes, self.nb, self.sb, wanted, self.progress)
         self.modes = wanted
-        self._save_state()
+        self.save_state()
         return seconds
 
     def expect(self, source: str, destination: str):

@@ -96,10 +96,41 @@ def set_address(pid: int, ifname: str, cidr: str, gateway: str | None = None) ->
     ip, prefix = cidr.split("/")
     with netns(pid) as ns:
         idx = ns.link_lookup(ifname=ifname)[0]
-        ns.addr("add", index=idx, address=ip, prefixlen=int(prefix))
+        ns.addr("replace", index=idx, address=ip, prefixlen=int(prefix))
         ns.link("set", index=idx, state="up")
         if gateway:
             ns.route("replace", dst="0.0.0.0/0", gateway=gateway)
+
+
+def set_state(pid: int, ifname: str, state: str) -> None:
+    with netns(pid) as ns:
+        ns.link("set", index=ns.link_lookup(ifname=ifname)[0], state=state)
+
+
+def rate_limit(pid: int, ifname: str, kbit: int) -> None:
+    """A token bucket on the interface's egress (tc tbf)."""
+    with netns(pid) as ns:
+        ns.tc("add", "tbf", index=ns.link_lookup(ifname=ifname)[0], rate=f"{kbit}kbit",
+              burst=max(1600, kbit * 1000 // 8 // 50), latency=50_000)
+
+
+def netem(pid: int, ifname: str, delay_ms: float, loss_pct: float) -> None:
+    """Delay and loss on the interface's egress (tc netem): needs the kernel's sch_netem."""
+    try:
+        with netns(pid) as ns:
+            ns.tc("add", "netem", index=ns.link_lookup(ifname=ifname)[0],
+                  delay=int(delay_ms * 1000), loss=loss_pct)
+    except Exception as exc:  # noqa: BLE001 - the kernel's answer, turned into a clear message
+        if "not supported" in str(exc).lower() or "No such file" in str(exc) or \
+                "Unknown" in str(exc) or getattr(exc, "code", None) in (2, 95):
+            raise RuntimeError("this kernel has no netem (CONFIG_NET_SCH_NETEM): delay and "
+                               "loss cannot be injected here; `rate` (tbf) and `cut` work") from exc
+        raise
+
+
+def clear_qdisc(pid: int, ifname: str) -> None:
+    with netns(pid) as ns:
+        ns.tc("del", index=ns.link_lookup(ifname=ifname)[0])
 
 
 def add_route(pid: int, dst: str, gateway: str) -> None:

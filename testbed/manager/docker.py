@@ -88,6 +88,8 @@ class DockerBackend:
         containers = list(self.nodes(testbed).values())
         for node in containers:
             try:
+                if node.container.status == "paused":  # a fault left it frozen
+                    node.container.unpause()
                 node.container.remove(force=True)
             except docker.errors.NotFound:
                 pass

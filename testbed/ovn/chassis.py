@@ -44,9 +44,10 @@ def start_central(node: Node) -> str:
     return ip
 
 
-def plan(sc: Scenario, name: str, node: Node, central_ip: str) -> ChassisPlan:
+def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -> ChassisPlan:
+    """`encap_nic`: the chassis' NIC on the overlay network (from the link inventory: once
+    br-ovl exists it carries the same MAC, so a lookup by MAC could find the bridge instead)."""
     overlay = node.network("overlay")
-    encap_nic = wiring.ifname_by_mac(node.pid, overlay["MacAddress"])
     bridges = {"br-phy": UPLINK, "br-ovl": encap_nic}
     mappings = [f"{sc.physical.provider}:br-phy"]
     is_gateway = sc.nodes[name].role is Role.gateway

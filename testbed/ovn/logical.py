@@ -27,9 +27,13 @@ def build(nb: NbApi, sc: Scenario) -> None:
                 lrp = sc.router_port_name(rname, port)
                 prefix = ipaddress.ip_network(sc.switches[port.switch].cidr).prefixlen
                 txn.add(nb.lrp_add(rname, lrp, port.mac, [f"{port.ip}/{prefix}"]))
+                options = {"router-port": lrp}
+                if port.gateway_chassis:
+                    # the active gateway announces the router's addresses (GARP) when it takes
+                    # over, so the external network's switch learns its new port (as Neutron does)
+                    options["nat-addresses"] = "router"
                 txn.add(nb.lsp_add(port.switch, switch_router_port(port.switch, rname),
-                                   type="router", addresses=["router"],
-                                   options={"router-port": lrp}))
+                                   type="router", addresses=["router"], options=options))
         for vname, vm in sc.vms.items():
             address = f"{vm.mac} {vm.ip}"
             txn.add(nb.lsp_add(vm.switch, vname, addresses=[address], port_security=[address]))

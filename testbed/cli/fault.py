@@ -1,0 +1,47 @@
+"""Inject, list and restore faults on a running testbed (every fault is reversible).
+
+    testbed fault kill gw1 ovs-vswitchd       # SIGKILL a daemon
+    testbed fault stop compute-a ovn-controller
+    testbed fault pause gw1                   # freeze the container
+    testbed fault cut gw1 overlay             # a node's end of a link down
+    testbed fault rate vm1 eth0 --kbit 512    # token bucket
+    testbed fault netem vm1 eth0 --delay-ms 50 --loss-pct 1   (where the kernel has netem)
+    testbed fault ls
+    testbed fault restore                     # undo every active fault
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..net import Testbed
+
+ACTIONS = ("ls", "restore", "kill", "stop", "pause", "cut", "rate", "netem")
+
+
+def add_parser(p) -> None:
+    p.add_argument("action", choices=ACTIONS)
+    p.add_argument("node", nargs="?")
+    p.add_argument("target", nargs="?", default="", help="a daemon, or a link (network, peer, "
+                                                          "interface)")
+    p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
+    p.add_argument("--kbit", type=int, default=1000)
+    p.add_argument("--delay-ms", type=float, default=0)
+    p.add_argument("--loss-pct", type=float, default=0)
+
+
+def run(args) -> int:
+    tb = Testbed.attach(args.name, Path(args.runs), progress=print)
+    faults = tb.faults
+    if args.action == "restore":
+        print(f"restored {faults.restore_all()} fault(s)")
+    elif args.action != "ls":
+        if not args.node:
+            raise ValueError(f"`testbed fault {args.action}` needs a node")
+        params = {"rate": {"kbit": args.kbit},
+                  "netem": {"delay_ms": args.delay_ms, "loss_pct": args.loss_pct}}
+        f = faults.inject(args.action, args.node, args.target, **params.get(args.action, {}))
+        print(f"injected: {f.describe()}  (undo: testbed fault restore --name {tb.name})")
+    for line in faults.ls():
+        print(f"active: {line}")
+    return 0

@@ -1,0 +1,5 @@
+"""Faults a test or a person injects on purpose, each reversible: see testbed/faults/kinds.py."""
+
+from .kinds import FAULTS, Fault, FaultError, Faults
+
+__all__ = ["FAULTS", "Fault", "FaultError", "Faults"]

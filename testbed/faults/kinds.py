@@ -1,0 +1,250 @@
+"""Fault kinds: each registers itself, injects, and restores what it did.
+
+    with tb.faults.kill("gw1", "ovs-vswitchd"):      # SIGKILL; restored by starting it again
+        ...
+    with tb.faults.pause("gw1"): ...                 # the whole container frozen (docker pause)
+    with tb.faults.cut("gw1", "overlay"): ...        # the node's end of a link down
+    with tb.faults.stop("compute-a", "ovn-controller"): ...   # SIGSTOP / SIGCONT
+    with tb.faults.rate("vm1", "eth0", kbit=512): ...          # token bucket on the node's end
+    tb.faults.ls(); tb.faults.restore_all()
+
+Active faults are saved in the run's state.json, so `testbed fault restore` in another process
+undoes them, and `testbed down` needs nothing more: the containers go with their faults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from .. import wiring
+
+if TYPE_CHECKING:
+    from ..net import Testbed
+
+PIDFILES = {
+    "ovsdb-server": "/run/openvswitch/ovsdb-server.pid",
+    "ovs-vswitchd": "/run/openvswitch/ovs-vswitchd.pid",
+    "ovn-controller": "/run/ovn/ovn-controller.pid",
+    "ovn-northd": "/run/ovn/ovn-northd.pid",
+    "ovnnb_db": "/run/ovn/ovnnb_db.pid",
+    "ovnsb_db": "/run/ovn/ovnsb_db.pid",
+}
+ROLE_DAEMONS = {
+    "gateway": ("ovsdb-server", "ovs-vswitchd", "ovn-controller"),
+    "compute": ("ovsdb-server", "ovs-vswitchd", "ovn-controller"),
+    "central": ("ovnnb_db", "ovnsb_db", "ovn-northd"),
+    "tor": ("ovsdb-server", "ovs-vswitchd"),
+}
+
+
+class FaultError(RuntimeError):
+    pass
+
+
+@dataclass
+class Fault:
+    """One injected fault: what kind, on which node, on what (daemon or interface), how."""
+
+    kind: str
+    node: str
+    target: str = ""
+    params: dict = field(default_factory=dict)
+
+    def describe(self) -> str:
+        extra = " ".join(f"{k}={v}" for k, v in self.params.items())
+        return " ".join(x for x in (self.kind, self.node, self.target, extra) if x)
+
+
+class Kind:
+    name = ""
+
+    def inject(self, tb: Testbed, f: Fault) -> None:
+        raise NotImplementedError
+
+    def restore(self, tb: Testbed, f: Fault) -> None:
+        raise NotImplementedError
+
+
+FAULTS: dict[str, Kind] = {}
+
+
+def register(cls: type[Kind]) -> type[Kind]:
+    FAULTS[cls.name] = cls()
+    return cls
+
+
+def daemon_pid(tb: Testbed, node: str, daemon: str) -> int:
+    role = tb.scenario.nodes[node].role.value if node in tb.scenario.nodes else "vm"
+    if daemon not in ROLE_DAEMONS.get(role, ()):
+        raise FaultError(f"{node} ({role}) runs no {daemon!r}; its daemons: "
+                         f"{', '.join(ROLE_DAEMONS.get(role, ())) or '(none)'}")
+    out = tb.nodes[node].run(["cat", PIDFILES[daemon]], check=False)
+    if not out.ok or not out.stdout.strip().isdigit():
+        raise FaultError(f"{daemon} on {node} is not running (no pidfile {PIDFILES[daemon]})")
+    return int(out.stdout.strip())
+
+
+@register
+class Kill(Kind):
+    """SIGKILL a daemon; restore starts it again (and re-applies what it held in memory)."""
+
+    name = "kill"
+
+    def inject(self, tb, f):
+        pid = daemon_pid(tb, f.node, f.target)
+        tb.nodes[f.node].exec(["kill", "-9", str(pid)])
+
+    def restore(self, tb, f):
+        tb.nodes[f.node].exec(["node-init", "start", f.target])
+        if f.target == "ovs-vswitchd" and f.node in tb.scenario.chassis:
+            tb.reconfigure_chassis(f.node)  # the tunnel address lived on br-ovl's tap
+
+
+@register
+class Stop(Kind):
+    """SIGSTOP a daemon (it holds its sockets but answers nothing); restore sends SIGCONT."""
+
+    name = "stop"
+
+    def inject(self, tb, f):
+        f.params["pid"] = daemon_pid(tb, f.node, f.target)
+        tb.nodes[f.node].exec(["kill", "-STOP", str(f.params["pid"])])
+
+    def restore(self, tb, f):
+        tb.nodes[f.node].exec(["kill", "-CONT", str(f.params["pid"])])
+
+
+@register
+class Pause(Kind):
+    """Freeze a whole node (docker pause): its interfaces stay, nothing in it runs."""
+
+    name = "pause"
+
+    def inject(self, tb, f):
+        tb.nodes[f.node].container.pause()
+
+    def restore(self, tb, f):
+        tb.nodes[f.node].container.unpause()
+
+
+def end_of(tb: Testbed, node: str, what: str) -> str:
+    """A node's interface on a link, named by the link, its network, the peer, or the ifname."""
+    for link in tb.links.of(node):
+        end = link.end_of(node)
+        peers = [p.node for p in link.peers_of(end)] if link.kind == "veth" else []
+        if what in (link.name, link.network, end.ifname, *peers):
+            return end.ifname
+    names = sorted({lk.network or lk.name for lk in tb.links.of(node)})
+    raise FaultError(f"{node} has no link {what!r}; its links: {', '.join(names)}")
+
+
+@register
+class Cut(Kind):
+    """Take a node's end of a link down (the wire is cut there); restore brings it up."""
+
+    name = "cut"
+
+    def inject(self, tb, f):
+        f.params["ifname"] = end_of(tb, f.node, f.target)
+        wiring.set_state(tb.nodes[f.node].pid, f.params["ifname"], "down")
+
+    def restore(self, tb, f):
+        wiring.set_state(tb.nodes[f.node].pid, f.params["ifname"], "up")
+
+
+@register
+class Rate(Kind):
+    """Limit a node's end of a link with a token bucket (tc tbf); restore removes it."""
+
+    name = "rate"
+
+    def inject(self, tb, f):
+        f.params["ifname"] = end_of(tb, f.node, f.target)
+        wiring.rate_limit(tb.nodes[f.node].pid, f.params["ifname"], int(f.params["kbit"]))
+
+    def restore(self, tb, f):
+        wiring.clear_qdisc(tb.nodes[f.node].pid, f.params["ifname"])
+
+
+@register
+class Netem(Kind):
+    """Delay or loss on a node's end of a link (tc netem), where the kernel has sch_netem."""
+
+    name = "netem"
+
+    def inject(self, tb, f):
+        f.params["ifname"] = end_of(tb, f.node, f.target)
+        wiring.netem(tb.nodes[f.node].pid, f.params["ifname"],
+                     float(f.params.get("delay_ms", 0)), float(f.params.get("loss_pct", 0)))
+
+    def restore(self, tb, f):
+        wiring.clear_qdisc(tb.nodes[f.node].pid, f.params["ifname"])
+
+
+class Faults:
+    """The faults of one testbed (`tb.faults`): inject, list, restore."""
+
+    def __init__(self, tb: Testbed):
+        self.tb = tb
+
+    @property
+    def active(self) -> list[Fault]:
+        return [Fault(**d) for d in self.tb.state_faults]
+
+    def ls(self) -> list[str]:
+        return [f.describe() for f in self.active]
+
+    def inject(self, kind: str, node: str, target: str = "", **params) -> Fault:
+        if kind not in FAULTS:
+            raise FaultError(f"unknown fault {kind!r}; faults: {', '.join(FAULTS)}")
+        if node not in self.tb.nodes:
+            raise FaultError(f"no node {node!r}; nodes: {', '.join(self.tb.nodes)}")
+        f = Fault(kind, node, target, dict(params))
+        if any((a.kind, a.node, a.target) == (kind, node, target) for a in self.active):
+            raise FaultError(f"{f.describe()} is already injected")
+        FAULTS[kind].inject(self.tb, f)
+        self.tb.state_faults.append(asdict(f))
+        self.tb.save_state()
+        return f
+
+    def restore(self, f: Fault) -> None:
+        FAULTS[f.kind].restore(self.tb, f)
+        self.tb.state_faults[:] = [d for d in self.tb.state_faults
+                                   if (d["kind"], d["node"], d["target"]) !=
+                                   (f.kind, f.node, f.target)]
+        self.tb.save_state()
+
+    def restore_all(self) -> int:
+        active = self.active
+        for f in reversed(active):
+            self.restore(f)
+        return len(active)
+
+    @contextmanager
+    def _scoped(self, kind: str, node: str, target: str = "", **params) -> Iterator[Fault]:
+        f = self.inject(kind, node, target, **params)
+        try:
+            yield f
+        finally:
+            self.restore(f)
+
+    def kill(self, node: str, daemon: str):
+        return self._scoped("kill", node, daemon)
+
+    def stop(self, node: str, daemon: str):
+        return self._scoped("stop", node, daemon)
+
+    def pause(self, node: str):
+        return self._scoped("pause", node)
+
+    def cut(self, node: str, link: str):
+        return self._scoped("cut", node, link)
+
+    def rate(self, node: str, link: str, kbit: int):
+        return self._scoped("rate", node, link, kbit=kbit)
+
+    def netem(self, node: str, link: str, delay_ms: float = 0, loss_pct: float = 0):
+        return self._scoped("netem", node, link, delay_ms=delay_ms, loss_pct=loss_pct)
