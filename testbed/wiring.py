@@ -129,8 +129,12 @@ def netem(pid: int, ifname: str, delay_ms: float, loss_pct: float) -> None:
 
 
 def clear_qdisc(pid: int, ifname: str) -> None:
+    """Remove the root qdisc a fault added (tbf, netem); the interface keeps its default."""
     with netns(pid) as ns:
-        ns.tc("del", index=ns.link_lookup(ifname=ifname)[0])
+        idx = ns.link_lookup(ifname=ifname)[0]
+        for q in ns.get_qdiscs(index=idx):
+            if q.get_attr("TCA_KIND") in ("tbf", "netem") and q["parent"] == 0xFFFFFFFF:
+                ns.tc("del", index=idx, handle=q["handle"], parent=q["parent"])
 
 
 def add_route(pid: int, dst: str, gateway: str) -> None:

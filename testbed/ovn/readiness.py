@@ -97,6 +97,10 @@ def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
             down = [t["name"] for t in tunnels(nodes[gw])
                     if t["remote_ip"] in gw_ips and t["bfd"] != "up"]
             out += [f"BFD up on {gw}:{name}" for name in down]
+        # every other chassis that runs BFD towards a gateway has it up too
+        for c in (c for c in chassis if c not in gws):
+            out += [f"BFD up on {c}:{t['name']}" for t in tunnels(nodes[c])
+                    if t["remote_ip"] in gw_ips and t["bfd"] not in (None, "up")]
         return out
 
     for what, probe in (("chassis to register in SB", chassis_missing),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,17 @@ def external_segment(node: Node, ports: list[str]) -> None:
         cmds += [["ethtool", "-K", port, "tx", "off"], ["ip", "link", "set", port, "master", br]]
     cmds.append(["ip", "link", "set", br, "up"])
     node.run_all(cmds)
+
+
+def external_port_of(node: Node, mac: str) -> str | None:
+    """Where the external network's switch (in the ToR's container) has learned `mac`: the peer
+    its port faces (x-gw2 -> gw2), or None."""
+    out = node.exec(["bridge", "-j", "fdb", "show", "br", names.EXTERNAL_SWITCH])
+    for e in json.loads(out or "[]"):
+        if e.get("mac") == mac.lower() and e.get("master") and "permanent" not in e.get("state", ""):
+            port = e.get("ifname", "")
+            return port[2:] if port.startswith("x-") else port
+    return None
 
 
 @dataclass

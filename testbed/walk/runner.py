@@ -131,6 +131,7 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
                  folder=folder, timings=timings, tor_node=sc.tor, links=tb.links.to_json(),
                  gateways=default_gateways(sc),
                  captured_on=[str(e) for e, _ in points], drops=caps.drops)
+        w.notes += [f"not captured on {end}: {why}" for end, why in caps.skipped.items()]
         w.background = sorted(((str(e), f) for e, fs in captured.items() for f in fs
                                if mark.leg(f) is None), key=lambda x: x[1].ns)
         w.notes += [f"ToR table rebuilt from the captures differs from the switch: {d}"

@@ -1,0 +1,133 @@
+"""Faults on real daemons: the gateway port fails over to gw2 and back, and every fault is undone.
+
+What OVN 25.03 does here (default BFD: 1 s x 3): killing gw1's ovs-vswitchd, pausing gw1 or
+cutting its overlay link takes BFD down, ovn-controller on gw2 claims the chassisredirect port
+and announces R1's external address (nat-addresses=router), and N/S traffic flows through gw2;
+when the fault is undone gw1 (priority 2) takes the port back. Freezing gw1's ovn-controller
+(SIGSTOP) moves nothing: BFD runs in ovs-vswitchd, which still forwards with the flows it has.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from testbed import names, wait
+from testbed.cli import main as cli
+from testbed.faults import FaultError
+from testbed.ovn import readiness
+from testbed.tor import external_port_of
+
+from .conftest import RUNS
+
+CR = names.chassisredirect_port("R1-public")
+
+
+def active(tb) -> str | None:
+    rows = tb.sb.db_find_rows("Port_Binding", ("logical_port", "=", CR)).execute(check_error=True)
+    return rows[0].chassis[0].name if rows and rows[0].chassis else None
+
+
+def wait_active(tb, chassis: str, timeout: float = 30) -> float:
+    return wait.until(f"{CR} bound to {chassis}",
+                      lambda: [] if active(tb) == chassis else [f"{CR} on {active(tb)}"],
+                      timeout, interval=0.05)
+
+
+def wait_announced(tb, chassis: str) -> float:
+    """The external switch has learned R1's external MAC on the port facing `chassis` (the new
+    active gateway's GARP, nat-addresses=router)."""
+    mac = tb.scenario.routers["R1"].gateway_port.mac
+    tor = tb.nodes[tb.scenario.tor]
+    return wait.until(f"the external switch to learn R1's MAC on {chassis}",
+                      lambda: [] if external_port_of(tor, mac) == chassis
+                      else [f"R1's MAC on x-{chassis} (now on {external_port_of(tor, mac)})"],
+                      30, interval=0.05)
+
+
+def settle(tb) -> None:
+    """Failback done: BFD up on every tunnel to a gateway, gw1 active and announced."""
+    readiness.wait_all(tb.scenario, tb.nodes, tb.nb, tb.sb, lambda _: None)
+    wait_active(tb, "gw1")
+    wait_announced(tb, "gw1")
+    # and the chassis have followed (after a pause, gw1 catches up on what it missed)
+    wait.until("N/S traffic through gw1 again",
+               lambda: [] if tb.host("vm1").ping("203.0.113.1", count=1, wait=1).loss == 0
+               else ["a reply from ext"], 30, interval=0.1)
+
+
+@pytest.fixture
+def gw_seed(seed):
+    """The seed with gw1 active; afterwards every fault undone and the testbed ready again."""
+    wait_active(seed, "gw1")
+    yield seed
+    seed.faults.restore_all()
+    settle(seed)
+
+
+@pytest.mark.parametrize("kind,target", [("kill", "ovs-vswitchd"), ("pause", ""),
+                                         ("cut", "overlay")])
+def test_gateway_fails_over_to_gw2_and_back(gw_seed, kind, target):
+    tb = gw_seed
+    with tb.faults._scoped(kind, "gw1", target):
+        wait_active(tb, "gw2")
+        wait_announced(tb, "gw2")
+        assert tb.faults.ls() and tb.faults.ls()[0].startswith(f"{kind} gw1")
+        walk = tb.walk("vm1", "ext", traces=False)
+        walk.request.assert_expected(tb.expect("vm1", "ext"))
+        assert "gw2" in walk.request.path and walk.reply.delivered
+    assert tb.faults.ls() == []
+    settle(tb)
+    assert tb.host("vm1").ping("203.0.113.1", count=2, interval=0.2).loss == 0
+    assert "gw1" in tb.walk("vm1", "ext", traces=False).request.path
+
+
+def test_a_frozen_ovn_controller_moves_nothing(gw_seed):
+    tb = gw_seed
+    with tb.faults.stop("gw1", "ovn-controller"):
+        # BFD lives in ovs-vswitchd: give it three detection intervals to (not) notice
+        with pytest.raises(wait.WaitTimeout):
+            wait_active(tb, "gw2", timeout=4)
+        assert tb.host("vm1").ping("203.0.113.1", count=2, interval=0.2).loss == 0
+    assert active(tb) == "gw1"
+
+
+def test_rate_limit_and_netem_are_undone_and_say_what_the_kernel_lacks(gw_seed):
+    tb = gw_seed
+    from testbed import wiring
+
+    def qdiscs() -> list[str]:
+        with wiring.netns(tb.nodes["vm1"].pid) as ns:
+            idx = ns.link_lookup(ifname="eth0")[0]
+            return [q.get_attr("TCA_KIND") for q in ns.get_qdiscs(index=idx)]
+    with tb.faults.rate("vm1", "eth0", kbit=256):
+        assert "tbf" in qdiscs()
+        assert tb.host("vm1").ping("10.10.0.14", count=2, interval=0.2).loss == 0
+    assert "tbf" not in qdiscs()
+    try:
+        with tb.faults.netem("vm1", "eth0", delay_ms=30):
+            assert min(tb.host("vm1").ping("10.10.0.14", count=2, interval=0.2).rtts_ms) >= 30
+    except RuntimeError as exc:
+        assert "no netem" in str(exc)
+    assert tb.faults.ls() == []
+
+
+def test_bad_faults_are_refused_with_what_exists(gw_seed):
+    tb = gw_seed
+    with pytest.raises(FaultError, match="faults: kill, stop, pause, cut, rate, netem"):
+        tb.faults.inject("melt", "gw1")
+    with pytest.raises(FaultError, match="its daemons: ovsdb-server, ovs-vswitchd, ovn-controller"):
+        tb.faults.inject("kill", "gw1", "ovn-northd")
+    with pytest.raises(FaultError, match="its links:"):
+        tb.faults.inject("cut", "gw1", "nowhere")
+    assert tb.faults.ls() == []
+
+
+def test_cli_fault_inject_list_restore(gw_seed, capsys):
+    name = gw_seed.name
+    assert cli(["--runs", str(RUNS), "fault", "cut", "gw2", "overlay", "--name", name]) == 0
+    assert cli(["--runs", str(RUNS), "fault", "ls", "--name", name]) == 0
+    assert "active: cut gw2 overlay" in capsys.readouterr().out
+    assert cli(["--runs", str(RUNS), "fault", "restore", "--name", name]) == 0
+    assert "restored 1 fault(s)" in capsys.readouterr().out
+    gw_seed.state_faults = type(gw_seed).attach(name, RUNS).state_faults
+    assert gw_seed.faults.ls() == []
