@@ -76,6 +76,19 @@ def attach(sc: Scenario, host: str) -> Attach:
     raise ValueError(f"{host!r} is not a VM or an external host of scenario {sc.name}")
 
 
+def ingress_port(sc: Scenario, host: str) -> tuple[str, str] | None:
+    """(logical datapath, logical inport) where `host`'s packets enter OVN: a VM's own port, or
+    the localnet port of the external switch an external host is on."""
+    from .. import names
+
+    try:
+        where = attach(sc, host)
+    except (ValueError, StopIteration):
+        return None
+    return (where.switch, host) if where.chassis else (where.switch,
+                                                      names.localnet_port(where.switch))
+
+
 def router_between(sc: Scenario, a: str, b: str):
     for rname, router in sc.routers.items():
         sws = {p.switch: p for p in router.ports}

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .. import names
 from ..model import Role
+from ..ovn.semantics import ingress_port
 from . import trace
 from .hops import Hop
 from .model import Check, Leg, Walk
@@ -29,8 +30,6 @@ def first_chassis_ingress(tb: Testbed, leg: Leg) -> tuple[Hop, Hop | None] | Non
 
 
 def _ovn_trace(tb: Testbed, leg: Leg) -> trace.OvnTrace | None:
-    from .runner import ingress_port
-
     ingress = ingress_port(tb.scenario, leg.source)
     first = next((h for h in leg.hops if h.node == leg.source and h.direction == "out"), None)
     if ingress is None or first is None:
@@ -123,7 +122,6 @@ def delivered_port(tb: Testbed, leg: Leg) -> str:
     if leg.target in sc.vms:
         return leg.target
     if sc.nodes[leg.target].role is Role.external:
-        from .runner import ingress_port
         ingress = ingress_port(sc, leg.target)
         return ingress[1] if ingress else leg.target
     return names.localnet_port(leg.target)

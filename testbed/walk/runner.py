@@ -13,9 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import names
 from ..links import Endpoint
-from ..model import Network, Role, Scenario
+from ..model import Role, Scenario
 from ..observe.capture import CaptureSet
 from ..observe.frames import Frame
 from . import hops as H
@@ -172,15 +171,3 @@ def default_gateways(sc: Scenario) -> dict[str, str]:
 
 def _sent_by(captured: dict[Endpoint, list[Frame]], source: str) -> list[Frame]:
     return [f for end, frames in captured.items() if end.node == source for f in frames]
-
-
-def ingress_port(sc: Scenario, host: str) -> tuple[str, str] | None:
-    """(logical datapath, logical inport) where `host`'s packets enter OVN."""
-    if host in sc.vms:
-        return sc.vms[host].switch, host
-    for sw_name, sw in sc.switches.items():
-        if sw.network is Network.external and sc.nodes.get(host) and sc.nodes[host].address:
-            if ipaddress.ip_interface(sc.nodes[host].address) in ipaddress.ip_network(sw.cidr) or \
-                    ipaddress.ip_address(host_ip(sc, host)) in ipaddress.ip_network(sw.cidr):
-                return sw_name, names.localnet_port(sw_name)
-    return None
