@@ -44,6 +44,7 @@ ls: $(BIN)/.installed
 bench: $(BIN)/.installed host-deps
 	$(BIN)/python bench/bringup.py
 	$(BIN)/python bench/walk.py
+	$(BIN)/python bench/failover.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check testbed tests bench

@@ -1,4 +1,4 @@
-"""`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault)."""
+"""`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault, failover)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import os
 import signal
 import sys
 
-from . import down, fault, flap, ls, mode, show, up, walk
+from . import down, failover, fault, flap, ls, mode, show, up, walk
 
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": mode,
-         "flap": flap, "fault": fault}
+         "flap": flap, "fault": fault, "failover": failover}
 
 
 _OWNER = os.getpid()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ovsdbapp.backend.ovs_idl import connection
+from ovsdbapp.backend.ovs_idl.event import RowEventHandler
 from ovsdbapp.schema.ovn_northbound import impl_idl as nb_impl
 from ovsdbapp.schema.ovn_southbound import impl_idl as sb_impl
 
@@ -23,6 +24,24 @@ class _OwnConnection:
     def close(self) -> None:
         self._own_connection.stop()
 
+    def watch(self, event) -> None:
+        """Run an ovsdbapp RowEvent on every matching change (wait on the DB, not a loop)."""
+        self._own_connection.idl.notify_handler.watch_event(event)
+
+    def unwatch(self, event) -> None:
+        self._own_connection.idl.notify_handler.unwatch_event(event)
+
+
+class EventIdl(connection.OvsdbIdl):
+    """An IDL that hands every row change to ovsdbapp RowEvents (`api.watch(event)`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notify_handler = RowEventHandler()
+
+    def notify(self, event, row, updates=None):
+        self.notify_handler.notify(event, row, updates)
+
 
 class NbApi(_OwnConnection, nb_impl.OvnNbApiIdlImpl):
     pass
@@ -33,7 +52,7 @@ class SbApi(_OwnConnection, sb_impl.OvnSbApiIdlImpl):
 
 
 def _connect(api: type, endpoint: str, schema: str, timeout: float):
-    idl = connection.OvsdbIdl.from_server(endpoint, schema)
+    idl = EventIdl.from_server(endpoint, schema)
     return api(connection.Connection(idl=idl, timeout=timeout))
 
 

@@ -131,3 +131,22 @@ def test_cli_fault_inject_list_restore(gw_seed, capsys):
     assert "restored 1 fault(s)" in capsys.readouterr().out
     gw_seed.state_faults = type(gw_seed).attach(name, RUNS).state_faults
     assert gw_seed.faults.ls() == []
+
+
+def test_failover_report_under_traffic(gw_seed):
+    """The timeline of one failover and failback (kill gw1's ovs-vswitchd): the SB move seen by
+    an OVSDB event, the external switch learning the new port, the gap and what was lost.
+    Timing is not asserted beyond the deadlines; bench/failover.py measures it."""
+    from testbed.faults.failover import failover, render
+
+    r = failover(gw_seed, "kill", "ovs-vswitchd")
+    assert (r.from_chassis, r.to_chassis) == ("gw1", "gw2")
+    assert [p.name for p in r.phases] == ["failover", "failback"]
+    for p in r.phases:
+        assert p.at < p.sb_moved < p.announced, p
+        assert p.gap is not None and p.gap > 0 and p.lost > 0, p
+        assert p.last_before < p.first_after
+    assert 0 < r.received < r.sent
+    assert gw_seed.faults.ls() == []
+    text = render(r)
+    assert "SB binds the chassisredirect port to gw2" in text and "echoes lost" in text

@@ -1,0 +1,218 @@
+"""Gateway failover and failback under traffic, as a timeline.
+
+    report = failover(tb, "kill", "ovs-vswitchd")       # fault on the active gateway
+
+A VM pings the external host every 10 ms (timestamped replies, `ping -D`). The fault is injected
+on the gateway chassis that holds the router's chassisredirect port; an ovsdbapp RowEvent on
+SB Port_Binding records when the port moves (no polling), then the external switch learning the
+router's MAC on the new gateway's port (the GARP), the first reply after the gap; then the fault
+is undone and the same is measured for the failback.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from ovsdbapp.backend.ovs_idl.event import RowEvent
+
+from .. import names, wait
+from ..model import Role
+from ..tor import external_port_of
+
+if TYPE_CHECKING:
+    from ..net import Testbed
+
+_REPLY = re.compile(r"^\[(\d+\.\d+)\] \d+ bytes from \S+ icmp_seq=(\d+)")
+PING = 'exec ping -D -n -i "$1" -c "$2" -W 1 "$3" > "$4" 2>&1'
+"""Values come in as positional parameters, never formatted into the script."""
+
+
+class PortMoved(RowEvent):
+    """Every update of one SB Port_Binding's chassis, with the time it arrived."""
+
+    def __init__(self, port: str):
+        super().__init__((self.ROW_UPDATE,), "Port_Binding", (("logical_port", "=", port),))
+        self.moves: list[tuple[float, str | None]] = []
+        self.moved = threading.Condition()
+
+    def match_fn(self, event, row, old):
+        return hasattr(old, "chassis")
+
+    def run(self, event, row, old):
+        chassis = row.chassis[0].name if row.chassis else None
+        with self.moved:
+            self.moves.append((time.time(), chassis))
+            self.moved.notify_all()
+
+    def wait_for(self, chassis: str, after: float, timeout: float) -> float:
+        """The time the port was bound to `chassis` (after `after`), waited for on the event."""
+        deadline = time.monotonic() + timeout
+        with self.moved:
+            while True:
+                hit = next((t for t, c in self.moves if c == chassis and t >= after), None)
+                if hit is not None:
+                    return hit
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise wait.WaitTimeout(f"timed out after {timeout:.0f} s waiting for the "
+                                           f"port to move to {chassis}; moves: {self.moves}")
+                self.moved.wait(left)
+
+
+@dataclass
+class Phase:
+    """One direction: failover (fault in) or failback (fault out)."""
+
+    name: str
+    at: float  # when the fault was injected / undone
+    sb_moved: float | None = None  # when SB bound the port to the other chassis
+    announced: float | None = None  # when the external switch learned the MAC there
+    last_before: float | None = None  # last reply before the gap
+    first_after: float | None = None  # first reply after it
+    lost: int = 0
+
+    @property
+    def gap(self) -> float | None:
+        return (self.first_after - self.last_before) if self.first_after and self.last_before \
+            else None
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "gap": self.gap,
+                "sb_move_s": self.sb_moved - self.at if self.sb_moved else None}
+
+
+@dataclass
+class FailoverReport:
+    fault: str
+    router: str
+    source: str
+    target: str
+    from_chassis: str
+    to_chassis: str
+    interval: float
+    phases: list[Phase] = field(default_factory=list)
+    sent: int = 0
+    received: int = 0
+
+    def to_json(self) -> dict:
+        return {**{k: v for k, v in asdict(self).items() if k != "phases"},
+                "phases": [p.to_json() for p in self.phases]}
+
+
+def replies(text: str) -> list[tuple[float, int]]:
+    """`ping -D` output -> [(time, icmp_seq)] of the replies."""
+    return [(float(m.group(1)), int(m.group(2))) for line in text.splitlines()
+            if (m := _REPLY.match(line.strip()))]
+
+
+def fill(phase: Phase, got: list[tuple[float, int]], interval: float) -> None:
+    """The gap: the first silence longer than 3 intervals after the fault; lost = the echo
+    sequence numbers missing across it."""
+    before = [(t, s) for t, s in got if t <= phase.at]
+    after = [(t, s) for t, s in got if t > phase.at]
+    prev = before[-1] if before else None
+    for t, s in after:
+        if prev is not None and t - prev[0] > 3 * interval:
+            phase.last_before, phase.first_after = prev[0], t
+            phase.lost = s - prev[1] - 1
+            return
+        prev = (t, s)
+    if before:
+        phase.last_before = before[-1][0]
+
+
+def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
+             router: str = "R1", source: str = "vm1", destination: str | None = None,
+             interval: float = 0.01, timeout: float = 30.0) -> FailoverReport:
+    sc = tb.scenario
+    port = sc.routers[router].gateway_port
+    if port is None:
+        raise ValueError(f"{router} has no gateway port: nothing to fail over")
+    destination = destination or sc.nodes_with(Role.external)[0]
+    dst_ip = sc.nodes[destination].address.split("/")[0]
+    cr = names.chassisredirect_port(sc.router_port_name(router, port))
+    rows = tb.sb.db_find_rows("Port_Binding", ("logical_port", "=", cr)).execute(check_error=True)
+    active = rows[0].chassis[0].name
+    others = sorted((c for c in port.gateway_chassis if c != active),
+                    key=lambda c: -port.gateway_chassis[c])
+    if not others:
+        raise ValueError(f"{cr} has no other gateway chassis to fail over to")
+    report = FailoverReport(f"{fault} {active} {target}".strip(), router, source, destination,
+                            active, others[0], interval)
+    vm = tb.nodes[source]
+    out = f"/tmp/failover-{uuid.uuid4().hex[:8]}.txt"
+    count = int(2 * timeout / interval)
+    event = PortMoved(cr)
+    tb.sb.watch(event)
+    tor = tb.nodes[sc.tor]
+    try:
+        vm.spawn(["sh", "-c", PING, "sh", f"{interval:g}", str(count), dst_ip, out])
+
+        def flowing(n: int):
+            def missing() -> list[str]:
+                got = replies(vm.run(["cat", out], check=False).stdout)
+                return [] if len(got) >= n else [f"{n} replies from {destination} ({len(got)})"]
+            return missing
+        wait.until("traffic to flow", flowing(20), timeout, interval=0.05)
+        for name, new, act in (("failover", others[0], "inject"), ("failback", active, "restore")):
+            at = time.time()
+            if act == "inject":
+                f = tb.faults.inject(fault, active, target)
+            else:
+                tb.faults.restore(f)
+            phase = Phase(name, at)
+            phase.sb_moved = event.wait_for(new, at, timeout)
+            wait.until(f"the external switch to learn {router}'s MAC on {new}",
+                       lambda new=new: [] if external_port_of(tor, port.mac) == new
+                       else [f"MAC on x-{new}"], timeout, interval=0.02)
+            phase.announced = time.time()
+            seen = len(replies(vm.run(["cat", out], check=False).stdout))
+            wait.until("replies after the move", flowing(seen + 20), timeout, interval=0.05)
+            report.phases.append(phase)
+    finally:
+        tb.sb.unwatch(event)
+        vm.run(["pkill", "-INT", "-x", "ping"], check=False)
+        if tb.faults.active:
+            tb.faults.restore_all()
+    text = vm.run(["cat", out], check=False).stdout
+    vm.run(["rm", "-f", out], check=False)
+    got = replies(text)
+    sent = re.search(r"(\d+) packets transmitted, (\d+) received", text)
+    report.sent, report.received = (int(sent.group(1)), int(sent.group(2))) if sent else (0, 0)
+    for phase in report.phases:
+        fill(phase, got, interval)
+    return report
+
+
+def set_bfd(tb: Testbed, min_rx: int, min_tx: int, mult: int) -> None:
+    """BFD timers for every tunnel (NB_Global options, OVN's knobs), then wait for the chassis."""
+    tb.nb.db_set("NB_Global", ".", ("options", {"bfd-min-rx": str(min_rx),
+                                                 "bfd-min-tx": str(min_tx),
+                                                 "bfd-mult": str(mult)})).execute(check_error=True)
+    tb.nodes[tb.scenario.central].exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
+
+
+def render(r: FailoverReport) -> str:
+    """The timeline in words, times relative to each phase's fault or restore."""
+    lines = [f"# {r.fault}: {r.router}'s gateway port, traffic {r.source} -> {r.target} every "
+             f"{r.interval * 1000:g} ms", "",
+             f"{r.received} of {r.sent} echoes answered", ""]
+    for p in r.phases:
+        def rel(t, at=p.at):
+            return f"t+{t - at:.3f} s" if t else "-"
+        who = (r.from_chassis, r.to_chassis) if p.name == "failover" else (r.to_chassis,
+                                                                          r.from_chassis)
+        lines += [f"## {p.name} ({who[0]} -> {who[1]})",
+                  f"- t+0.000 s: {'fault injected' if p.name == 'failover' else 'fault undone'}",
+                  f"- {rel(p.last_before)}: last reply before the gap",
+                  f"- {rel(p.sb_moved)}: SB binds the chassisredirect port to {who[1]}",
+                  f"- {rel(p.first_after)}: first reply after the gap",
+                  f"- {rel(p.announced)}: the external switch has the router's MAC on {who[1]}",
+                  f"- gap {p.gap:.3f} s, {p.lost} echoes lost" if p.gap is not None else
+                  "- no gap seen", ""]
+    return "\n".join(lines)
