@@ -190,10 +190,10 @@ def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
 
 
 def set_bfd(tb: Testbed, min_rx: int, min_tx: int, mult: int) -> None:
-    """BFD timers for every tunnel (NB_Global options, OVN's knobs), then wait for the chassis."""
-    tb.nb.db_set("NB_Global", ".", ("options", {"bfd-min-rx": str(min_rx),
-                                                 "bfd-min-tx": str(min_tx),
-                                                 "bfd-mult": str(mult)})).execute(check_error=True)
+    """BFD timers for every tunnel on a running testbed, then wait for the chassis."""
+    from ..ovn.logical import set_bfd as set_nb_bfd
+
+    set_nb_bfd(tb.nb, min_rx, min_tx, mult)
     tb.nodes[tb.scenario.central].exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
 
 

@@ -100,12 +100,22 @@ class Network(str, Enum):
     external = "external"
 
 
+class Bfd(Strict):
+    """BFD timers on every tunnel (NB_Global options bfd-min-rx, bfd-min-tx, bfd-mult)."""
+
+    min_rx_ms: Annotated[int, Field(ge=1, le=60000)] = 1000
+    min_tx_ms: Annotated[int, Field(ge=1, le=60000)] = 1000
+    mult: Annotated[int, Field(ge=1, le=255)] = 3
+
+
 class Settings(Strict):
     """How the testbed is built: Debian suite of the node image, datapath, ToR backend."""
 
     suite: Literal["trixie", "bookworm"] = "trixie"
     datapath: Datapath = Datapath.auto
     tor_backend: TorBackend = TorBackend.auto
+    bfd: Bfd | None = None
+    """BFD timers; OVN's defaults (1000 ms x 3) when absent."""
 
 
 class Node(Strict):

@@ -9,6 +9,13 @@ from ..names import localnet_port, switch_router_port
 from .db import NbApi
 
 
+def set_bfd(nb: NbApi, min_rx_ms: int, min_tx_ms: int, mult: int) -> None:
+    """BFD timers for every tunnel: NB_Global options, OVN's knobs."""
+    nb.db_set("NB_Global", ".", ("options", {"bfd-min-rx": str(min_rx_ms),
+                                             "bfd-min-tx": str(min_tx_ms),
+                                             "bfd-mult": str(mult)})).execute(check_error=True)
+
+
 def build(nb: NbApi, sc: Scenario) -> None:
     """Create switches, localnet ports, routers, router ports, VM ports and gateway chassis."""
     with nb.transaction(check_error=True) as txn:
@@ -37,6 +44,9 @@ def build(nb: NbApi, sc: Scenario) -> None:
         for vname, vm in sc.vms.items():
             address = f"{vm.mac} {vm.ip}"
             txn.add(nb.lsp_add(vm.switch, vname, addresses=[address], port_security=[address]))
+    if sc.settings.bfd is not None:
+        b = sc.settings.bfd
+        set_bfd(nb, b.min_rx_ms, b.min_tx_ms, b.mult)
     with nb.transaction(check_error=True) as txn:
         for rname, router in sc.routers.items():
             for port in router.ports:

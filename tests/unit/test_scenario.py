@@ -111,3 +111,12 @@ vms:
                                "A:      {cidr: 10.11.0.0/24, vlan: 2011, gateway: R2}"))
     assert fixed.gateway_of("A").ip == "10.11.0.2" and fixed.router_of("A") == "R2"
     assert fixed.gateway_of("B").ip == "10.10.0.1" and fixed.router_of("B") == "R1"
+
+
+def test_bfd_timers_are_validated():
+    text = SEED.read_text().replace(
+        "  tor_backend: auto", "  bfd: {min_rx_ms: 100, min_tx_ms: 100, mult: 3}\n  tor_backend: auto")
+    assert parse(text).settings.bfd.min_rx_ms == 100
+    with pytest.raises(ScenarioError, match=r"settings.bfd.mult"):
+        parse(text.replace("mult: 3", "mult: 0"), "b.yaml")
+    assert parse(SEED.read_text()).settings.bfd is None
