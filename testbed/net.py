@@ -260,20 +260,23 @@ class Testbed:
         self.save_state()
         return seconds
 
+    def active_gateway(self, router: str) -> str | None:
+        """The chassis its gateway port is bound to now (SB Port_Binding of the cr- port)."""
+        port = self.scenario.routers[router].gateway_port
+        if port is None:
+            return None
+        cr = names.chassisredirect_port(self.scenario.router_port_name(router, port))
+        rows = self.sb.db_find_rows("Port_Binding", ("logical_port", "=", cr)).execute(
+            check_error=True)
+        return rows[0].chassis[0].name if rows and rows[0].chassis else None
+
     def expect(self, source: str, destination: str):
         """What OVN should do from `source` to `destination` here (testbed.ovn.semantics),
         with the gateway chassis active now."""
         from .ovn import semantics
 
         sc = self.scenario
-        active = {}
-        for rname, router in sc.routers.items():
-            for port in (p for p in router.ports if p.gateway_chassis):
-                cr = names.chassisredirect_port(sc.router_port_name(rname, port))
-                rows = self.sb.db_find_rows("Port_Binding", ("logical_port", "=", cr)).execute(
-                    check_error=True)
-                if rows and rows[0].chassis:
-                    active[rname] = rows[0].chassis[0].name
+        active = {r: gw for r in sc.routers if (gw := self.active_gateway(r))}
         macs = {h: wiring.mac_of(self.nodes[h].pid, names.VM_NIC)
                 for h in sc.nodes_with(Role.external)}
         return semantics.expect(sc, source, destination, active, macs, self.modes,

@@ -136,8 +136,7 @@ def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
     destination = destination or sc.nodes_with(Role.external)[0]
     dst_ip = sc.nodes[destination].address.split("/")[0]
     cr = names.chassisredirect_port(sc.router_port_name(router, port))
-    rows = tb.sb.db_find_rows("Port_Binding", ("logical_port", "=", cr)).execute(check_error=True)
-    active = rows[0].chassis[0].name
+    active = tb.active_gateway(router)
     others = sorted((c for c in port.gateway_chassis if c != active),
                     key=lambda c: -port.gateway_chassis[c])
     if not others:

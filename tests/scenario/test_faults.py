@@ -22,15 +22,11 @@ from .conftest import RUNS
 CR = names.chassisredirect_port("R1-public")
 
 
-def active(tb) -> str | None:
-    rows = tb.sb.db_find_rows("Port_Binding", ("logical_port", "=", CR)).execute(check_error=True)
-    return rows[0].chassis[0].name if rows and rows[0].chassis else None
-
-
 def wait_active(tb, chassis: str, timeout: float = 30) -> float:
-    return wait.until(f"{CR} bound to {chassis}",
-                      lambda: [] if active(tb) == chassis else [f"{CR} on {active(tb)}"],
-                      timeout, interval=0.05)
+    def missing() -> list[str]:
+        now = tb.active_gateway("R1")
+        return [] if now == chassis else [f"{CR} on {now}"]
+    return wait.until(f"{CR} bound to {chassis}", missing, timeout, interval=0.05)
 
 
 def wait_announced(tb, chassis: str) -> float:
@@ -68,7 +64,7 @@ def gw_seed(seed):
                                          ("cut", "overlay")])
 def test_gateway_fails_over_to_gw2_and_back(gw_seed, kind, target):
     tb = gw_seed
-    with tb.faults._scoped(kind, "gw1", target):
+    with tb.faults.scoped(kind, "gw1", target):
         wait_active(tb, "gw2")
         wait_announced(tb, "gw2")
         assert tb.faults.ls() and tb.faults.ls()[0].startswith(f"{kind} gw1")
@@ -88,7 +84,7 @@ def test_a_frozen_ovn_controller_moves_nothing(gw_seed):
         with pytest.raises(wait.WaitTimeout):
             wait_active(tb, "gw2", timeout=4)
         assert tb.host("vm1").ping("203.0.113.1", count=2, interval=0.2).loss == 0
-    assert active(tb) == "gw1"
+    assert tb.active_gateway("R1") == "gw1"
 
 
 def test_rate_limit_and_netem_are_undone_and_say_what_the_kernel_lacks(gw_seed):
