@@ -224,7 +224,8 @@ class Faults:
         return len(active)
 
     @contextmanager
-    def _scoped(self, kind: str, node: str, target: str = "", **params) -> Iterator[Fault]:
+    def scoped(self, kind: str, node: str, target: str = "", **params) -> Iterator[Fault]:
+        """Any fault kind by name, undone when the block ends."""
         f = self.inject(kind, node, target, **params)
         try:
             yield f
@@ -232,19 +233,19 @@ class Faults:
             self.restore(f)
 
     def kill(self, node: str, daemon: str):
-        return self._scoped("kill", node, daemon)
+        return self.scoped("kill", node, daemon)
 
     def stop(self, node: str, daemon: str):
-        return self._scoped("stop", node, daemon)
+        return self.scoped("stop", node, daemon)
 
     def pause(self, node: str):
-        return self._scoped("pause", node)
+        return self.scoped("pause", node)
 
     def cut(self, node: str, link: str):
-        return self._scoped("cut", node, link)
+        return self.scoped("cut", node, link)
 
     def rate(self, node: str, link: str, kbit: int):
-        return self._scoped("rate", node, link, kbit=kbit)
+        return self.scoped("rate", node, link, kbit=kbit)
 
     def netem(self, node: str, link: str, delay_ms: float = 0, loss_pct: float = 0):
-        return self._scoped("netem", node, link, delay_ms=delay_ms, loss_pct=loss_pct)
+        return self.scoped("netem", node, link, delay_ms=delay_ms, loss_pct=loss_pct)

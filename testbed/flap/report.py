@@ -55,13 +55,13 @@ def render(r: FlapResult, console: Console | None = None) -> None:
                   style="bold red" if hot else None)
     console.print(t)
     if r.counted:
-        start = r.start_of()
+        start = r.started
         console.print("when the switch counted moves: " + ", ".join(
             f"t+{t - start:.2f}s: {n}" for t, n in r.counted), highlight=False)
     per_mac = Counter((m["vlan"], m["mac"]) for m in r.frame_moves)
     for (vlan, mac), n in per_mac.most_common(6):
         first = [m for m in r.frame_moves if (m["vlan"], m["mac"]) == (vlan, mac)][:3]
-        steps = "; ".join(f"t+{m['t'] - r.start_of():.3f}s {m['src']}->{m['dst']}" for m in first)
+        steps = "; ".join(f"t+{m['t'] - r.started:.3f}s {m['src']}->{m['dst']}" for m in first)
         console.print(f"  {vlan} {mac} ({r.router_macs.get(mac, 'host')}): {n} moves: {steps} ...",
                       highlight=False)
 

@@ -61,9 +61,6 @@ class FlapResult:
     elapsed: float = 0.0
     on_switch: dict | None = None  # the same flows in the first second after switching modes
 
-    def start_of(self) -> float:
-        return self.started
-
     @property
     def moves_per_s(self) -> float:
         return self.counter_moves / self.duration if self.duration else 0.0
@@ -109,7 +106,6 @@ def flap(tb: Testbed, rate: float = 20, duration: float = 2.5,
         if a not in sc.vms or b not in sc.vms:
             raise ValueError(f"flow {a}:{b}: both ends must be VMs ({', '.join(sc.vms)})")
     count = max(1, round(rate * duration))
-    interval = f"{1 / rate:.3f}"
     results: dict[int, object] = {}
     # both ends of every ToR link: a frame the ToR received is one its peer sent first
     tor_links = [lk for lk in tb.links if lk.carries_data and sc.tor in lk.nodes()]
@@ -120,7 +116,7 @@ def flap(tb: Testbed, rate: float = 20, duration: float = 2.5,
     start = time.time()
     with CaptureSet(tor_ends, folder / "pcap") as caps, tb.tor.watch(duration + 5) as seen:
         def run(i: int, src: str, dst: str) -> None:
-            results[i] = tb.host(src).ping(sc.vms[dst].ip, count=count, interval=float(interval),
+            results[i] = tb.host(src).ping(sc.vms[dst].ip, count=count, interval=1 / rate,
                                            wait=1, quiet=True)
         threads = [threading.Thread(target=run, args=(i, a, b)) for i, (a, b) in enumerate(pairs)]
         for t in threads:

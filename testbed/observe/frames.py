@@ -12,6 +12,7 @@ from scapy.contrib.geneve import GENEVE
 from scapy.layers.inet import ICMP, IP, TCP, UDP, ICMPerror, IPerror, TCPerror, UDPerror
 from scapy.layers.l2 import ARP, Dot1Q, Ether
 from scapy.packet import Packet, Raw
+from scapy.utils import EDecimal
 
 OVN_GENEVE_CLASS, OVN_GENEVE_TYPE = 0x0102, 0x80
 """OVN's geneve option: logical ingress port key (15 bits) and egress port key (16 bits)."""
@@ -115,8 +116,7 @@ def _geneve_ports(gen: GENEVE) -> tuple[int | None, int | None]:
 def decode(pkt: Packet, ns: int | None = None) -> Frame:
     """One captured Ethernet frame -> Frame (geneve payloads decoded as inner frames)."""
     if ns is None:
-        ns = int(round(float(pkt.time) * 1e9)) if not hasattr(pkt.time, "as_integer_ratio") \
-            else int(pkt.time * 1_000_000_000)
+        ns = int(EDecimal(pkt.time) * 1_000_000_000)
     eth = pkt.getlayer(Ether)
     if eth is None:
         return Frame(ns, len(pkt), "", "", raw=bytes(pkt))
@@ -175,4 +175,4 @@ def read_pcap(path) -> list[Frame]:
     from scapy.utils import PcapReader
 
     with PcapReader(str(path)) as reader:
-        return [decode(pkt, int(pkt.time * 1_000_000_000)) for pkt in reader]
+        return [decode(pkt) for pkt in reader]

@@ -61,6 +61,5 @@ def read(path: Path) -> dict[Endpoint, list[Frame]]:
     with PcapNgReader(str(path)) as reader:
         for pkt in reader:
             node, ifname = str(pkt.sniffed_on).split(":", 1)
-            ns = int(EDecimal(pkt.time) * NS)
-            out.setdefault(Endpoint(node, ifname), []).append(decode(pkt, ns))
+            out.setdefault(Endpoint(node, ifname), []).append(decode(pkt))
     return out

@@ -100,12 +100,12 @@ def router_between(sc: Scenario, a: str, b: str):
 def hairpin(src: str, a: str | None, gw: str, b: str | None, dst: str, tor: str) -> list[str]:
     """The path through the gateway over the ToR: a and b are the end chassis (None: the
     external network, which also hangs off the ToR's container)."""
-    path = [src]
-    path += [a, tor] if a is not None and a != gw else [tor] if a is None else []
-    path.append(gw)
-    path += [tor, b] if b is not None and b != gw else [tor] if b is None else []
-    path.append(dst)
-    return path
+    def side(chassis: str | None) -> list[str]:
+        if chassis is None:
+            return [tor]  # the external host's switch lives in the ToR's container
+        return [] if chassis == gw else [chassis, tor]
+
+    return [src, *side(a), gw, *reversed(side(b)), dst]
 
 
 def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],

@@ -44,8 +44,8 @@ def write_json(w: Walk) -> None:
 
 
 def write_all(w: Walk, captured: dict[Endpoint, list[Frame]], sc: Scenario) -> None:
+    """walk.md, walk.html and walk.pcapng; walk.json comes last (write_json), with the timings."""
     w.folder.mkdir(parents=True, exist_ok=True)
-    write_json(w)
     (w.folder / "walk.md").write_text(markdown(w))
     (w.folder / "walk.html").write_text(page(w, sc.name))
     write_pcapng(w, captured)

@@ -119,13 +119,13 @@ def leg_sections(w: Walk, leg: Leg) -> list[Section]:
         if node == leg.source and hin is None:
             continue
         if hin is not None and hout is not None:
-            title = (f"The physical switch ({node})" if node == w_tor(w) else
+            title = (f"The physical switch ({node})" if node == w.tor_node else
                      f"Through {node}: in {hin.ifname}, out {hout.ifname}")
             lines = [f"{at(w, hin)} arrives on {hin.ifname}: {describe(w, hin)}",
                      *changes(w, hin, hout),
                      f"{at(w, hout)} leaves on {hout.ifname}: {describe(w, hout)}"]
             out.append(Section(title, lines))
-            if node == w_tor(w):
+            if node == w.tor_node:
                 out.append(tor_section(w, w.tor[leg.name], f"ToR table after the {leg.name}"))
         elif hin is not None:
             verb = "Arriving at" if node == leg.target else "Last seen arriving at"
@@ -143,10 +143,6 @@ def leg_sections(w: Walk, leg: Leg) -> list[Section]:
             f"{c.out.where if c.out else '?'} -> {', '.join(h.where for h in c.ins)}"
             for c in leg.side]))
     return out
-
-
-def w_tor(w: Walk) -> str:
-    return w.tor_node
 
 
 def story(w: Walk) -> list[Section]:

@@ -73,6 +73,15 @@ def run_traces(tb: Testbed, w: Walk, pool: Executor) -> tuple[dict, list[Check]]
     return traces, checks
 
 
+def vlan_after(a: trace.DatapathActions, vlan_in: int | None) -> int | None:
+    """The VLAN the datapath actions leave the frame with (none inside a tunnel)."""
+    if a.push_vlan is not None:
+        return a.push_vlan
+    if a.pop_vlan or a.tunnel_dst:
+        return None
+    return vlan_in
+
+
 def _fmt(value) -> str:
     return "none" if value is None else str(value)
 
@@ -102,9 +111,8 @@ def compare(tb: Testbed, leg: Leg, ovn: trace.OvnTrace | None, of: trace.Ofproto
     tunnel_seen = f"geneve to {hout.encap.outer_dst_ip}" if hout.encap else "no"
     checks += [
         Check(f"{where}: tunnel", tunnel_trace, tunnel_seen),
-        Check(f"{where}: VLAN", _fmt(a.push_vlan if a.push_vlan is not None else
-                                     (None if a.pop_vlan else pkt_in.vlan if not a.tunnel_dst
-                                      else None)), _fmt(hout.vlan if not hout.encap else None)),
+        Check(f"{where}: VLAN", _fmt(vlan_after(a, pkt_in.vlan)),
+              _fmt(hout.vlan if not hout.encap else None)),
         Check(f"{where}: eth.src", a.eth_src or pkt_in.eth_src, hout.eth_src),
         Check(f"{where}: eth.dst", a.eth_dst or pkt_in.eth_dst, hout.eth_dst),
         Check(f"{where}: TTL", _fmt(a.ttl if a.ttl is not None else pkt_in.ttl), _fmt(hout.ttl)),
