@@ -20,6 +20,6 @@ class Host:
              wait: float = 2.0, quiet: bool = False) -> ping_parser.PingResult:
         """Ping from this host; a failed ping is a result (100 % loss), not an exception.
         `quiet`: no line per reply (for floods: the summary keeps min/avg/max)."""
-        out = self.node.exec(["ping", "-n", *(["-q"] if quiet else []), "-c", str(count),
-                              "-i", str(interval), "-W", str(wait), destination], check=False)
-        return ping_parser.parse(destination, out)
+        out = self.node.run(["ping", "-n", *(["-q"] if quiet else []), "-c", str(count),
+                             "-i", str(interval), "-W", str(wait), destination], check=False)
+        return ping_parser.parse(destination, out.stdout + out.stderr)

@@ -36,6 +36,9 @@ class Link:
     kind: str  # "veth" or "network"
     ends: tuple[Endpoint, ...]
     network: str = ""  # the Docker network's short name, for kind "network"
+    macs: tuple[str, ...] = field(default=(), compare=False)
+    """each end's MAC when it was made (veths): made again with the same MACs, as a restarted
+    machine keeps its NICs' (neighbours' caches and OVN's MAC_Binding stay right)"""
 
     @property
     def carries_data(self) -> bool:
@@ -67,6 +70,11 @@ class Inventory:
             raise ValueError(f"a link named {link.name!r} is already recorded")
         self.links.append(link)
         return link
+
+    def replace(self, old: Link, new: Link) -> Link:
+        """Record a link's new ends (a restarted container's NIC may have another name)."""
+        self.links[self.links.index(old)] = new
+        return new
 
     def __iter__(self) -> Iterator[Link]:
         return iter(self.links)
@@ -102,12 +110,13 @@ class Inventory:
 
     def to_json(self) -> list[dict]:
         return [{"name": link.name, "kind": link.kind, "network": link.network,
-                 "ends": [asdict(e) for e in link.ends]} for link in self.links]
+                 "ends": [asdict(e) for e in link.ends], "macs": list(link.macs)}
+                for link in self.links]
 
     @classmethod
     def from_json(cls, rows: Iterable[dict]) -> Inventory:
         return cls([Link(r["name"], r["kind"], tuple(Endpoint(**e) for e in r["ends"]),
-                         r.get("network", "")) for r in rows])
+                         r.get("network", ""), tuple(r.get("macs", ()))) for r in rows])
 
 
 def veth_name(a: Endpoint, b: Endpoint) -> str:

@@ -63,6 +63,11 @@ def localnet_port(switch: str) -> str:
     return f"ln-{switch}"
 
 
+def ha_chassis_group(lrp: str) -> str:
+    """The NB HA_Chassis_Group of a gateway port placed with a group."""
+    return f"hcg-{lrp}"
+
+
 def chassisredirect_port(lrp: str) -> str:
     """The SB port northd creates for a distributed gateway port; bound on the active gateway."""
     return f"cr-{lrp}"

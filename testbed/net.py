@@ -13,12 +13,12 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import features, images, names, wiring
+from . import features, images, names, rewire, wiring
 from .host import Host
 from .links import Endpoint, Inventory, Link
 from .manager.compose import NETWORKS, Compose, render
 from .manager.docker import DockerBackend, Node
-from .model import Role, Scenario
+from .model import HaPlacement, Role, Scenario
 from .ovn import chassis as ovn_chassis
 from .ovn import db, logical, modes, readiness
 from .report import summary
@@ -130,12 +130,16 @@ class Testbed:
         return backend(self.nodes[self.scenario.tor], self.scenario.chassis, self.scenario.vlans,
                        **kwargs)
 
-    def down(self) -> None:
-        """Remove this testbed's containers, networks and any stray veths (logs are kept)."""
+    def close_db(self) -> None:
+        """Close the NB and SB connections (the next use connects again)."""
         for api in (self._nb, self._sb):
             if api is not None:
                 api.close()
         self._nb = self._sb = None
+
+    def down(self) -> None:
+        """Remove this testbed's containers, networks and any stray veths (logs are kept)."""
+        self.close_db()
         teardown(self.name, self.dir, self.backend, self.progress)
 
     @contextmanager
@@ -160,10 +164,7 @@ class Testbed:
             self.links.add(self.wiring.link(
                 wiring.End(vname, n[vname].pid, names.VM_NIC, vm.mac),
                 wiring.End(vm.chassis, n[vm.chassis].pid, names.vm_port(vname))))
-            gw = sc.gateway_of(vm.switch)
-            wiring.set_address(n[vname].pid, names.VM_NIC, f"{vm.ip}/{self.prefix(vm.switch)}",
-                               gateway=gw.ip if gw else None)
-            n[vname].exec(["ethtool", "-K", names.VM_NIC, "tx", "off"])
+            rewire.configure_host(self, vname)
         external = [(g, names.EXTERNAL_NIC) for g in sc.nodes_with(Role.gateway)]
         external += [(h, names.VM_NIC) for h in sc.nodes_with(Role.external)]
         for name, nic in external:
@@ -173,11 +174,7 @@ class Testbed:
         if external:
             external_segment(n[tor], [names.external_port(name) for name, _ in external])
         for name in sc.nodes_with(Role.external):
-            node = n[name]
-            wiring.set_address(node.pid, names.VM_NIC, sc.nodes[name].address)
-            for cidr, via in sc.routes_back(name):
-                wiring.add_route(node.pid, cidr, via)
-            node.exec(["ethtool", "-K", names.VM_NIC, "tx", "off"])
+            rewire.configure_host(self, name)
 
     def _record_networks(self) -> None:
         """Each Docker network is a link whose ends are the containers' NICs on it."""
@@ -250,6 +247,11 @@ class Testbed:
                                 self.links.nic(name, "overlay"))
         ovn_chassis.configure(node, plan, self.choices.datapath)
 
+    def restart_node(self, name: str) -> list[str]:
+        """Start a stopped node again and re-wire its veths from the link inventory (they went
+        with its namespace); returns the links made again, once the testbed is ready."""
+        return rewire.restart_node(self, name)
+
     def set_mode(self, router: str, mode: str) -> float:
         """Switch one router's routing mode on the running testbed (no container restarts);
         returns the seconds until every chassis had caught up."""
@@ -259,6 +261,23 @@ class Testbed:
         self.modes = wanted
         self.save_state()
         return seconds
+
+    def set_placement(self, router: str, placement: str) -> None:
+        """Write a router's gateway scheduling the other way OVN offers (Gateway_Chassis rows
+        or an HA_Chassis_Group) on the running testbed; returns once every chassis has it."""
+        sc = self.scenario
+        port = sc.routers[router].gateway_port
+        if port is None:
+            raise ValueError(f"router {router} has no gateway port to place")
+        how = HaPlacement(placement)
+        logical.place_gateway(self.nb, sc.router_port_name(router, port), port.gateway_chassis,
+                              how)
+        ports = [p.model_copy(update={"ha_placement": how}) if p is port else p
+                 for p in sc.routers[router].ports]
+        routers = {**sc.routers, router: sc.routers[router].model_copy(update={"ports": ports})}
+        self.scenario = sc.model_copy(update={"routers": routers})
+        self.nodes[sc.central].exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
+        self.save_state()
 
     def active_gateway(self, router: str) -> str | None:
         """The chassis its gateway port is bound to now (SB Port_Binding of the cr- port)."""

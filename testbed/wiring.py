@@ -59,13 +59,16 @@ class Wiring:
                 ipr.link("set", index=ipr.link_lookup(ifname=tmp)[0], ifalias=self.alias)
             for tmp, end in ((tmp_a, a), (tmp_b, b)):
                 ipr.link("set", index=ipr.link_lookup(ifname=tmp)[0], net_ns_pid=end.pid)
+        macs = []
         for tmp, end in ((tmp_a, a), (tmp_b, b)):
             with netns(end.pid) as ns:
                 idx = ns.link_lookup(ifname=tmp)[0]
                 attrs = {"ifname": end.ifname, **({"address": end.mac} if end.mac else {})}
                 ns.link("set", index=idx, **attrs)
                 ns.link("set", index=idx, state="up")
-        return Link(veth_name(a.endpoint, b.endpoint), "veth", (a.endpoint, b.endpoint))
+                macs.append(str(ns.get_links(idx)[0].get("address")).lower())
+        return Link(veth_name(a.endpoint, b.endpoint), "veth", (a.endpoint, b.endpoint),
+                    macs=tuple(macs))
 
     def leftovers(self) -> list[str]:
         """Host-namespace links of this testbed (only present after an interrupted wiring)."""
@@ -137,6 +140,15 @@ def clear_qdisc(pid: int, ifname: str) -> None:
                 ns.tc("del", index=idx, handle=q["handle"], parent=q["parent"])
 
 
+def delete_link(pid: int, ifname: str) -> bool:
+    """Delete an interface in a namespace if it is there (a veth takes its peer with it)."""
+    with netns(pid) as ns:
+        found = ns.link_lookup(ifname=ifname)
+        if found:
+            ns.link("del", index=found[0])
+        return bool(found)
+
+
 def add_route(pid: int, dst: str, gateway: str) -> None:
     with netns(pid) as ns:
         ns.route("replace", dst=dst, gateway=gateway)
@@ -152,10 +164,14 @@ def mac_of(pid: int, ifname: str) -> str:
         return str(ns.get_links(ns.link_lookup(ifname=ifname)[0])[0].get("address")).lower()
 
 
-def ifname_by_mac(pid: int, mac: str) -> str:
+def ifname_by_mac(pid: int, mac: str, kind: str = "veth") -> str:
+    """The interface of a kind with a MAC (Docker's NICs are veths; br-ovl, an OVS internal
+    port, carries the overlay NIC's MAC too)."""
     with netns(pid) as ns:
         for link in ns.get_links():
-            if str(link.get("address")).lower() == mac.lower():
+            info = link.get("IFLA_LINKINFO")
+            if str(link.get("address")).lower() == mac.lower() and \
+                    (info.get("IFLA_INFO_KIND") if info else None) == kind:
                 return link.get("ifname")
-    raise LookupError(f"no interface with MAC {mac} in the namespace of PID {pid}")
+    raise LookupError(f"no {kind} with MAC {mac} in the namespace of PID {pid}")
 

@@ -5,6 +5,8 @@
     with tb.faults.pause("gw1"): ...                 # the whole container frozen (docker pause)
     with tb.faults.cut("gw1", "overlay"): ...        # the node's end of a link down
     with tb.faults.stop("compute-a", "ovn-controller"): ...   # SIGSTOP / SIGCONT
+    with tb.faults.stop("gw1"): ...                  # docker stop; restore starts and re-wires
+    with tb.faults.drop_bfd("gw1", "overlay"): ...   # only BFD dropped (nftables, egress)
     with tb.faults.rate("vm1", "eth0", kbit=512): ...          # token bucket on the node's end
     tb.faults.ls(); tb.faults.restore_all()
 
@@ -14,6 +16,7 @@ undoes them, and `testbed down` needs nothing more: the containers go with their
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -105,15 +108,23 @@ class Kill(Kind):
 
 @register
 class Stop(Kind):
-    """SIGSTOP a daemon (it holds its sockets but answers nothing); restore sends SIGCONT."""
+    """With a daemon: SIGSTOP it (it holds its sockets but answers nothing); restore sends
+    SIGCONT. Without: stop the whole container (`docker stop`: its namespace and veths go);
+    restore starts it and re-wires it from the link inventory (Testbed.restart_node)."""
 
     name = "stop"
 
     def inject(self, tb, f):
+        if not f.target:
+            tb.nodes[f.node].container.stop(timeout=1)
+            return
         f.params["pid"] = daemon_pid(tb, f.node, f.target)
         tb.nodes[f.node].exec(["kill", "-STOP", str(f.params["pid"])])
 
     def restore(self, tb, f):
+        if not f.target:
+            tb.restart_node(f.node)
+            return
         tb.nodes[f.node].exec(["kill", "-CONT", str(f.params["pid"])])
 
 
@@ -153,6 +164,64 @@ class Cut(Kind):
 
     def restore(self, tb, f):
         wiring.set_state(tb.nodes[f.node].pid, f.params["ifname"], "up")
+
+
+GENEVE_PORT = 6081
+BFD_PORT = 3784
+
+
+def bfd_rule() -> list[str]:
+    """An nftables match for BFD carried in geneve: outer UDP to 6081, a geneve header without
+    options (OVS sends BFD with none; OVN's data packets carry one), then Ethernet, IPv4, UDP
+    to 3784. Offsets are bits from the outer UDP header (@th)."""
+    geneve = 8 * 8                       # after the outer UDP header
+    inner_eth = geneve + 8 * 8           # geneve base header, no options
+    inner_ip = inner_eth + 14 * 8
+    return ["udp", "dport", str(GENEVE_PORT),
+            f"@th,{geneve},8", "0x00",                      # version 0, no options
+            f"@th,{inner_eth + 12 * 8},16", "0x0800",       # inner ethertype IPv4
+            f"@th,{inner_ip + 9 * 8},8", "17",              # inner protocol UDP
+            f"@th,{inner_ip + 20 * 8 + 16},16", str(BFD_PORT),  # inner destination port
+            "counter", "drop"]
+
+
+def nft_table(ifname: str) -> str:
+    return f"testbed-bfd-{ifname}"
+
+
+@register
+class DropBfd(Kind):
+    """Drop only BFD leaving a node's end of a link (an nftables rule on the netdev egress
+    hook): the tunnels still carry data, the chassis at the other end declare this one down.
+    Egress, because a userspace datapath reads its NICs with packet sockets, which see frames
+    before any ingress hook; a kernel datapath transmits through the same hook."""
+
+    name = "drop-bfd"
+
+    def inject(self, tb, f):
+        ifname = f.params["ifname"] = end_of(tb, f.node, f.target or "overlay")
+        table = nft_table(ifname)
+        chain = ["netdev", table, "egress"]
+        tb.nodes[f.node].run_all([
+            ["nft", "add", "table", "netdev", table],
+            ["nft", "add", "chain", *chain,
+             f'{{ type filter hook egress device "{ifname}" priority 0 ; }}'],
+            ["nft", "add", "rule", *chain, *bfd_rule()]])
+
+    def restore(self, tb, f):
+        tb.nodes[f.node].run(["nft", "delete", "table", "netdev", nft_table(f.params["ifname"])],
+                             check=False)  # gone with the namespace if the node restarted
+
+
+def dropped_bfd(tb: Testbed, f: Fault) -> int:
+    """How many BFD packets the rule of a drop-bfd fault has dropped so far."""
+    out = tb.nodes[f.node].exec(["nft", "-j", "list", "table", "netdev",
+                                 nft_table(f.params["ifname"])])
+    for item in json.loads(out)["nftables"]:
+        for expr in item.get("rule", {}).get("expr", []):
+            if "counter" in expr:
+                return int(expr["counter"]["packets"])
+    return 0
 
 
 @register
@@ -235,7 +304,8 @@ class Faults:
     def kill(self, node: str, daemon: str):
         return self.scoped("kill", node, daemon)
 
-    def stop(self, node: str, daemon: str):
+    def stop(self, node: str, daemon: str = ""):
+        """SIGSTOP a daemon, or stop the whole node when no daemon is named."""
         return self.scoped("stop", node, daemon)
 
     def pause(self, node: str):
@@ -249,3 +319,6 @@ class Faults:
 
     def netem(self, node: str, link: str, delay_ms: float = 0, loss_pct: float = 0):
         return self.scoped("netem", node, link, delay_ms=delay_ms, loss_pct=loss_pct)
+
+    def drop_bfd(self, node: str, link: str = "overlay"):
+        return self.scoped("drop-bfd", node, link)

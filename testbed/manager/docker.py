@@ -32,6 +32,12 @@ class Node:
         self.container.reload()
         return int(self.container.attrs["State"]["Pid"])
 
+    @property
+    def running(self) -> bool:
+        """The container runs now (not stopped; a paused one still counts as running)."""
+        self.container.reload()
+        return bool(self.container.attrs["State"]["Running"])
+
     def run(self, argv: Sequence[str], check: bool = True) -> CommandResult:
         """Run an argument list in the container; rc, stdout and stderr come back apart."""
         if isinstance(argv, str):

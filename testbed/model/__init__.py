@@ -3,6 +3,7 @@
 from .loader import Problem, ScenarioError, load, parse
 from .scenario import (
     Datapath,
+    HaPlacement,
     Network,
     Node,
     Role,
@@ -16,6 +17,6 @@ from .scenario import (
 )
 
 __all__ = [
-    "Datapath", "Network", "Node", "Problem", "Role", "Router", "RouterPort", "RoutingMode", "Scenario",
-    "ScenarioError", "Switch", "TorBackend", "Vm", "load", "parse",
+    "Datapath", "HaPlacement", "Network", "Node", "Problem", "Role", "Router", "RouterPort",
+    "RoutingMode", "Scenario", "ScenarioError", "Switch", "TorBackend", "Vm", "load", "parse",
 ]

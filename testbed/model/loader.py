@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .scenario import Network, Role, RoutingMode, Scenario
+from .scenario import HaPlacement, Network, Role, RoutingMode, Scenario
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,11 @@ def check(sc: Scenario) -> list[Problem]:
                     out.append(Problem(f"{field}.gateway_chassis.{gw}",
                                        f"'{gw}' is not a chassis node",
                                        f"use one of {', '.join(chassis) or '(none defined)'}"))
+            if port.ha_placement is not HaPlacement.gateway_chassis and not port.gateway_chassis:
+                out.append(Problem(f"{field}.ha_placement", "ha_placement schedules a gateway "
+                                   "port, and this port has no gateway_chassis",
+                                   "add gateway_chassis: {<chassis>: <priority>, ...}, "
+                                   "or remove ha_placement"))
             sw = sc.switches.get(port.switch)
             if sw and sw.network is Network.external and not port.gateway_chassis:
                 out.append(Problem(f"{field}.gateway_chassis",

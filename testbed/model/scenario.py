@@ -95,6 +95,13 @@ class RoutingMode(str, Enum):
     """chassis MACs, and the gateway port redirects over the VLAN (redirect-type=bridged)"""
 
 
+class HaPlacement(str, Enum):
+    """The two ways OVN schedules a gateway port on chassis with priorities."""
+
+    gateway_chassis = "gateway_chassis"
+    ha_chassis_group = "ha_chassis_group"
+
+
 class Network(str, Enum):
     provider = "provider"
     external = "external"
@@ -157,6 +164,9 @@ class RouterPort(Strict):
     ip: Ip
     gateway_chassis: dict[str, Annotated[int, Field(ge=1, le=32767)]] = {}
     """chassis name -> priority; makes this the router's distributed gateway port."""
+    ha_placement: HaPlacement = HaPlacement.gateway_chassis
+    """how the priorities are written to NB: Gateway_Chassis rows on the router port, or one
+    HA_Chassis_Group the port refers to (as Neutron does since it moved to groups)."""
 
 
 class Router(Strict):

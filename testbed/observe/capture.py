@@ -53,6 +53,15 @@ class Running:
     stderr: str = ""
 
 
+def gone(stderr: str) -> str:
+    """Why tcpdump could not listen, when the interface is down or absent ('' otherwise)."""
+    if "is not up" in stderr:
+        return "interface down"
+    if "No such device" in stderr:
+        return "interface gone (a node at one end of its link is stopped)"
+    return ""
+
+
 @dataclass
 class CaptureSet:
     """tcpdump on many interfaces at once: `with CaptureSet(points, folder) as caps: ...`."""
@@ -112,9 +121,10 @@ class CaptureSet:
                     if "listening on" in r.stderr:
                         pending.pop(id(r), None)
                         sel.unregister(r.proc.stderr)
-                    elif r.proc.poll() is not None and "is not up" in r.stderr:
-                        # a cut link: nothing crosses it; say so instead of failing the set
-                        self.skipped[str(r.end)] = "interface down"
+                    elif r.proc.poll() is not None and (why := gone(r.stderr)):
+                        # a cut link, or a veth whose other end's node stopped: nothing crosses
+                        # it; say so instead of failing the set
+                        self.skipped[str(r.end)] = why
                         pending.pop(id(r), None)
                         sel.unregister(r.proc.stderr)
                     elif r.proc.poll() is not None:

@@ -34,8 +34,8 @@ class PingResult:
 
 def parse(destination: str, output: str) -> PingResult:
     stats = _STATS.search(output)
-    if not stats:
-        raise ValueError(f"no statistics line in ping output: {output!r}")
+    if not stats:  # nothing was sent (no route, no interface): all lost, the output says why
+        return PingResult(destination, 0, 0, [], [], output)
     replies = _REPLY.findall(output)
     rtt = _RTT.search(output)
     return PingResult(destination, int(stats.group(1)), int(stats.group(2)),

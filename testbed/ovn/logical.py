@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..model import Network, Scenario
-from ..names import localnet_port, switch_router_port
+from ..model import HaPlacement, Network, Scenario
+from ..names import ha_chassis_group, localnet_port, switch_router_port
 from .db import NbApi
 
 
@@ -47,9 +47,28 @@ def build(nb: NbApi, sc: Scenario) -> None:
     if sc.settings.bfd is not None:
         b = sc.settings.bfd
         set_bfd(nb, b.min_rx_ms, b.min_tx_ms, b.mult)
-    with nb.transaction(check_error=True) as txn:
-        for rname, router in sc.routers.items():
-            for port in router.ports:
-                for chassis, priority in port.gateway_chassis.items():
-                    txn.add(nb.lrp_set_gateway_chassis(sc.router_port_name(rname, port),
-                                                       chassis, priority))
+    for rname, router in sc.routers.items():
+        for port in router.ports:
+            if port.gateway_chassis:
+                place_gateway(nb, sc.router_port_name(rname, port), port.gateway_chassis,
+                              port.ha_placement)
+
+
+def place_gateway(nb: NbApi, lrp: str, priorities: dict[str, int],
+                  placement: HaPlacement) -> None:
+    """Schedule a gateway port on chassis with priorities, the way `placement` says; whatever
+    the other way had written for this port is removed in the same transaction."""
+    group = ha_chassis_group(lrp)
+    if placement is HaPlacement.ha_chassis_group:
+        nb.ha_chassis_group_add(group, may_exist=True).execute(check_error=True)
+        with nb.transaction(check_error=True) as txn:
+            txn.add(nb.db_clear("Logical_Router_Port", lrp, "gateway_chassis"))
+            for chassis, priority in priorities.items():
+                txn.add(nb.ha_chassis_group_add_chassis(group, chassis, priority))
+            txn.add(nb.lrp_set_ha_chassis_group(lrp, group))
+    else:
+        with nb.transaction(check_error=True) as txn:
+            txn.add(nb.db_clear("Logical_Router_Port", lrp, "ha_chassis_group"))
+            txn.add(nb.ha_chassis_group_del(group, if_exists=True))
+            for chassis, priority in priorities.items():
+                txn.add(nb.lrp_set_gateway_chassis(lrp, chassis, priority))

@@ -31,6 +31,21 @@ def bridge_present(nodes: dict[str, Node], names: list[str], bridge: str) -> Non
     wait.until(f"{bridge} on every chassis", missing, TIMEOUT)
 
 
+def ports_installed(nodes: dict[str, Node], ports: dict[str, list[str]]) -> None:
+    """ovn-controller has installed the flows of these OVS ports (external_ids:ovn-installed):
+    a port added again keeps its Port_Binding `up` from before, so that cannot be waited on."""
+    def missing():
+        out = []
+        for chassis, names_ in ports.items():
+            for port in names_:
+                got = nodes[chassis].run(["ovs-vsctl", "--if-exists", "get", "Interface", port,
+                                          "external_ids:ovn-installed"], check=False)
+                if got.stdout.strip() != '"true"':
+                    out.append(f"{chassis}:{port} installed by ovn-controller")
+        return out
+    wait.until("ovn-controller to install the re-made ports", missing, TIMEOUT, interval=0.1)
+
+
 def connect(factory: Callable[[], T], what: str) -> T:
     result: list[T] = []
 

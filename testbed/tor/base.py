@@ -68,6 +68,10 @@ class Tor(ABC):
         """Create the bridge and make every port a trunk of the scenario's VLANs."""
 
     @abstractmethod
+    def reattach(self, ports: list[str]) -> None:
+        """Make ports trunks again after their veths were made anew (a peer restarted)."""
+
+    @abstractmethod
     def fdb(self) -> list[FdbEntry]:
         """The learned MAC table (dynamic entries only)."""
 

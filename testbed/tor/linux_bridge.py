@@ -54,12 +54,19 @@ class LinuxBridgeTor(Tor):
         cmds = [["ip", "link", "add", BRIDGE, "type", "bridge", "vlan_filtering", "1",
                  "vlan_default_pvid", "0"]]
         for port in self.ports:
-            cmds.append(["ip", "link", "set", port, "master", BRIDGE])
-            cmds += [["bridge", "vlan", "add", "dev", port, "vid", str(vid)] for vid in self.vlans]
+            cmds += self._trunk(port)
         cmds.append(["ip", "link", "set", BRIDGE, "up"])
         self.node.run_all(cmds)
         # the one shell line left: a redirection to the event log, with constant words only
         self.node.spawn(["sh", "-c", f"exec bridge -timestamp monitor fdb > {EVENTS} 2>&1"])
+
+    def _trunk(self, port: str) -> list[list[str]]:
+        return [["ip", "link", "set", port, "master", BRIDGE],
+                *(["bridge", "vlan", "add", "dev", port, "vid", str(vid)] for vid in self.vlans)]
+
+    def reattach(self, ports: list[str]) -> None:
+        if ports:
+            self.node.run_all([c for port in ports for c in self._trunk(port)])
 
     def fdb(self) -> list[FdbEntry]:
         return parse_fdb(self.node.exec(["bridge", "-j", "-s", "fdb", "show", "br", BRIDGE]), self.ports)

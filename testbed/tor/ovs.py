@@ -43,16 +43,25 @@ class OvsTor(Tor):
         super().__init__(node, ports, vlans)
         self.datapath = datapath
 
+    def _trunk(self, port: str) -> list[str]:
+        return ["--", "--may-exist", "add-port", BRIDGE, port, "--", "set", "Port", port,
+                "vlan_mode=trunk", f"trunks={','.join(map(str, self.vlans))}"]
+
     def setup(self) -> None:
-        trunks = ",".join(map(str, self.vlans))
         vsctl = ["ovs-vsctl", "--may-exist", "add-br", BRIDGE, "--", "set", "Bridge", BRIDGE,
                  f"datapath_type={self.datapath}"]
         for port in self.ports:
-            vsctl += ["--", "--may-exist", "add-port", BRIDGE, port, "--", "set", "Port", port,
-                      "vlan_mode=trunk", f"trunks={trunks}"]
+            vsctl += self._trunk(port)
         offload = [["ethtool", "-K", port, "tx", "off"] for port in self.ports]
         self.node.run_all([*offload, vsctl, ["ip", "link", "set", BRIDGE, "up"],
                            ["ovs-appctl", "fdb/stats-clear", BRIDGE]])
+
+    def reattach(self, ports: list[str]) -> None:
+        # the userspace datapath keeps a vanished device's port open: delete, then add again
+        for port in ports:
+            self.node.run_all([["ovs-vsctl", "--if-exists", "del-port", BRIDGE, port],
+                               ["ethtool", "-K", port, "tx", "off"],
+                               ["ovs-vsctl", *self._trunk(port)]])
 
     def _port_names(self) -> dict[str, str]:
         out = self.node.exec(["ovs-vsctl", "--bare", "--columns=ofport,name", "list", "Interface"])

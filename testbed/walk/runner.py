@@ -94,9 +94,12 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
     unknown = sorted((wanted or set()) - set(tb.nodes))
     if unknown:
         raise ValueError(f"capture_on names no node of this testbed: {', '.join(unknown)}")
-    points = [(end, tb.nodes[end.node].pid) for end in tb.links.capture_points()
-              if wanted is None or end.node in wanted]
-    caps = CaptureSet(points, folder / "pcap")
+    ends = [end for end in tb.links.capture_points() if wanted is None or end.node in wanted]
+    running = {name for name in {e.node for e in ends} if tb.nodes[name].running}
+    caps = CaptureSet([(end, tb.nodes[end.node].pid) for end in ends if end.node in running],
+                      folder / "pcap")
+    caps.skipped.update({str(end): "node stopped" for end in ends if end.node not in running})
+    points = caps.points
     with ThreadPoolExecutor(max_workers=8) as pool:
         before_f = pool.submit(read_tor, tb, "before")
         with caps:

@@ -9,11 +9,14 @@ when the fault is undone gw1 (priority 2) takes the port back. Freezing gw1's ov
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 
 from testbed import names, wait
 from testbed.cli import main as cli
 from testbed.faults import FaultError
+from testbed.faults.kinds import dropped_bfd
 from testbed.ovn import readiness
 from testbed.tor import external_port_of
 
@@ -60,21 +63,78 @@ def gw_seed(seed):
     settle(seed)
 
 
-@pytest.mark.parametrize("kind,target", [("kill", "ovs-vswitchd"), ("pause", ""),
-                                         ("cut", "overlay")])
-def test_gateway_fails_over_to_gw2_and_back(gw_seed, kind, target):
+FAILOVER_FAULTS = {
+    "kill ovs-vswitchd": [("kill", "ovs-vswitchd")],
+    "kill ovn-controller and ovs-vswitchd": [("kill", "ovn-controller"), ("kill", "ovs-vswitchd")],
+    "stop the container": [("stop", "")],
+    "pause the container": [("pause", "")],
+    "cut the overlay link": [("cut", "overlay")],
+    "drop BFD only": [("drop-bfd", "overlay")],
+}
+
+
+@pytest.mark.parametrize("faults", list(FAILOVER_FAULTS))
+def test_gateway_fails_over_to_gw2_and_back(gw_seed, faults):
     tb = gw_seed
-    with tb.faults.scoped(kind, "gw1", target):
+    with ExitStack() as stack:
+        injected = [stack.enter_context(tb.faults.scoped(kind, "gw1", target))
+                    for kind, target in FAILOVER_FAULTS[faults]]
         wait_active(tb, "gw2")
         wait_announced(tb, "gw2")
-        assert tb.faults.ls() and tb.faults.ls()[0].startswith(f"{kind} gw1")
+        assert tb.faults.ls() == [f.describe() for f in injected]
         walk = tb.walk("vm1", "ext", traces=False)
         walk.request.assert_expected(tb.expect("vm1", "ext"))
         assert "gw2" in walk.request.path and walk.reply.delivered
+        if injected[0].kind == "drop-bfd":
+            # control split from data: only BFD was dropped, the link itself is up
+            assert dropped_bfd(tb, injected[0]) > 0
+            gw1_ip = tb.nodes["gw1"].network("overlay")["IPAddress"]
+            assert [t["bfd"] for t in readiness.tunnels(tb.nodes["gw2"])
+                    if t["remote_ip"] == gw1_ip] == ["down"]
+            assert tb.host("vm1").ping("10.10.0.14", count=1, wait=1).loss == 0
     assert tb.faults.ls() == []
     settle(tb)
     assert tb.host("vm1").ping("203.0.113.1", count=2, interval=0.2).loss == 0
     assert "gw1" in tb.walk("vm1", "ext", traces=False).request.path
+
+
+def test_ha_chassis_group_placement_fails_over_too(gw_seed):
+    """The same HA with the gateway port scheduled through an HA_Chassis_Group."""
+    tb = gw_seed
+    tb.set_placement("R1", "ha_chassis_group")
+    try:
+        lrp = tb.nb.lrp_get("R1-public").execute(check_error=True)
+        assert lrp.gateway_chassis == [] and lrp.ha_chassis_group
+        group = lrp.ha_chassis_group[0]
+        assert group.name == names.ha_chassis_group("R1-public")
+        assert {(c.chassis_name, c.priority) for c in group.ha_chassis} == {("gw1", 2), ("gw2", 1)}
+        wait_active(tb, "gw1")
+        with tb.faults.kill("gw1", "ovs-vswitchd"):
+            wait_active(tb, "gw2")
+            wait_announced(tb, "gw2")
+            assert tb.host("vm1").ping("203.0.113.1", count=2, interval=0.2).loss == 0
+        settle(tb)
+    finally:
+        tb.set_placement("R1", "gateway_chassis")
+    lrp = tb.nb.lrp_get("R1-public").execute(check_error=True)
+    assert lrp.ha_chassis_group == [] and len(lrp.gateway_chassis) == 2
+    assert tb.nb.ha_chassis_group_get(names.ha_chassis_group("R1-public")).execute() is None
+
+
+def test_a_stopped_compute_comes_back_rewired(seed):
+    """Stopping a container takes its veths (and their peers' ends) with it; restoring starts
+    it and makes them again from the link inventory, same names, same MACs."""
+    tb = seed
+    before = {lk.name: lk.macs for lk in tb.links.of("compute-a")}
+    with tb.faults.stop("compute-a"):
+        tb.nodes["compute-a"].container.reload()
+        assert tb.nodes["compute-a"].container.status == "exited"
+        lost = tb.host("vm1").ping("10.10.0.14", count=1, wait=1)
+        assert lost.loss == 100 and "unreachable" in lost.output, lost.output
+    assert {lk.name: lk.macs for lk in tb.links.of("compute-a")} == before
+    walk = tb.walk("vm1", "vm4", traces=False)
+    walk.request.assert_expected(tb.expect("vm1", "vm4"))
+    assert walk.reply.delivered
 
 
 def test_a_frozen_ovn_controller_moves_nothing(gw_seed):
@@ -109,7 +169,7 @@ def test_rate_limit_and_netem_are_undone_and_say_what_the_kernel_lacks(gw_seed):
 
 def test_bad_faults_are_refused_with_what_exists(gw_seed):
     tb = gw_seed
-    with pytest.raises(FaultError, match="faults: kill, stop, pause, cut, rate, netem"):
+    with pytest.raises(FaultError, match="faults: kill, stop, pause, cut, drop-bfd, rate, netem"):
         tb.faults.inject("melt", "gw1")
     with pytest.raises(FaultError, match="its daemons: ovsdb-server, ovs-vswitchd, ovn-controller"):
         tb.faults.inject("kill", "gw1", "ovn-northd")

@@ -49,5 +49,5 @@ def test_ping_statistics_and_ttls():
     assert ok.ttls == [63, 63] and all(r > 0 for r in ok.rtts_ms)
     lost = ping.parse("10.10.0.99", read("ping-loss.txt"))
     assert (lost.received, lost.loss, lost.ttls) == (0, 100.0, [])
-    with pytest.raises(ValueError):
-        ping.parse("x", "ping: unknown host x\n")
+    unsent = ping.parse("x", "ping: unknown host x\n")  # nothing sent: all lost, and why
+    assert (unsent.sent, unsent.loss) == (0, 100.0) and "unknown host" in unsent.output

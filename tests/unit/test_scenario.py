@@ -50,6 +50,11 @@ def test_seed_loads_as_in_the_article():
     ("ip: 10.11.0.13", "ip: 10.11.0.11", "vms.vm3: IP 10.11.0.11 is already used by vms.vm1"),
     ("  central:   {role: central}\n", "", "nodes: 0 nodes have role 'central', one is needed"),
     ("  vm6: {", "  ext: {", "vms.ext: 'ext' is also a node's name"),
+    ("ip: 10.10.0.1}", "ip: 10.10.0.1, ha_placement: ha_chassis_group}",
+     "routers.R1.ports.1.ha_placement: ha_placement schedules a gateway port, and this port has "
+     "no gateway_chassis"),
+    ("gateway_chassis: {gw1: 2, gw2: 1}}", "gateway_chassis: {gw1: 2, gw2: 1}, ha_placement: ha}",
+     "routers.R1.ports.2.ha_placement: Input should be 'gateway_chassis' or 'ha_chassis_group'"),
 ])
 def test_each_mistake_names_file_line_field_and_fix(old, new, expected):
     text = seed_text()
