@@ -3,6 +3,8 @@
     testbed failover                                  # kill ovs-vswitchd on the active gateway
     testbed failover --fault pause
     testbed failover --fault cut --target overlay --bfd-ms 100
+    testbed failover --fault stop                     # the whole gateway container
+    testbed failover --fault drop-bfd                 # only BFD dropped on its overlay link
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from ..net import Testbed
 
 def add_parser(p) -> None:
     p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
-    p.add_argument("--fault", default="kill", choices=("kill", "pause", "cut", "stop"))
+    p.add_argument("--fault", default="kill",
+                   choices=("kill", "pause", "cut", "stop", "drop-bfd"))
     p.add_argument("--target", default=None,
-                   help="daemon or link (default: ovs-vswitchd for kill/stop, overlay for cut)")
+                   help="daemon or link (default: ovs-vswitchd for kill, overlay for cut and "
+                        "drop-bfd; none for stop: the whole node)")
     p.add_argument("--router", default="R1")
     p.add_argument("--source", default="vm1")
     p.add_argument("--bfd-ms", type=int, help="set BFD min-rx/min-tx to this (mult 3) first")
@@ -25,11 +29,12 @@ def add_parser(p) -> None:
 
 def run(args) -> int:
     from ..faults.failover import failover, render, set_bfd
+    from ..report import failover_svg
     from ..walk.runner import next_folder
 
     tb = Testbed.attach(args.name, Path(args.runs), progress=print)
     target = args.target if args.target is not None else {
-        "kill": "ovs-vswitchd", "stop": "ovs-vswitchd", "cut": "overlay"}.get(args.fault, "")
+        "kill": "ovs-vswitchd", "cut": "overlay", "drop-bfd": "overlay"}.get(args.fault, "")
     if args.bfd_ms:
         set_bfd(tb, args.bfd_ms, args.bfd_ms, 3)
     report = failover(tb, args.fault, target, args.router, args.source)
@@ -38,6 +43,7 @@ def run(args) -> int:
     _, folder = next_folder(tb.dir / "failover", args.fault, target or "node")
     folder.mkdir(parents=True)
     (folder / "failover.json").write_text(json.dumps(report.to_json(), indent=1))
-    (folder / "failover.md").write_text(text + "\n")
+    (folder / "failover.svg").write_text(failover_svg.svg(report))
+    (folder / "failover.md").write_text(text + "\n\n![timeline](failover.svg)\n")
     print(f"\nreport: {folder}")
     return 0

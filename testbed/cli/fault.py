@@ -1,7 +1,9 @@
 """Inject, list and restore faults on a running testbed (every fault is reversible).
 
     testbed fault kill gw1 ovs-vswitchd       # SIGKILL a daemon
-    testbed fault stop compute-a ovn-controller
+    testbed fault stop compute-a ovn-controller   # SIGSTOP a daemon
+    testbed fault stop gw1                    # stop the container (restore re-wires it)
+    testbed fault drop-bfd gw1 overlay        # drop only BFD leaving gw1 on the overlay
     testbed fault pause gw1                   # freeze the container
     testbed fault cut gw1 overlay             # a node's end of a link down
     testbed fault rate vm1 eth0 --kbit 512    # token bucket
@@ -14,9 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..faults import FAULTS
 from ..net import Testbed
 
-ACTIONS = ("ls", "restore", "kill", "stop", "pause", "cut", "rate", "netem")
+ACTIONS = ("ls", "restore", *FAULTS)
 
 
 def add_parser(p) -> None:

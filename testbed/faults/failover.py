@@ -23,6 +23,7 @@ from ovsdbapp.backend.ovs_idl.event import RowEvent
 from .. import names, wait
 from ..model import Role
 from ..tor import external_port_of
+from .bfdwatch import BfdChange, BfdWatch
 
 if TYPE_CHECKING:
     from ..net import Testbed
@@ -75,6 +76,7 @@ class Phase:
     last_before: float | None = None  # last reply before the gap
     first_after: float | None = None  # first reply after it
     lost: int = 0
+    bfd: list[BfdChange] = field(default_factory=list)  # BFD sessions changing state
 
     @property
     def gap(self) -> float | None:
@@ -110,11 +112,14 @@ def replies(text: str) -> list[tuple[float, int]]:
             if (m := _REPLY.match(line.strip()))]
 
 
-def fill(phase: Phase, got: list[tuple[float, int]], interval: float) -> None:
-    """The gap: the first silence longer than 3 intervals after the fault; lost = the echo
-    sequence numbers missing across it."""
+def fill(phase: Phase, got: list[tuple[float, int]], interval: float,
+         until: float = float("inf")) -> None:
+    """The gap: the first silence longer than 3 intervals after the fault and before the next
+    phase (`until`); lost = the echo sequence numbers missing across it. No such silence: no
+    gap (a fault that leaves the data path alone, like dropping BFD only, may move the port
+    without losing anything)."""
     before = [(t, s) for t, s in got if t <= phase.at]
-    after = [(t, s) for t, s in got if t > phase.at]
+    after = [(t, s) for t, s in got if phase.at < t < until]
     prev = before[-1] if before else None
     for t, s in after:
         if prev is not None and t - prev[0] > 3 * interval:
@@ -122,8 +127,6 @@ def fill(phase: Phase, got: list[tuple[float, int]], interval: float) -> None:
             phase.lost = s - prev[1] - 1
             return
         prev = (t, s)
-    if before:
-        phase.last_before = before[-1][0]
 
 
 def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
@@ -149,42 +152,46 @@ def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
     event = PortMoved(cr)
     tb.sb.watch(event)
     tor = tb.nodes[sc.tor]
-    try:
-        vm.spawn(["sh", "-c", PING, "sh", f"{interval:g}", str(count), dst_ip, out])
+    with BfdWatch(tb) as bfd:
+        try:
+            vm.spawn(["sh", "-c", PING, "sh", f"{interval:g}", str(count), dst_ip, out])
 
-        def flowing(n: int):
-            def missing() -> list[str]:
-                got = replies(vm.run(["cat", out], check=False).stdout)
-                return [] if len(got) >= n else [f"{n} replies from {destination} ({len(got)})"]
-            return missing
-        wait.until("traffic to flow", flowing(20), timeout, interval=0.05)
-        for name, new, act in (("failover", others[0], "inject"), ("failback", active, "restore")):
-            at = time.time()
-            if act == "inject":
-                f = tb.faults.inject(fault, active, target)
-            else:
-                tb.faults.restore(f)
-            phase = Phase(name, at)
-            phase.sb_moved = event.wait_for(new, at, timeout)
-            wait.until(f"the external switch to learn {router}'s MAC on {new}",
-                       lambda new=new: [] if external_port_of(tor, port.mac) == new
-                       else [f"MAC on x-{new}"], timeout, interval=0.02)
-            phase.announced = time.time()
-            seen = len(replies(vm.run(["cat", out], check=False).stdout))
-            wait.until("replies after the move", flowing(seen + 20), timeout, interval=0.05)
-            report.phases.append(phase)
-    finally:
-        tb.sb.unwatch(event)
-        vm.run(["pkill", "-INT", "-x", "ping"], check=False)
-        if tb.faults.active:
-            tb.faults.restore_all()
+            def flowing(n: int):
+                def missing() -> list[str]:
+                    got = replies(vm.run(["cat", out], check=False).stdout)
+                    return [] if len(got) >= n else [f"{n} replies from {destination} ({len(got)})"]
+                return missing
+            wait.until("traffic to flow", flowing(20), timeout, interval=0.05)
+            for name, new, act in (("failover", others[0], "inject"), ("failback", active, "restore")):
+                at = time.time()
+                if act == "inject":
+                    f = tb.faults.inject(fault, active, target)
+                else:
+                    tb.faults.restore(f)
+                phase = Phase(name, at)
+                phase.sb_moved = event.wait_for(new, at, timeout)
+                wait.until(f"the external switch to learn {router}'s MAC on {new}",
+                           lambda new=new: [] if external_port_of(tor, port.mac) == new
+                           else [f"MAC on x-{new}"], timeout, interval=0.02)
+                phase.announced = time.time()
+                seen = len(replies(vm.run(["cat", out], check=False).stdout))
+                wait.until("replies after the move", flowing(seen + 20), timeout, interval=0.05)
+                report.phases.append(phase)
+        finally:
+            tb.sb.unwatch(event)
+            vm.run(["pkill", "-INT", "-x", "ping"], check=False)
+            if tb.faults.active:
+                tb.faults.restore_all()
+    for i, phase in enumerate(report.phases):
+        until = report.phases[i + 1].at if i + 1 < len(report.phases) else float("inf")
+        phase.bfd = [ch for ch in bfd.changes if phase.at <= ch.t < until]
     text = vm.run(["cat", out], check=False).stdout
     vm.run(["rm", "-f", out], check=False)
     got = replies(text)
     sent = re.search(r"(\d+) packets transmitted, (\d+) received", text)
     report.sent, report.received = (int(sent.group(1)), int(sent.group(2))) if sent else (0, 0)
-    for phase in report.phases:
-        fill(phase, got, interval)
+    for phase, until in zip(report.phases, [p.at for p in report.phases[1:]] + [float("inf")]):
+        fill(phase, got, interval, until)
     return report
 
 
@@ -196,22 +203,29 @@ def set_bfd(tb: Testbed, min_rx: int, min_tx: int, mult: int) -> None:
     tb.nodes[tb.scenario.central].exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
 
 
+def timeline(p: Phase, r: FailoverReport) -> list[tuple[float, str]]:
+    """One phase's events as (time, what), in time order."""
+    new, old = (r.to_chassis, r.from_chassis) if p.name == "failover" else (r.from_chassis,
+                                                                            r.to_chassis)
+    events = [(p.at, "fault injected" if p.name == "failover" else "fault undone"),
+              (p.last_before, "last reply before the gap"),
+              (p.sb_moved, f"SB binds the chassisredirect port to {new}"),
+              (p.first_after, "first reply after the gap"),
+              (p.announced, f"the external switch has the router's MAC on {new} (was {old})")]
+    events += [(ch.t, ch.describe()) for ch in p.bfd]
+    return sorted((t, what) for t, what in events if t)
+
+
 def render(r: FailoverReport) -> str:
     """The timeline in words, times relative to each phase's fault or restore."""
     lines = [f"# {r.fault}: {r.router}'s gateway port, traffic {r.source} -> {r.target} every "
              f"{r.interval * 1000:g} ms", "",
              f"{r.received} of {r.sent} echoes answered", ""]
     for p in r.phases:
-        def rel(t, at=p.at):
-            return f"t+{t - at:.3f} s" if t else "-"
         who = (r.from_chassis, r.to_chassis) if p.name == "failover" else (r.to_chassis,
                                                                           r.from_chassis)
-        lines += [f"## {p.name} ({who[0]} -> {who[1]})",
-                  f"- t+0.000 s: {'fault injected' if p.name == 'failover' else 'fault undone'}",
-                  f"- {rel(p.last_before)}: last reply before the gap",
-                  f"- {rel(p.sb_moved)}: SB binds the chassisredirect port to {who[1]}",
-                  f"- {rel(p.first_after)}: first reply after the gap",
-                  f"- {rel(p.announced)}: the external switch has the router's MAC on {who[1]}",
-                  f"- gap {p.gap:.3f} s, {p.lost} echoes lost" if p.gap is not None else
+        lines.append(f"## {p.name} ({who[0]} -> {who[1]})")
+        lines += [f"- t{t - p.at:+.3f} s: {what}" for t, what in timeline(p, r)]
+        lines += [f"- gap {p.gap:.3f} s, {p.lost} echoes lost" if p.gap is not None else
                   "- no gap seen", ""]
     return "\n".join(lines)
