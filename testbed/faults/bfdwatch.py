@@ -61,15 +61,18 @@ def parse(text: str, chassis: str, peers: dict[str, str]) -> list[BfdChange]:
     """`ovsdb-client monitor --timestamp --format=csv` output -> the state changes of BFD
     sessions (the initial rows give the starting state, not a change). `peers`: tunnel
     interface name -> the chassis it leads to."""
-    now, names, last, out = 0.0, {}, {}, []
+    now, names, last, out, prev_uid = 0.0, {}, {}, [], ""
     for line in text.splitlines():
         if _STAMP.match(line.strip()):
             now = datetime.fromisoformat(line.strip()).replace(tzinfo=timezone.utc).timestamp()
             continue
         row = next(csv.reader([line]), [])
-        if len(row) != 4 or row[1] not in ("initial", "insert", "new"):
+        if len(row) != 4:
             continue
         uid, action, name, status = row
+        uid = prev_uid = uid or prev_uid  # a modification: "old" row with the uuid, then "new"
+        if action not in ("initial", "insert", "new"):
+            continue
         names[uid] = name or names.get(uid, "")
         bfd = parse_map(status) if status else {}
         if "state" not in bfd:

@@ -202,7 +202,14 @@ def test_failover_report_under_traffic(gw_seed):
         assert p.at < p.sb_moved < p.announced, p
         assert p.gap is not None and p.gap > 0 and p.lost > 0, p
         assert p.last_before < p.first_after
+    # gw2 and the computes declared gw1 down before the port moved, and up again on failback
+    down = [c for c in r.phases[0].bfd if c.peer == "gw1" and c.state == "down"]
+    assert {c.chassis for c in down} == {"gw2", "compute-a", "compute-b"}, r.phases[0].bfd
+    assert min(c.t for c in down) <= r.phases[0].sb_moved
+    assert {c.chassis for c in r.phases[1].bfd if c.peer == "gw1" and c.state == "up"} == \
+        {"gw2", "compute-a", "compute-b"}, r.phases[1].bfd
     assert 0 < r.received < r.sent
     assert gw_seed.faults.ls() == []
     text = render(r)
     assert "SB binds the chassisredirect port to gw2" in text and "echoes lost" in text
+    assert "BFD down on gw2 towards gw1" in text
