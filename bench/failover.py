@@ -12,7 +12,7 @@ import argparse
 import statistics
 from pathlib import Path
 
-from testbed.faults.failover import failover, set_bfd
+from testbed.faults.failover import failover, set_bfd, set_max_revalidator
 from testbed.model import load
 from testbed.net import Testbed
 
@@ -45,9 +45,12 @@ def main() -> None:
               "runs per setting; times from the fault (failover) or its undoing (failback)")
         for fault in faults:
             what = f"{fault} {TARGETS[fault]}".strip()
-            for label, timers in (("default BFD (1000 ms x 3)", (1000, 1000, 3)),
-                                  ("BFD 100 ms x 3", (100, 100, 3))):
+            for label, timers, revalidator in (
+                    ("default BFD (1000 ms x 3)", (1000, 1000, 3), None),
+                    ("BFD 100 ms x 3", (100, 100, 3), None),
+                    ("BFD 100 ms x 3, max-revalidator 100 ms", (100, 100, 3), 100)):
                 set_bfd(tb, *timers)
+                set_max_revalidator(tb, revalidator)
                 reports = [failover(tb, fault, TARGETS[fault]) for _ in range(args.runs)]
                 print(f"  {what} on the active gateway, {label}")
                 for i, phase in enumerate(("failover", "failback")):
@@ -58,6 +61,7 @@ def main() -> None:
                     print(row("echoes lost", [float(p.lost) for p in ps], ""))
     finally:
         set_bfd(tb, 1000, 1000, 3)
+        set_max_revalidator(tb, None)
         if own:
             tb.down()
 

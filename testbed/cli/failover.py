@@ -25,10 +25,12 @@ def add_parser(p) -> None:
     p.add_argument("--router", default="R1")
     p.add_argument("--source", default="vm1")
     p.add_argument("--bfd-ms", type=int, help="set BFD min-rx/min-tx to this (mult 3) first")
+    p.add_argument("--max-revalidator-ms", type=int,
+                   help="set ovs-vswitchd's max-revalidator on every chassis first (OVS: 500)")
 
 
 def run(args) -> int:
-    from ..faults.failover import failover, render, set_bfd
+    from ..faults.failover import failover, render, set_bfd, set_max_revalidator
     from ..report import failover_svg
     from ..walk.runner import next_folder
 
@@ -37,6 +39,8 @@ def run(args) -> int:
         "kill": "ovs-vswitchd", "cut": "overlay", "drop-bfd": "overlay"}.get(args.fault, "")
     if args.bfd_ms:
         set_bfd(tb, args.bfd_ms, args.bfd_ms, 3)
+    if args.max_revalidator_ms:
+        set_max_revalidator(tb, args.max_revalidator_ms)
     report = failover(tb, args.fault, target, args.router, args.source)
     text = render(report)
     print(text)

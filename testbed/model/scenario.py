@@ -123,6 +123,10 @@ class Settings(Strict):
     tor_backend: TorBackend = TorBackend.auto
     bfd: Bfd | None = None
     """BFD timers; OVN's defaults (1000 ms x 3) when absent."""
+    max_revalidator_ms: Annotated[int, Field(ge=10, le=10000)] | None = None
+    """ovs-vswitchd other_config:max-revalidator on every chassis (OVS's default: 500 ms):
+    how long a datapath flow cached before a change may live on; it bounds how long a new
+    gateway keeps dropping traffic after it took the port over."""
 
 
 class Node(Strict):

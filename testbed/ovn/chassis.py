@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import names, wiring
 from ..manager.docker import Node
@@ -22,6 +22,7 @@ class ChassisPlan:
     encap_cidr: str
     encap_nic: str
     encap_mac: str
+    other_config: dict[str, str] = field(default_factory=dict)
 
     def vsctl(self, datapath: str) -> list[str]:
         cmd = ["ovs-vsctl"]
@@ -33,6 +34,7 @@ class ChassisPlan:
         cmd += ["--", "set", "Bridge", "br-ovl", f"other_config:hwaddr={self.encap_mac}"]
         cmd += ["--", "set", "Open_vSwitch", "."]
         cmd += [f"external_ids:{k}={v}" for k, v in self.external_ids.items()]
+        cmd += [f"other_config:{k}={v}" for k, v in self.other_config.items()]
         return cmd
 
 
@@ -62,8 +64,11 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -
     }
     if is_gateway:
         ids["ovn-cms-options"] = "enable-chassis-as-gw"
+    other = {}
+    if sc.settings.max_revalidator_ms is not None:
+        other["max-revalidator"] = str(sc.settings.max_revalidator_ms)
     return ChassisPlan(name, bridges, ids, f"{overlay['IPAddress']}/{overlay['IPPrefixLen']}",
-                       encap_nic, overlay["MacAddress"])
+                       encap_nic, overlay["MacAddress"], other)
 
 
 def configure(node: Node, chassis: ChassisPlan, datapath: str) -> None:
