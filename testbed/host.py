@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import names
 from .manager.docker import Node
+from .observe import dhcp as dhcp_client
 from .observe import ping as ping_parser
 
 
@@ -23,3 +25,16 @@ class Host:
         out = self.node.run(["ping", "-n", *(["-q"] if quiet else []), "-c", str(count),
                              "-i", str(interval), "-W", str(wait), destination], check=False)
         return ping_parser.parse(destination, out.stdout + out.stderr)
+
+    def dhcp(self, interface: str = names.VM_NIC) -> dhcp_client.Lease:
+        """Ask for an address with DHCP (the lease is applied to `interface`), and say who
+        answered: `tb.host("vm1").dhcp().server_mac`."""
+        from .observe.capture import capture
+
+        self.node.run(["rm", "-f", dhcp_client.LEASE_FILE], check=False)
+        with capture(self.node, interface) as cap:
+            self.node.run(dhcp_client.client_argv(interface))
+        answers = [f.packet for f in cap.frames if f.packet.proto == "udp"
+                   and f.packet.sport == 67]
+        text = self.node.exec(["cat", dhcp_client.LEASE_FILE])
+        return dhcp_client.parse(text, answers[-1].eth_src if answers else None)

@@ -93,6 +93,7 @@ class Testbed:
             readiness.wait_all(self.scenario, self.nodes, self.nb, self.sb, self.progress)
             self.modes = modes.initial(sc)
             modes.apply(sc, self.nodes, self.nb, self.sb, self.modes, self.progress)
+            self.lease([v for v, vm in sc.vms.items() if vm.dhcp])
         self.save_state()
 
     @classmethod
@@ -246,6 +247,17 @@ class Testbed:
         plan = ovn_chassis.plan(self.scenario, name, node, self.central_ip,
                                 self.links.nic(name, "overlay"))
         ovn_chassis.configure(node, plan, self.choices.datapath)
+
+    def lease(self, vms: list[str]) -> None:
+        """VMs that take their address from OVN's DHCP ask for it; each must get the
+        address its port has."""
+        for vname in vms:
+            got = self.host(vname).dhcp()
+            want = self.scenario.vms[vname].ip
+            if got.ip != want:
+                raise RuntimeError(f"{vname} got {got.ip} from DHCP, its port has {want}")
+            self.progress(f"  {vname}: DHCP lease {got.ip}/{got.prefix} from {got.server_id} "
+                          f"({got.server_mac}), router {got.router}, mtu {got.mtu}")
 
     def restart_node(self, name: str) -> list[str]:
         """Start a stopped node again and re-wire its veths from the link inventory (they went

@@ -27,7 +27,9 @@ def configure_host(tb: Testbed, name: str) -> None:
     """A VM's or external host's only NIC: address, default gateway or routes back, no TX
     checksum offload (the userspace datapath does not fill checksums in)."""
     sc, node = tb.scenario, tb.nodes[name]
-    if name in sc.vms:
+    if name in sc.vms and sc.vms[name].dhcp:
+        wiring.set_state(node.pid, names.VM_NIC, "up")  # its address comes from DHCP (lease)
+    elif name in sc.vms:
         vm = sc.vms[name]
         gw = sc.gateway_of(vm.switch)
         wiring.set_address(node.pid, names.VM_NIC, f"{vm.ip}/{tb.prefix(vm.switch)}",
@@ -137,4 +139,5 @@ def restart_node(tb: Testbed, name: str) -> list[str]:
                                          if e.node in sc.chassis and e.ifname in taps})
     tb.save_state()
     readiness.wait_all(sc, tb.nodes, tb.nb, tb.sb, tb.progress)
+    tb.lease([v for v in sorted({e.node for e in touched}) if v in sc.vms and sc.vms[v].dhcp])
     return [lk.name for lk in veths]

@@ -190,7 +190,8 @@ def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
     got = replies(text)
     sent = re.search(r"(\d+) packets transmitted, (\d+) received", text)
     report.sent, report.received = (int(sent.group(1)), int(sent.group(2))) if sent else (0, 0)
-    for phase, until in zip(report.phases, [p.at for p in report.phases[1:]] + [float("inf")]):
+    for phase, until in zip(report.phases, [p.at for p in report.phases[1:]] + [float("inf")],
+                            strict=True):
         fill(phase, got, interval, until)
     return report
 

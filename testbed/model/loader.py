@@ -5,25 +5,14 @@ from __future__ import annotations
 import ipaddress
 import types
 import typing
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .problem import Problem
 from .scenario import HaPlacement, Network, Role, RoutingMode, Scenario
-
-
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    message: str
-    fix: str
-    line: int | None = None
-
-    def render(self, source: str) -> str:
-        where = f"{source}:{self.line}" if self.line else source
-        return f"{where}: {self.field}: {self.message}. Fix: {self.fix}."
+from .services import check_services
 
 
 class ScenarioError(ValueError):
@@ -99,6 +88,10 @@ def check(sc: Scenario) -> list[Problem]:
         if sw.network is Network.provider and sw.vlan is None:
             out.append(Problem(f"switches.{name}.vlan", "a provider-network switch needs a VLAN",
                                "add vlan: <1-4094>"))
+        if sw.network is Network.tenant and sw.vlan is not None:
+            out.append(Problem(f"switches.{name}.vlan", "a tenant network has no VLAN (it runs "
+                               "over geneve between chassis)",
+                               "remove vlan, or set network: provider"))
         if sw.network is Network.external and sw.vlan is not None:
             out.append(Problem(f"switches.{name}.vlan", "the external network is flat",
                                "remove vlan, or set network: provider"))
@@ -161,12 +154,12 @@ def check(sc: Scenario) -> list[Problem]:
             out.append(Problem(f"{field}.chassis", f"'{vm.chassis}' is not a chassis node",
                                f"use one of {', '.join(chassis) or '(none defined)'}"))
         sw = sc.switches.get(vm.switch)
-        if sw and sw.network is not Network.provider:
+        if sw and sw.network is Network.external:
             out.append(Problem(f"{field}.switch", f"'{vm.switch}' is on the external network",
-                               "place VMs on provider-network switches"))
+                               "place VMs on provider or tenant switches"))
         out += _address_on_switch(sc, field, vm.switch, vm.ip)
         unique(field, vm.ip, vm.mac)
-    return out
+    return out + check_services(sc)
 
 
 def _address_on_switch(sc: Scenario, field: str, switch: str, ip: str) -> list[Problem]:

@@ -104,7 +104,11 @@ class HaPlacement(str, Enum):
 
 class Network(str, Enum):
     provider = "provider"
+    """a VLAN on the provider network (a localnet port with a tag; routed E/W over VLAN)"""
     external = "external"
+    """the flat external network of the gateways (a localnet port, no VLAN)"""
+    tenant = "tenant"
+    """an overlay network (geneve between chassis, no localnet): Neutron's tenant networks"""
 
 
 class Bfd(Strict):
@@ -152,6 +156,15 @@ class Physical(Strict):
     encap: Literal["geneve"] = "geneve"
 
 
+class Dhcp(Strict):
+    """OVN's native DHCP for a switch's subnet (a DHCP_Options row): the router port is the
+    server (its MAC and IP), the default gateway and the lease's options."""
+
+    lease_time: Annotated[int, Field(ge=60, le=2**31 - 1)] = 43200
+    mtu: Annotated[int, Field(ge=576, le=9000)] | None = None
+    dns_server: Ip | None = None
+
+
 class Switch(Strict):
     cidr: Cidr
     vlan: Vlan | None = None
@@ -160,6 +173,8 @@ class Switch(Strict):
     gateway: LogicalName | None = None
     """the router whose port is its hosts' default gateway; needed only when several routers
     have a port on this switch."""
+    dhcp: Dhcp | None = None
+    """serve the subnet with OVN's DHCP; VMs with `dhcp: true` take their address from it."""
 
 
 class RouterPort(Strict):
@@ -173,10 +188,26 @@ class RouterPort(Strict):
     HA_Chassis_Group the port refers to (as Neutron does since it moved to groups)."""
 
 
+class Nat(Strict):
+    """A NAT entry of a router (NB NAT): `snat` hides a subnet behind `external_ip`;
+    `dnat_and_snat` is a floating IP for one address, distributed when it names the VM's
+    `logical_port` and an `external_mac` (the VM's chassis answers for it), else centralised on
+    the active gateway chassis."""
+
+    type: Literal["snat", "dnat_and_snat"]
+    logical_ip: str
+    """snat: a subnet in CIDR form (or one address); dnat_and_snat: the VM's address."""
+    external_ip: Ip | None = None
+    """snat: the gateway port's IP when absent; dnat_and_snat: the floating IP (required)."""
+    logical_port: Name | None = None
+    external_mac: Mac | None = None
+
+
 class Router(Strict):
     ports: list[RouterPort] = Field(min_length=1)
     mode: RoutingMode = RoutingMode.distributed
     """East/West routing over VLAN; switchable on a running testbed (`testbed mode`)."""
+    nat: list[Nat] = []
 
     @property
     def gateway_port(self) -> RouterPort | None:
@@ -189,6 +220,9 @@ class Vm(Strict):
     chassis: Name
     mac: Mac
     ip: Ip
+    """its address (the port's; with `dhcp: true` OVN's DHCP hands it out)"""
+    dhcp: bool = False
+    """take the address from OVN's DHCP (a client in the VM) instead of configuring it"""
 
 
 class Scenario(Strict):
@@ -243,15 +277,33 @@ class Scenario(Strict):
 
     def routes_back(self, host: str) -> list[tuple[str, str]]:
         """Routes an external host needs to reach the switches behind the routers it faces:
-        (cidr, via the router's gateway port IP). No NAT is modelled, so without these routes
-        a reply from the external host to a VM would have nowhere to go."""
+        (cidr, via the router's gateway port IP), for the subnets no SNAT hides (without them a
+        reply from the external host to a VM would have nowhere to go)."""
         routes = []
         for router in self.routers.values():
             gws = [p for p in router.ports if self.switches[p.switch].network is Network.external]
-            inner = [p for p in router.ports if self.switches[p.switch].network is Network.provider]
+            inner = [p for p in router.ports if self.switches[p.switch].network is not
+                     Network.external and not self.snat_covers(router, p.ip)]
             for gw in gws[:1]:
                 routes += [(self.switches[p.switch].cidr, gw.ip) for p in inner]
         return routes
+
+    def snat_covers(self, router: Router, ip: str) -> Nat | None:
+        """The SNAT entry of `router` that translates traffic from `ip`, if any."""
+        addr = ipaddress.ip_address(ip)
+        return next((n for n in router.nat if n.type == "snat" and
+                     addr in ipaddress.ip_network(n.logical_ip, strict=False)), None)
+
+    def snat_ip(self, router: str, ip: str) -> str | None:
+        """The address `ip` leaves `router`'s gateway with (floating IP, SNAT), or None."""
+        r = self.routers[router]
+        fip = next((n for n in r.nat if n.type == "dnat_and_snat" and n.logical_ip == ip), None)
+        if fip is not None:
+            return fip.external_ip
+        snat = self.snat_covers(r, ip)
+        if snat is None:
+            return None
+        return snat.external_ip or (r.gateway_port.ip if r.gateway_port else None)
 
     def router_port_name(self, router: str, port: RouterPort) -> str:
         return names.router_port(router, port.switch)

@@ -25,6 +25,8 @@ def build(nb: NbApi, sc: Scenario) -> None:
             txn.add(nb.lr_add(name))
     with nb.transaction(check_error=True) as txn:
         for name, sw in sc.switches.items():
+            if sw.network is Network.tenant:
+                continue  # an overlay network: no localnet port
             physnet = sc.physical.provider if sw.network is Network.provider else sc.physical.external
             extra = {"tag_request": sw.vlan} if sw.vlan is not None else {}
             txn.add(nb.lsp_add(name, localnet_port(name), type="localnet", addresses=["unknown"],
@@ -52,6 +54,40 @@ def build(nb: NbApi, sc: Scenario) -> None:
             if port.gateway_chassis:
                 place_gateway(nb, sc.router_port_name(rname, port), port.gateway_chassis,
                               port.ha_placement)
+    add_nat(nb, sc)
+    add_dhcp(nb, sc)
+
+
+def add_nat(nb: NbApi, sc: Scenario) -> None:
+    """The routers' NAT entries (SNAT behind the gateway port's IP unless told otherwise)."""
+    with nb.transaction(check_error=True) as txn:
+        for rname, router in sc.routers.items():
+            for nat in router.nat:
+                external = nat.external_ip or router.gateway_port.ip
+                txn.add(nb.lr_nat_add(rname, nat.type, external, nat.logical_ip,
+                                      logical_port=nat.logical_port,
+                                      external_mac=nat.external_mac))
+
+
+def add_dhcp(nb: NbApi, sc: Scenario) -> None:
+    """A DHCP_Options row per switch that serves DHCP (the router port answers: its MAC is the
+    server's), and each DHCP VM's port pointing at it."""
+    for name, sw in sc.switches.items():
+        if sw.dhcp is None:
+            continue
+        gw = sc.gateway_of(name)
+        row = nb.dhcp_options_add(sw.cidr, switch=name).execute(check_error=True)
+        options = {"server_id": gw.ip, "server_mac": gw.mac, "router": gw.ip,
+                   "lease_time": str(sw.dhcp.lease_time)}
+        if sw.dhcp.mtu is not None:
+            options["mtu"] = str(sw.dhcp.mtu)
+        if sw.dhcp.dns_server is not None:
+            options["dns_server"] = sw.dhcp.dns_server
+        with nb.transaction(check_error=True) as txn:
+            txn.add(nb.dhcp_options_set_options(row.uuid, **options))
+            for vname, vm in sc.vms.items():
+                if vm.switch == name and vm.dhcp:
+                    txn.add(nb.lsp_set_dhcpv4_options(vname, row.uuid))
 
 
 def place_gateway(nb: NbApi, lrp: str, priorities: dict[str, int],

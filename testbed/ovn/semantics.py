@@ -1,14 +1,16 @@
 """What OVN should do with a packet between two hosts of a scenario: the one place that knows.
 
 Tests and the walk's report compare what the wire showed with these expectations instead of
-hard-coding them. The rules (OVN with VLAN provider networks, no NAT):
+hard-coding them. The rules (OVN with VLAN provider networks and geneve tenant networks):
 - same switch: switched, never routed; through the ToR when the chassis differ;
 - two provider switches on one router: routing is distributed, so the *sending* chassis routes
   and puts the frame on the destination's VLAN, source MAC = that chassis' MAC from
   ovn-chassis-mac-mappings if it has one, else the router port's MAC on the destination switch;
 - to the external network through a distributed gateway port: the sending chassis routes, then
   the packet is tunnelled (geneve) to the active gateway chassis, which puts it on the external
-  network with the gateway port's MAC;
+  network with the gateway port's MAC (and translates the source when a SNAT entry covers it);
+- a tenant (geneve) switch: switched or routed on the sending chassis, then tunnelled to the
+  destination's chassis; never through the ToR;
 - from the external network: the active gateway routes and sends on the destination's VLAN;
 - router mode centralized (reside-on-redirect-chassis): the active gateway routes E/W too, so
   the packet hairpins through it over the VLANs, and N/S leaves the sender over the VLAN;
@@ -36,6 +38,7 @@ class Wire:
     eth_src: str
     eth_dst: str
     ttl: int
+    ip_src: str | None = None  # checked when given (the source after any NAT)
 
 
 @dataclass
@@ -50,6 +53,7 @@ class Expected:
     learned: list[tuple[int, str, str]] = field(default_factory=list)  # (vlan, MAC, ToR port)
     why: str = ""
     delivered: bool = True
+    translated_on: str | None = None  # the chassis that rewrites an address (NAT), if any
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,9 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
         if s.chassis == d.chassis:
             return Expected(src, dst, [src, s.chassis, dst], None, False, TTL,
                             why="same switch, same chassis: switched inside br-int")
+        if sc.switches[s.switch].network is Network.tenant:
+            return Expected(src, dst, [src, s.chassis, d.chassis, dst], None, True, TTL,
+                            why="same tenant switch, two chassis: tunnelled (geneve)")
         vlan = sc.switches[s.switch].vlan
         return Expected(src, dst, [src, s.chassis, tor, d.chassis, dst], None, False, TTL,
                         [Wire(tor, d.chassis, vlan, s.mac, d_mac, TTL)],
@@ -156,7 +163,13 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
         return Expected(src, dst, [src, s.chassis], None, False, TTL, delivered=False,
                         why="bridged redirect: the sending chassis would put the packet on the "
                             "external switch's network, which it has no bridge mapping for")
-    if s_net is Network.provider and d_net is Network.provider:
+    if s_net is not Network.external and d_net is Network.tenant:
+        path = [src, s.chassis, dst] if s.chassis == d.chassis else \
+            [src, s.chassis, d.chassis, dst]
+        return Expected(src, dst, path, s.chassis, s.chassis != d.chassis, TTL - 1,
+                        why="distributed E/W routing onto a tenant network: the sending chassis "
+                            "routes and tunnels to the destination's chassis")
+    if s_net is not Network.external and d_net is Network.provider:
         vlan = sc.switches[d.switch].vlan
         mac = routed_mac(s.chassis, ports[d.switch].mac)
         path = [src, s.chassis, dst] if s.chassis == d.chassis else \
@@ -169,10 +182,19 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
     gw_mac = ports[d.switch].mac if d_net is Network.external else ports[s.switch].mac
     if d_net is Network.external:
         path = [src, s.chassis, gw, tor, dst] if s.chassis != gw else [src, gw, tor, dst]
+        src_ip = sc.vms[src].ip
+        nat_ip = sc.snat_ip(rname, src_ip)
         return Expected(src, dst, path, s.chassis, s.chassis != gw, TTL - 1,
-                        [Wire(tor, f"x-{dst}", None, gw_mac, d_mac, TTL - 1)],
+                        [Wire(tor, f"x-{dst}", None, gw_mac, d_mac, TTL - 1, nat_ip or src_ip)],
                         why="N/S: the sending chassis routes, the gateway port's traffic is "
-                            "tunnelled to the active gateway chassis")
+                            "tunnelled to the active gateway chassis"
+                            + (f", which translates the source to {nat_ip}" if nat_ip else ""),
+                        translated_on=gw if nat_ip else None)
+    if d_net is Network.tenant:
+        path = [src, tor, gw, d.chassis, dst] if d.chassis != gw else [src, tor, gw, dst]
+        return Expected(src, dst, path, gw, d.chassis != gw, TTL - 1,
+                        why="from the external network into a tenant network: the active "
+                            "gateway chassis routes and tunnels to the destination's chassis")
     vlan = sc.switches[d.switch].vlan
     mac = routed_mac(gw, ports[d.switch].mac)
     path = [src, tor, gw, tor, d.chassis, dst] if d.chassis != gw else [src, tor, gw, dst]

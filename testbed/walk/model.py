@@ -80,6 +80,21 @@ class Leg:
         """The node that routed this leg (the first one, when several did)."""
         return self.routers[0] if self.routers else None
 
+    def translations(self) -> list[tuple[str, str, str]]:
+        """(node, addresses before, after) where the IP source or destination changed inside a
+        node (NAT): e.g. ("gw1", "10.0.0.11 > 172.24.4.1", "172.24.4.10 > 172.24.4.1")."""
+        out = []
+        for node, hin, hout in self.transits():
+            if hin and hout and (hin.ip_src, hin.ip_dst) != (hout.ip_src, hout.ip_dst):
+                out.append((node, f"{hin.ip_src} > {hin.ip_dst}", f"{hout.ip_src} > {hout.ip_dst}"))
+        return out
+
+    @property
+    def translated_on(self) -> str | None:
+        """The node that rewrote an address of this leg (the first, when several did)."""
+        found = self.translations()
+        return found[0][0] if found else None
+
     @property
     def crossed_overlay(self) -> bool:
         return any(h.tunnelled for h in self.hops)
@@ -120,7 +135,8 @@ class Leg:
         rows = [("delivered", str(exp.delivered), str(self.delivered)),
                 ("path", " -> ".join(exp.path), " -> ".join(self.path)),
                 ("routed by", str(exp.routed_by), str(self.routed_by)),
-                ("crossed overlay", str(exp.crossed_overlay), str(self.crossed_overlay))]
+                ("crossed overlay", str(exp.crossed_overlay), str(self.crossed_overlay)),
+                ("translated on", str(exp.translated_on), str(self.translated_on))]
         arrived = next((h for h in self.hops if h.node == exp.target and h.direction == "in"),
                        None)
         if exp.delivered:
@@ -129,13 +145,14 @@ class Leg:
         for wire in exp.wire:
             try:
                 h = self.hop(wire.node, wire.ifname, "out")
-                seen = (str(h.vlan), h.eth_src, h.eth_dst, str(h.ttl))
+                seen = (str(h.vlan), h.eth_src, h.eth_dst, str(h.ttl), str(h.ip_src))
             except HopNotFound:
-                seen = ("not seen",) * 4
-            for label, want, got in zip(("VLAN", "eth.src", "eth.dst", "TTL"),
-                                        (str(wire.vlan), wire.eth_src, wire.eth_dst,
-                                         str(wire.ttl)), seen, strict=True):
-                rows.append((f"{wire.node}:{wire.ifname} out {label}", want, got))
+                seen = ("not seen",) * 5
+            labels = ("VLAN", "eth.src", "eth.dst", "TTL", "ip.src")
+            wanted = (str(wire.vlan), wire.eth_src, wire.eth_dst, str(wire.ttl), str(wire.ip_src))
+            for label, want, got in zip(labels, wanted, seen, strict=True):
+                if label != "ip.src" or wire.ip_src is not None:
+                    rows.append((f"{wire.node}:{wire.ifname} out {label}", want, got))
         if any(want != got for _, want, got in rows):
             raise AssertionError(f"the {self.name} {exp.source} -> {exp.target} is not what OVN "
                                  f"should do ({exp.why})\n" + field_table(rows)

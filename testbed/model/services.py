@@ -1,0 +1,96 @@
+"""Checks of what routers and switches serve: NAT entries, DHCP, tenant networks.
+
+Every constraint OVN would trip on (or silently ignore) is a problem with a fix, before
+anything starts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from .problem import Problem
+from .scenario import Network, Router, RoutingMode, Scenario
+
+
+def _external_cidr(sc: Scenario, router: Router) -> str | None:
+    port = router.gateway_port
+    return sc.switches[port.switch].cidr if port and port.switch in sc.switches else None
+
+
+def _inside(ip: str, cidr: str) -> bool:
+    return ipaddress.ip_address(ip) in ipaddress.ip_network(cidr)
+
+
+def check_nat(sc: Scenario, rname: str, router: Router) -> list[Problem]:
+    out: list[Problem] = []
+    ext = _external_cidr(sc, router)
+    inner = [sc.switches[p.switch].cidr for p in router.ports if p.switch in sc.switches
+             and sc.switches[p.switch].network is not Network.external]
+    for i, nat in enumerate(router.nat):
+        field = f"routers.{rname}.nat.{i}"
+        if ext is None:
+            out.append(Problem(field, f"{rname} has no gateway port on the external network, "
+                               "so nothing can be translated",
+                               "give one port on the external network gateway_chassis"))
+            continue
+        if nat.type == "snat":
+            try:
+                net = ipaddress.ip_network(nat.logical_ip, strict=True)
+            except ValueError:
+                out.append(Problem(f"{field}.logical_ip", f"'{nat.logical_ip}' is not a subnet "
+                                   "in CIDR form", "write the subnet to hide, like 10.0.0.0/24"))
+                continue
+            if not any(net.subnet_of(ipaddress.ip_network(c)) for c in inner):
+                out.append(Problem(f"{field}.logical_ip", f"{nat.logical_ip} is not inside a "
+                                   f"subnet behind {rname}",
+                                   f"use one of {', '.join(inner) or '(none)'}"))
+        else:
+            vm = next((v for v in sc.vms.values() if v.ip == nat.logical_ip), None)
+            if vm is None:
+                out.append(Problem(f"{field}.logical_ip", f"no VM has the address "
+                                   f"{nat.logical_ip}", "use the address of the VM the floating "
+                                   "IP belongs to"))
+            if nat.external_ip is None:
+                out.append(Problem(f"{field}.external_ip", "a floating IP needs its address",
+                                   f"add external_ip: <an address in {ext}>"))
+            if (nat.logical_port is None) != (nat.external_mac is None):
+                out.append(Problem(f"{field}.logical_port", "a distributed floating IP needs "
+                                   "both logical_port and external_mac (centralised: neither)",
+                                   "add the missing one, or remove both"))
+            if nat.logical_port is not None and (nat.logical_port not in sc.vms or
+                                                 sc.vms[nat.logical_port].ip != nat.logical_ip):
+                out.append(Problem(f"{field}.logical_port", f"'{nat.logical_port}' is not the VM "
+                                   f"with address {nat.logical_ip}",
+                                   "name the VM whose address is logical_ip"))
+        if nat.external_ip is not None and not _inside(nat.external_ip, ext):
+            out.append(Problem(f"{field}.external_ip", f"{nat.external_ip} is outside the "
+                               f"external subnet {ext}", f"pick an address inside {ext}"))
+    return out
+
+
+def check_services(sc: Scenario) -> list[Problem]:
+    out: list[Problem] = []
+    for rname, router in sc.routers.items():
+        out += check_nat(sc, rname, router)
+        tenant = [p.switch for p in router.ports if p.switch in sc.switches
+                  and sc.switches[p.switch].network is Network.tenant]
+        if tenant and router.mode is not RoutingMode.distributed:
+            out.append(Problem(f"routers.{rname}.mode", f"mode '{router.mode.value}' routes over "
+                               f"VLANs and {rname} has tenant (geneve) networks: "
+                               f"{', '.join(tenant)}", "use mode distributed"))
+    for name, sw in sc.switches.items():
+        if sw.dhcp is None:
+            continue
+        if sw.network is Network.external:
+            out.append(Problem(f"switches.{name}.dhcp", "OVN's DHCP serves VM ports, and the "
+                               "external network has none", "remove dhcp"))
+        elif sc.gateway_of(name) is None:
+            out.append(Problem(f"switches.{name}.dhcp", "OVN's DHCP answers from a router port "
+                               f"(its MAC and IP) and {name} has none",
+                               f"attach a router to {name}, or remove dhcp"))
+    for vname, vm in sc.vms.items():
+        sw = sc.switches.get(vm.switch)
+        if vm.dhcp and sw is not None and sw.dhcp is None:
+            out.append(Problem(f"vms.{vname}.dhcp", f"{vm.switch} serves no DHCP",
+                               f"add dhcp: {{}} to switches.{vm.switch}, or remove dhcp"))
+    return out
