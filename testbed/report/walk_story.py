@@ -155,7 +155,9 @@ def story(w: Walk) -> list[Section]:
         f"{' -> '.join(w.request.path) or '-'}; reply path {' -> '.join(w.reply.path) or '-'}",
         f"request routed by {w.request.routed_by or 'nobody (switched)'}, reply routed by "
         f"{w.reply.routed_by or 'nobody (switched)'}; overlay used: request "
-        f"{w.request.crossed_overlay}, reply {w.reply.crossed_overlay}"])]
+        f"{w.request.crossed_overlay}, reply {w.reply.crossed_overlay}",
+        *(f"{leg.name} translated on {node}: {before} became {after}"
+          for leg in (w.request, w.reply) for node, before, after in leg.translations())])]
     s.append(tor_section(w, w.tor["before"], "ToR table before the walk"))
     s += leg_sections(w, w.request)
     s += leg_sections(w, w.reply)

@@ -45,7 +45,7 @@ class OvsTor(Tor):
 
     def _trunk(self, port: str) -> list[str]:
         return ["--", "--may-exist", "add-port", BRIDGE, port, "--", "set", "Port", port,
-                "vlan_mode=trunk", f"trunks={','.join(map(str, self.vlans))}"]
+                "vlan_mode=trunk", f"trunks={','.join(map(str, self.vlans)) or '[]'}"]
 
     def setup(self) -> None:
         vsctl = ["ovs-vsctl", "--may-exist", "add-br", BRIDGE, "--", "set", "Bridge", BRIDGE,
