@@ -53,11 +53,16 @@ def panel(p: Phase, r: FailoverReport, y0: int) -> tuple[list[str], int]:
             x1, x2 = x(p.last_before - p.at), x(p.first_after - p.at)
             out.append(f'<rect x="{x1:.1f}" y="{y - 6}" width="{max(x2 - x1, 1):.1f}" '
                        f'height="12" class="gap"/>')
-        for t, what in events:
+        label_end = -1e9
+        for t, what in sorted(events):
             cls = "down" if what == "down" else "ev"
+            text = f"{what} {t:+.3f} s"
+            # a label that would overlap the previous one on this row goes below the line
+            below = x(t) + 8 < label_end
+            label_end = label_end if below else x(t) + 8 + 5.5 * len(text)
             out.append(f'<circle cx="{x(t):.1f}" cy="{y}" r="5" class="{cls}"/>'
-                       f'<text x="{x(t) + 8:.1f}" y="{y - 7}" class="s">'
-                       f'{escape(what)} {t:+.3f} s</text>')
+                       f'<text x="{x(t) + 8:.1f}" y="{y + 15 if below else y - 7}" class="s">'
+                       f'{escape(text)}</text>')
     axis = y0 + h - 14
     out.append(f'<line x1="{LEFT}" y1="{axis}" x2="{WIDTH - RIGHT}" y2="{axis}" class="axis"/>')
     step = nice_step(hi - lo)
