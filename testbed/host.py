@@ -38,3 +38,19 @@ class Host:
                    and f.packet.sport == 67]
         text = self.node.exec(["cat", dhcp_client.LEASE_FILE])
         return dhcp_client.parse(text, answers[-1].eth_src if answers else None)
+
+    def listen_tcp(self, port: int, output: str) -> None:
+        """Accept one TCP connection on `port` (busybox nc) and write what arrives to `output`
+        in the host; it ends with the connection."""
+        self.node.spawn(["sh", "-c", 'exec busybox nc -l -p "$1" > "$2"', "sh", str(port),
+                         output])
+
+    def tcp_session(self, address: str, port: int, go_file: str, timeout: float = 10.0) -> None:
+        """Open a TCP connection and send "before"; send "after" on the same connection once
+        `go_file` exists in the host (bounded by `timeout`), then close. For tests of what
+        happens to an established connection."""
+        rounds = str(int(timeout / 0.05))
+        self.node.spawn(["bash", "-c", 'exec 3>"/dev/tcp/$1/$2" || exit 1; echo before >&3; '
+                         'for _ in $(seq 1 "$4"); do [ -e "$3" ] && break; sleep 0.05; done; '
+                         'echo after >&3; sleep 0.5', "bash", address, str(port), go_file,
+                         rounds])

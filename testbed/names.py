@@ -71,3 +71,18 @@ def ha_chassis_group(lrp: str) -> str:
 def chassisredirect_port(lrp: str) -> str:
     """The SB port northd creates for a distributed gateway port; bound on the active gateway."""
     return f"cr-{lrp}"
+
+
+DROP_PORT_GROUP = "neutron_pg_drop"
+"""Every port with a security group is in it: its ACLs drop all IP not allowed by a rule."""
+RULE_ID = "ovn-testbed:rule"
+"""ACL external_ids key naming the security group rule an ACL implements: '<group>/<index>'."""
+
+
+def port_group(security_group: str) -> str:
+    """A security group's Port_Group (OVN names allow letters, digits, '_' and '.')."""
+    return "pg_" + security_group.replace("-", "_")
+
+
+def rule_id(security_group: str, index: int) -> str:
+    return f"{security_group}/{index}"

@@ -10,7 +10,9 @@ from .scenario import (
     Router,
     RouterPort,
     RoutingMode,
+    Rule,
     Scenario,
+    SecurityGroup,
     Switch,
     TorBackend,
     Vm,
@@ -18,5 +20,6 @@ from .scenario import (
 
 __all__ = [
     "Datapath", "HaPlacement", "Network", "Node", "Problem", "Role", "Router", "RouterPort",
-    "RoutingMode", "Scenario", "ScenarioError", "Switch", "TorBackend", "Vm", "load", "parse",
+    "RoutingMode", "Rule", "Scenario", "ScenarioError", "SecurityGroup", "Switch", "TorBackend",
+    "Vm", "load", "parse",
 ]

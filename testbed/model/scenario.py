@@ -215,6 +215,27 @@ class Router(Strict):
         return next((p for p in self.ports if p.gateway_chassis), None)
 
 
+class Rule(Strict):
+    """One security group rule in Neutron's terms (IPv4): traffic it allows, statefully."""
+
+    direction: Literal["ingress", "egress"]
+    protocol: Literal["icmp", "tcp", "udp"] | None = None
+    """None: any IP protocol"""
+    port_range: tuple[Annotated[int, Field(ge=1, le=65535)],
+                      Annotated[int, Field(ge=1, le=65535)]] | None = None
+    """[min, max] destination ports, tcp or udp only"""
+    remote_prefix: Cidr | None = None
+    remote_group: LogicalName | None = None
+    persist_established: bool = False
+    """OVN's ACL option persist-established: connections this rule allowed stay allowed when
+    the rule is later edited so that it no longer matches them (by default OVN re-checks them
+    against the ACLs and drops them)."""
+
+
+class SecurityGroup(Strict):
+    rules: list[Rule] = []
+
+
 class Vm(Strict):
     switch: LogicalName
     chassis: Name
@@ -223,6 +244,8 @@ class Vm(Strict):
     """its address (the port's; with `dhcp: true` OVN's DHCP hands it out)"""
     dhcp: bool = False
     """take the address from OVN's DHCP (a client in the VM) instead of configuring it"""
+    security_groups: list[LogicalName] = []
+    """Neutron-style security groups: ingress denied but what a rule allows (stateful)"""
 
 
 class Scenario(Strict):
@@ -235,6 +258,7 @@ class Scenario(Strict):
     switches: dict[LogicalName, Switch]
     routers: dict[LogicalName, Router] = {}
     vms: dict[Name, Vm] = {}
+    security_groups: dict[LogicalName, SecurityGroup] = {}
 
     def nodes_with(self, *roles: Role) -> list[str]:
         return [name for name, node in self.nodes.items() if node.role in roles]

@@ -93,4 +93,33 @@ def check_services(sc: Scenario) -> list[Problem]:
         if vm.dhcp and sw is not None and sw.dhcp is None:
             out.append(Problem(f"vms.{vname}.dhcp", f"{vm.switch} serves no DHCP",
                                f"add dhcp: {{}} to switches.{vm.switch}, or remove dhcp"))
+        for i, group in enumerate(vm.security_groups):
+            if group not in sc.security_groups:
+                out.append(Problem(f"vms.{vname}.security_groups.{i}", f"there is no security "
+                                   f"group '{group}'", "use one of "
+                                   + (", ".join(sc.security_groups) or "(none defined)")))
+    return out + check_rules(sc)
+
+
+def check_rules(sc: Scenario) -> list[Problem]:
+    out: list[Problem] = []
+    for gname, group in sc.security_groups.items():
+        for i, rule in enumerate(group.rules):
+            field = f"security_groups.{gname}.rules.{i}"
+            if rule.port_range is not None:
+                low, high = rule.port_range
+                if rule.protocol not in ("tcp", "udp"):
+                    out.append(Problem(f"{field}.port_range", "a port range needs protocol tcp "
+                                       "or udp", "add protocol: tcp (or udp), or remove "
+                                       "port_range"))
+                elif low > high:
+                    out.append(Problem(f"{field}.port_range", f"{low} is above {high}",
+                                       f"write it [{high}, {low}]"))
+            if rule.remote_prefix is not None and rule.remote_group is not None:
+                out.append(Problem(f"{field}.remote_group", "a rule takes remote_prefix or "
+                                   "remote_group, not both", "keep one"))
+            if rule.remote_group is not None and rule.remote_group not in sc.security_groups:
+                out.append(Problem(f"{field}.remote_group", f"there is no security group "
+                                   f"'{rule.remote_group}'",
+                                   f"use one of {', '.join(sc.security_groups)}"))
     return out

@@ -6,6 +6,7 @@ import ipaddress
 
 from ..model import HaPlacement, Network, Scenario
 from ..names import ha_chassis_group, localnet_port, switch_router_port
+from . import acls
 from .db import NbApi
 
 
@@ -56,6 +57,7 @@ def build(nb: NbApi, sc: Scenario) -> None:
                               port.ha_placement)
     add_nat(nb, sc)
     add_dhcp(nb, sc)
+    acls.build(nb, sc)
 
 
 def add_nat(nb: NbApi, sc: Scenario) -> None:

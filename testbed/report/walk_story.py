@@ -175,8 +175,11 @@ def story(w: Walk) -> list[Section]:
     for key, t in w.traces.items():
         if key.startswith("ovn-trace"):
             stages = len(t.steps)
+            drop = t.dropped_by
             s.append(Section(key, [f"logical datapaths: {' -> '.join(t.datapaths) or '-'}; "
                                    f"{stages} stages; output port: {t.outport or 'none (dropped)'}",
+                                   *([f"dropped in {drop.where}/{drop.stage} by the flow "
+                                      f"`{drop.match}` (priority {drop.priority})"] if drop else []),
                                    "stages: " + ", ".join(f"{st.where}/{st.stage}"
                                                           for st in t.steps)]))
         else:

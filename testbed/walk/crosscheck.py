@@ -35,7 +35,11 @@ def _ovn_trace(tb: Testbed, leg: Leg) -> trace.OvnTrace | None:
     if ingress is None or first is None:
         return None
     datapath, inport = ingress
-    argv = ["ovn-trace", f"--db={SB_SOCKET}", "--detailed", datapath,
+    # ovn-trace has no connection tracking: a reply is traced as part of an established
+    # connection (what conntrack says on the wire), a request as a new one (its default);
+    # one --ct per ct_next (the ingress and the egress pipeline each look)
+    ct = ["--ct=trk,est,rpl"] * 2 if leg.name == "reply" else []
+    argv = ["ovn-trace", f"--db={SB_SOCKET}", "--detailed", *ct, datapath,
             trace.ovn_microflow(inport, first.frame)]
     result = tb.nodes[tb.scenario.central].run(argv, check=False)
     return trace.parse_ovn_trace(result.stdout + result.stderr, argv)

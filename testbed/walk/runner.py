@@ -146,6 +146,12 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
         if run_traces:
             from .crosscheck import run_traces as traces_of
             w.traces, w.checks = traces_of(tb, w, pool)
+            for leg in (w.request, w.reply):
+                if leg.translations() and leg.name == "reply" and any(
+                        c.what.startswith(leg.name) for c in w.disagreements):
+                    w.notes.append(f"the {leg.name} was translated back (un-NAT) on "
+                                   f"{leg.translated_on}: ovn-trace keeps no NAT state, so its "
+                                   "trace of it stops at the router (the disagreements above)")
         w.names = names_f.result()
         timings["traces and names"] = time.monotonic() - t3
     from ..report import walk_files

@@ -47,6 +47,15 @@ class OvnTrace:
         """The last logical port the packet was output to (a VIF, a localnet, ...)."""
         return self.outputs[-1][0] if self.outputs else None
 
+    @property
+    def dropped_by(self) -> Step | None:
+        """When nothing was output and an ACL stage decided: its logical flow (match and
+        priority name the ACL, e.g. `outport == @neutron_pg_drop && ip`, 1001)."""
+        if self.outputs:
+            return None
+        acl = [st for st in self.steps if "acl_eval" in st.stage or st.stage.endswith("_acl")]
+        return acl[-1] if acl else None
+
     def to_json(self) -> dict:
         return {"command": self.command, "steps": [asdict(s) for s in self.steps],
                 "datapaths": self.datapaths, "outputs": self.outputs, "outport": self.outport}

@@ -9,6 +9,8 @@ import pytest
 from testbed import wait
 from testbed.model import load
 from testbed.net import Testbed
+from testbed.observe.capture import capture
+from testbed.ovn import acls
 
 from .conftest import ROOT, RUNS
 
@@ -20,7 +22,7 @@ def aio():
     with Testbed(load(AIO), name="pytest-aio", runs_dir=RUNS) as tb:
         # first packets are lost while addresses are resolved: the gateway ARPs for ext (then
         # a MAC_Binding), the userspace datapath ARPs for a tunnel's remote endpoint
-        for src, dst in (("vm1", "172.24.4.1"), ("vm2", "172.24.4.1"), ("vm1", "10.0.0.12")):
+        for src, dst in (("vm1", "172.24.4.1"), ("vm2", "172.24.4.1"), ("vm2", "10.0.0.11")):
             wait.until(f"{src} to reach {dst}", lambda src=src, dst=dst: [] if tb.host(
                 src).ping(dst, count=1, wait=1).received else ["an echo reply"], 15, interval=0.1)
         yield tb
@@ -51,13 +53,90 @@ def test_snat_on_the_gateway_chassis(aio):
 
 
 def test_east_west_on_the_tenant_network_is_tunnelled(aio):
-    walk = aio.walk("vm1", "vm2")
-    walk.request.assert_expected(aio.expect("vm1", "vm2"))
+    walk = aio.walk("vm2", "vm1")
+    walk.request.assert_expected(aio.expect("vm2", "vm1"))
     assert walk.request.crossed_overlay and aio.scenario.tor not in walk.request.path
-    assert walk.request.hop("compute-a", "eth1", "out").frame.encap.vni is not None
+    assert walk.request.hop("compute-b", "eth1", "out").frame.encap.vni is not None
 
 
 def test_the_private_subnet_is_not_reachable_from_outside(aio):
     """SNAT only: ext has no route to 10.0.0.0/24 (the scenario gives none back)."""
     got = aio.host("ext").ping("10.0.0.11", count=1, wait=1)
     assert got.loss == 100 and got.received == 0
+
+
+def sync(tb) -> None:
+    tb.nodes[tb.scenario.central].exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
+
+
+def test_security_groups_allow_icmp_and_ssh_in_and_drop_the_rest(aio):
+    """vm1 is in ssh-icmp (ingress ICMP and TCP 22) and egress-all; vm2 only in egress-all."""
+    assert aio.host("vm2").ping("10.0.0.11", count=2, interval=0.2).loss == 0
+    ssh = aio.walk("vm2", "vm1", proto="tcp", port=22, traces=False)
+    assert ssh.request.delivered and ssh.reply.delivered  # the RST of a closed port came back
+    web = aio.walk("vm2", "vm1", proto="tcp", port=80)
+    # dropped on vm1's chassis, in the egress pipeline of vm1's switch, by the drop group's ACL
+    assert not web.request.delivered and web.request.last_seen.node == "compute-a"
+    drop = web.traces["ovn-trace request"].dropped_by
+    assert drop is not None and "acl" in drop.stage
+    assert "outport == @neutron_pg_drop && ip" in drop.match
+    # stateful: vm2 has no ingress rule, yet the replies to what it sends come back
+    assert aio.host("vm2").ping("172.24.4.1", count=2, interval=0.2).loss == 0
+    assert aio.host("vm1").ping("10.0.0.12", count=2, interval=0.2, wait=1).loss == 100
+
+
+def session_through_an_edit(tb, port: int, edit, undo) -> tuple[bool, bool]:
+    """Open a TCP session vm2 -> vm1:port, apply `edit` (a change of the security rules) and
+    wait for OVN to apply it; then (does a new connection get through, does the established
+    session's next segment arrive). `undo` puts the rules back."""
+    vm1, vm2 = tb.host("vm1"), tb.host("vm2")
+    got, go = f"/tmp/session-{port}", f"/tmp/session-{port}-go"
+    vm2.node.run(["rm", "-f", go], check=False)
+    vm1.listen_tcp(port, got)
+    wait.until(f"vm1 to listen on {port}", lambda: [] if vm1.node.exec(
+        ["ss", "-Hltn", f"sport = :{port}"]).strip() else [f"a listener on {port}"], 10,
+        interval=0.05)
+    vm2.tcp_session("10.0.0.11", port, go)
+    wait.until("the session's first line at vm1", lambda: [] if "before" in vm1.node.exec(
+        ["cat", got]) else ["'before' received"], 10, interval=0.05)
+    edit()
+    try:
+        sync(tb)
+        new = tb.walk("vm2", "vm1", proto="tcp", port=port, traces=False).request.delivered
+        with capture(vm2.node, "eth0") as sent, capture(vm1.node, "eth0") as arrived:
+            vm2.node.exec(["touch", go])
+            try:
+                wait.until("the established session's next line at vm1", lambda: [] if "after"
+                           in vm1.node.exec(["cat", got]) else ["'after' received"], 3,
+                           interval=0.05)
+            except wait.WaitTimeout:
+                pass
+        pushed = [f for f in sent.frames if f.packet.proto == "tcp" and f.packet.dport == port]
+        assert pushed, "vm2 sent nothing on the established session"
+        kept = any(f.packet.proto == "tcp" and f.packet.dport == port for f in arrived.frames)
+        assert kept == ("after" in vm1.node.exec(["cat", got]))
+        return new, kept
+    finally:
+        undo()
+        sync(tb)
+        vm1.node.run(["pkill", "-f", f"nc -l -p {port}"], check=False)
+
+
+def test_removing_a_rule_blocks_new_and_established_connections(aio):
+    """OVN re-checks established connections against the ACLs: once the rule allowing TCP 22
+    is gone, neither a new connection nor the next segment of an open one gets through."""
+    new, kept = session_through_an_edit(
+        aio, 22, lambda: acls.remove_rule(aio.nb, "ssh-icmp", 1),
+        lambda: acls.add_rule(aio.nb, aio.scenario, "ssh-icmp", 1))
+    assert (new, kept) == (False, False)
+    assert aio.walk("vm2", "vm1", proto="tcp", port=22, traces=False).request.delivered
+
+
+def test_persist_established_keeps_an_open_connection_through_a_rule_edit(aio):
+    """With the ACL option persist-established, narrowing the rule blocks new connections but
+    the open one keeps flowing."""
+    rule = acls.match("web", aio.scenario.security_groups["web"].rules[0])
+    new, kept = session_through_an_edit(
+        aio, 8080, lambda: acls.set_match(aio.nb, "web", 0, rule.replace("8080", "8081")),
+        lambda: acls.set_match(aio.nb, "web", 0, rule))
+    assert (new, kept) == (False, True)
