@@ -1,0 +1,108 @@
+"""The scenario parts Neutron's scenarios need (tenant networks, NAT, DHCP, security groups):
+each mistake gets one clear error with file, line, field and fix, and nothing starts."""
+
+from pathlib import Path
+
+import pytest
+
+from testbed.model import ScenarioError, load, parse
+from testbed.ovn import acls
+
+AIO = Path(__file__).resolve().parents[2] / "scenarios" / "packstack-allinone.yaml"
+
+
+def errors(text: str) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        parse(text, "bad.yaml")
+    return [p.render("bad.yaml") for p in info.value.problems]
+
+
+FIP = '''      - {type: dnat_and_snat, logical_ip: 10.0.0.11, external_ip: 172.24.4.20}
+'''
+
+
+def with_fip(fip: str = FIP) -> str:
+    """The all-in-one scenario with a floating IP for vm1 after its SNAT entry."""
+    lines = AIO.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "{type: snat," in line)
+    return "".join(lines[:at + 1] + [fip] + lines[at + 1:])
+
+
+def test_the_all_in_one_scenario_loads():
+    sc = load(AIO)
+    assert sc.switches["private"].network.value == "tenant"
+    assert sc.snat_ip("router1", "10.0.0.11") == "172.24.4.10"
+    assert sc.routes_back("ext") == []  # SNAT hides the private subnet: no route back
+    assert sc.switches["private"].dhcp.mtu == 1442
+    sc2 = parse(with_fip(), "fip.yaml")
+    assert sc2.snat_ip("router1", "10.0.0.11") == "172.24.4.20"  # the floating IP wins
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ("logical_ip: 10.0.0.11, external_ip: 172.24.4.20", "logical_ip: 10.0.0.11, external_ip: 10.9.9.9",
+     "bad.yaml:38: routers.router1.nat.1.external_ip: 10.9.9.9 is outside the external subnet "
+     "172.24.4.0/24. Fix: pick an address inside 172.24.4.0/24."),
+    ("logical_ip: 10.0.0.11, external_ip", "logical_ip: 10.0.0.99, external_ip",
+     "routers.router1.nat.1.logical_ip: no VM has the address 10.0.0.99"),
+    ("external_ip: 172.24.4.20}", "external_ip: 172.24.4.20, logical_port: vm1}",
+     "routers.router1.nat.1.logical_port: a distributed floating IP needs both logical_port "
+     "and external_mac"),
+    ("{type: snat, logical_ip: 10.0.0.0/24}", "{type: snat, logical_ip: 10.7.0.0/24}",
+     "routers.router1.nat.0.logical_ip: 10.7.0.0/24 is not inside a subnet behind router1"),
+    ("{type: snat,", "{type: masquerade,",
+     "routers.router1.nat.0.type: Input should be 'snat' or 'dnat_and_snat'"),
+    ("protocol: icmp}", "protocol: gre}",
+     "security_groups.ssh-icmp.rules.0.protocol: Input should be 'icmp', 'tcp' or 'udp'"),
+    ("port_range: [22, 22]", "port_range: [0, 22]",
+     "security_groups.ssh-icmp.rules.1.port_range.0: Input should be greater than or equal to 1"),
+    ("port_range: [22, 22]", "port_range: [22, 70000]",
+     "security_groups.ssh-icmp.rules.1.port_range.1: Input should be less than or equal to 65535"),
+    ("port_range: [22, 22]", "port_range: [23, 22]",
+     "security_groups.ssh-icmp.rules.1.port_range: 23 is above 22. Fix: write it [22, 23]"),
+    ("{direction: ingress, protocol: icmp}", "{direction: ingress, protocol: icmp, port_range: [1, 2]}",
+     "security_groups.ssh-icmp.rules.0.port_range: a port range needs protocol tcp or udp"),
+    ("security_groups: [egress-all]}", "security_groups: [egress-al]}",
+     "vms.vm2.security_groups.0: there is no security group 'egress-al'. Fix: use one of "
+     "egress-all, ssh-icmp, web"),
+    ("lease_time: 43200, mtu: 1442}", "lease_time: 43200, mtu: 1442, ntp_server: 1.2.3.4}",
+     "switches.private.dhcp.ntp_server: unknown key 'ntp_server'"),
+    ("network: tenant,", "network: tenant, vlan: 100,",
+     "switches.private.vlan: a tenant network has no VLAN"),
+    ("ip: 10.0.0.12, dhcp: true", "ip: 10.0.0.12, dhcp: yes_please",
+     "vms.vm2.dhcp: Input should be a valid boolean"),
+])
+def test_each_mistake_names_file_line_field_and_fix(old, new, expected):
+    text = with_fip()
+    assert old in text, old
+    found = errors(text.replace(old, new, 1))
+    assert len(found) == 1, found
+    assert expected in found[0], found[0]
+    assert ". Fix: " in found[0]
+
+
+def test_dhcp_needs_a_router_port_and_a_serving_switch():
+    text = AIO.read_text().replace(
+        "      - {switch: private, mac: \"fa:16:3e:f6:c6:d3\", ip: 10.0.0.1}\n", "")
+    found = errors(text)
+    assert any("switches.private.dhcp: OVN's DHCP answers from a router port" in e for e in found)
+    text = AIO.read_text().replace("dhcp: {lease_time: 43200, mtu: 1442}", "vlan: null")
+    found = errors(text)
+    assert any("vms.vm1.dhcp: private serves no DHCP" in e for e in found), found
+
+
+def test_security_group_rules_become_neutron_style_acl_matches():
+    sc = load(AIO)
+    ssh = sc.security_groups["ssh-icmp"].rules
+    assert acls.match("ssh-icmp", ssh[0]) == "outport == @pg_ssh_icmp && ip4 && icmp4"
+    assert acls.match("ssh-icmp", ssh[1]) == "outport == @pg_ssh_icmp && ip4 && tcp && tcp.dst == 22"
+    assert acls.direction(ssh[1]) == "to-lport"
+    egress = sc.security_groups["egress-all"].rules[0]
+    assert (acls.direction(egress), acls.match("egress-all", egress)) == (
+        "from-lport", "inport == @pg_egress_all && ip4")
+    text = AIO.read_text().replace("protocol: tcp, port_range: [22, 22]}",
+                                   "protocol: udp, port_range: [5000, 5100], "
+                                   "remote_group: egress-all}")
+    rule = parse(text, "x.yaml").security_groups["ssh-icmp"].rules[1]
+    assert acls.match("ssh-icmp", rule) == ("outport == @pg_ssh_icmp && ip4 && ip4.src == "
+                                            "$pg_egress_all_ip4 && udp && udp.dst >= 5000 && "
+                                            "udp.dst <= 5100")
