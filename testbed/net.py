@@ -35,6 +35,7 @@ class Testbed:
     def __init__(self, scenario: Scenario, name: str | None = None, runs_dir: Path = RUNS_DIR,
                  progress: Callable[[str], None] = print):
         self.scenario = scenario
+        self._loaded = scenario  # as brought up (set_fip changes self.scenario, not this)
         self.name = name or scenario.name
         self.dir = runs_dir / self.name
         self.progress = progress
@@ -166,7 +167,7 @@ class Testbed:
                 wiring.End(vname, n[vname].pid, names.VM_NIC, vm.mac),
                 wiring.End(vm.chassis, n[vm.chassis].pid, names.vm_port(vname))))
             rewire.configure_host(self, vname)
-        external = [(g, names.EXTERNAL_NIC) for g in sc.nodes_with(Role.gateway)]
+        external = [(c, names.EXTERNAL_NIC) for c in sc.chassis if sc.nodes[c].on_external]
         external += [(h, names.VM_NIC) for h in sc.nodes_with(Role.external)]
         for name, nic in external:
             self.links.add(self.wiring.link(
@@ -258,6 +259,11 @@ class Testbed:
                 raise RuntimeError(f"{vname} got {got.ip} from DHCP, its port has {want}")
             self.progress(f"  {vname}: DHCP lease {got.ip}/{got.prefix} from {got.server_id} "
                           f"({got.server_mac}), router {got.router}, mtu {got.mtu}")
+
+    def original_nat(self, router: str, index: int):
+        """A NAT entry as the scenario file has it (the running scenario may have been changed
+        by set_fip); read from the state saved at bring-up."""
+        return self._loaded.routers[router].nat[index]
 
     def restart_node(self, name: str) -> list[str]:
         """Start a stopped node again and re-wire its veths from the link inventory (they went

@@ -1,4 +1,5 @@
-"""`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault, failover)."""
+"""`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
+failover, fip)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import os
 import signal
 import sys
 
-from . import down, failover, fault, flap, ls, mode, show, up, walk
+from . import down, failover, fault, fip, flap, ls, mode, show, up, walk
 
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": mode,
-         "flap": flap, "fault": fault, "failover": failover}
+         "flap": flap, "fault": fault, "failover": failover, "fip": fip}
 
 
 _OWNER = os.getpid()

@@ -81,6 +81,10 @@ def check(sc: Scenario) -> list[Problem]:
         if node.role is not Role.external and node.address is not None:
             out.append(Problem(f"nodes.{name}.address", "only external hosts take an address",
                                "remove it; chassis addresses are assigned by Docker"))
+        if node.external_network and node.role is not Role.compute:
+            out.append(Problem(f"nodes.{name}.external_network", "only a compute chassis takes "
+                               "external_network (gateways are on it anyway)",
+                               "remove it"))
         if node.chassis_mac and not node.is_chassis:
             out.append(Problem(f"nodes.{name}.chassis_mac", "only chassis take a chassis MAC",
                                "remove it, or give the node role gateway or compute"))

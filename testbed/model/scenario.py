@@ -141,9 +141,18 @@ class Node(Strict):
     """chassis only: the MAC of this chassis on the provider network when a router's mode uses
     chassis MACs (chassis-mac, bridged); generated when absent."""
 
+    external_network: bool = False
+    """compute chassis only: also wired to the external network (br-ex and its bridge mapping,
+    as DVR computes are), so distributed floating IPs leave and enter here."""
+
     @property
     def is_chassis(self) -> bool:
         return self.role in (Role.gateway, Role.compute)
+
+    @property
+    def on_external(self) -> bool:
+        """A chassis with a NIC on the external network: every gateway, DVR computes."""
+        return self.role is Role.gateway or (self.role is Role.compute and self.external_network)
 
 
 class Physical(Strict):
@@ -317,6 +326,19 @@ class Scenario(Strict):
         addr = ipaddress.ip_address(ip)
         return next((n for n in router.nat if n.type == "snat" and
                      addr in ipaddress.ip_network(n.logical_ip, strict=False)), None)
+
+    def fip_of(self, vm: str) -> tuple[str, Nat] | None:
+        """(router, entry) of a VM's floating IP, if it has one."""
+        ip = self.vms[vm].ip
+        return next(((r, n) for r, router in self.routers.items() for n in router.nat
+                     if n.type == "dnat_and_snat" and n.logical_ip == ip), None)
+
+    def with_nat(self, router: str, index: int, nat: Nat) -> Scenario:
+        """A copy with one NAT entry of `router` replaced."""
+        r = self.routers[router]
+        entries = [nat if i == index else n for i, n in enumerate(r.nat)]
+        routers = {**self.routers, router: r.model_copy(update={"nat": entries})}
+        return self.model_copy(update={"routers": routers})
 
     def snat_ip(self, router: str, ip: str) -> str | None:
         """The address `ip` leaves `router`'s gateway with (floating IP, SNAT), or None."""

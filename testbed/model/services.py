@@ -62,6 +62,14 @@ def check_nat(sc: Scenario, rname: str, router: Router) -> list[Problem]:
                 out.append(Problem(f"{field}.logical_port", f"'{nat.logical_port}' is not the VM "
                                    f"with address {nat.logical_ip}",
                                    "name the VM whose address is logical_ip"))
+            elif nat.logical_port is not None:
+                host = sc.vms[nat.logical_port].chassis
+                if host in sc.nodes and not sc.nodes[host].on_external:
+                    out.append(Problem(f"{field}.logical_port", f"a distributed floating IP "
+                                       f"leaves from its VM's chassis, and {host} is not on the "
+                                       "external network",
+                                       f"add external_network: true to nodes.{host}, or remove "
+                                       "logical_port and external_mac (centralised)"))
         if nat.external_ip is not None and not _inside(nat.external_ip, ext):
             out.append(Problem(f"{field}.external_ip", f"{nat.external_ip} is outside the "
                                f"external subnet {ext}", f"pick an address inside {ext}"))

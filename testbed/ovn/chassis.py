@@ -53,7 +53,7 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -
     bridges = {"br-phy": UPLINK, "br-ovl": encap_nic}
     mappings = [f"{sc.physical.provider}:br-phy"]
     is_gateway = sc.nodes[name].role is Role.gateway
-    if is_gateway:
+    if sc.nodes[name].on_external:
         bridges["br-ex"] = names.EXTERNAL_NIC
         mappings.append(f"{sc.physical.external}:br-ex")
     ids = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from ..model import HaPlacement, Network, Scenario
+from ..model.scenario import Nat
 from ..names import ha_chassis_group, localnet_port, switch_router_port
 from . import acls
 from .db import NbApi
@@ -69,6 +70,14 @@ def add_nat(nb: NbApi, sc: Scenario) -> None:
                 txn.add(nb.lr_nat_add(rname, nat.type, external, nat.logical_ip,
                                       logical_port=nat.logical_port,
                                       external_mac=nat.external_mac))
+
+
+def replace_nat(nb: NbApi, router: str, old: Nat, new: Nat, external_ip: str) -> None:
+    """Swap one NAT entry on a running testbed (e.g. a floating IP distributed <-> centralised)."""
+    with nb.transaction(check_error=True) as txn:
+        txn.add(nb.lr_nat_del(router, old.type, external_ip, if_exists=True))
+        txn.add(nb.lr_nat_add(router, new.type, external_ip, new.logical_ip,
+                              logical_port=new.logical_port, external_mac=new.external_mac))
 
 
 def add_dhcp(nb: NbApi, sc: Scenario) -> None:

@@ -180,6 +180,22 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
                         why="distributed E/W routing: the sending chassis routes")
     gw = active[rname]
     gw_mac = ports[d.switch].mac if d_net is Network.external else ports[s.switch].mac
+    fip = sc.fip_of(src) if src in sc.vms else None
+    if d_net is Network.external and fip and fip[1].logical_port == src and fip[1].external_mac:
+        return Expected(src, dst, [src, s.chassis, tor, dst], s.chassis, False, TTL - 1,
+                        [Wire(tor, f"x-{dst}", None, fip[1].external_mac, d_mac, TTL - 1,
+                              fip[1].external_ip)],
+                        why="distributed floating IP (DVR): the VM's own chassis routes, "
+                            "translates and puts it on the external network with the floating "
+                            "IP's MAC; no gateway chassis",
+                        translated_on=s.chassis)
+    dfip = sc.fip_of(dst) if dst in sc.vms else None
+    if s_net is Network.external and dfip and dfip[1].logical_port == dst and \
+            dfip[1].external_mac:
+        return Expected(src, dst, [src, tor, d.chassis, dst], d.chassis, False, TTL - 1,
+                        why="to a distributed floating IP: the VM's chassis answers for it, "
+                            "translates and routes",
+                        translated_on=d.chassis)
     if d_net is Network.external:
         path = [src, s.chassis, gw, tor, dst] if s.chassis != gw else [src, gw, tor, dst]
         src_ip = sc.vms[src].ip

@@ -37,6 +37,10 @@ def host_ip(sc: Scenario, name: str) -> str | None:
 
 
 def owner_of(sc: Scenario, ip: str) -> str | None:
+    """The host an address leads to: its own, or the VM behind a floating IP."""
+    fip = next((n.logical_ip for r in sc.routers.values() for n in r.nat
+                if n.type == "dnat_and_snat" and n.external_ip == ip), None)
+    ip = fip or ip
     return next((n for n in [*sc.vms, *sc.nodes] if host_ip(sc, n) == ip), None)
 
 

@@ -44,7 +44,7 @@ def test_the_all_in_one_scenario_loads():
      "172.24.4.0/24. Fix: pick an address inside 172.24.4.0/24."),
     ("logical_ip: 10.0.0.11, external_ip", "logical_ip: 10.0.0.99, external_ip",
      "routers.router1.nat.1.logical_ip: no VM has the address 10.0.0.99"),
-    ("external_ip: 172.24.4.20}", "external_ip: 172.24.4.20, logical_port: vm1}",
+    ("external_ip: 172.24.4.20}", "external_ip: 172.24.4.20, external_mac: \"fa:16:3e:aa:00:01\"}",
      "routers.router1.nat.1.logical_port: a distributed floating IP needs both logical_port "
      "and external_mac"),
     ("{type: snat, logical_ip: 10.0.0.0/24}", "{type: snat, logical_ip: 10.7.0.0/24}",
@@ -106,3 +106,15 @@ def test_security_group_rules_become_neutron_style_acl_matches():
     assert acls.match("ssh-icmp", rule) == ("outport == @pg_ssh_icmp && ip4 && ip4.src == "
                                             "$pg_egress_all_ip4 && udp && udp.dst >= 5000 && "
                                             "udp.dst <= 5100")
+
+
+def test_a_distributed_floating_ip_needs_its_chassis_on_the_external_network():
+    fip = ('      - {type: dnat_and_snat, logical_ip: 10.0.0.11, external_ip: 172.24.4.20, '
+           'logical_port: vm1, external_mac: "fa:16:3e:aa:00:01"}\n')
+    found = errors(with_fip(fip))
+    assert len(found) == 1 and "routers.router1.nat.1.logical_port: a distributed floating IP " \
+        "leaves from its VM's chassis, and compute-a is not on the external network. Fix: add " \
+        "external_network: true to nodes.compute-a" in found[0], found
+    text = with_fip(fip).replace("compute-a: {role: compute}",
+                                 "compute-a: {role: compute, external_network: true}")
+    assert parse(text, "ok.yaml").nodes["compute-a"].on_external

@@ -1,0 +1,32 @@
+"""Walk a VM's N/S journey with its floating IP distributed (DVR) and centralised, side by side.
+
+    testbed fip vm1 --name dvr                  # to the first external host
+    testbed fip vm1 203.0.113.1 --name dvr
+
+The floating IP is switched on the running testbed (NB NAT entry with and without
+logical_port / external_mac) and put back as the scenario has it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Role
+from ..net import Testbed
+
+
+def add_parser(p) -> None:
+    p.add_argument("vm", help="a VM with a distributed floating IP in the scenario")
+    p.add_argument("destination", nargs="?", help="default: the first external host")
+    p.add_argument("--name", default="dvr", help="the testbed (default: dvr)")
+
+
+def run(args) -> int:
+    from ..walk.compare import fip_compare, fip_table
+
+    tb = Testbed.attach(args.name, Path(args.runs), progress=lambda _: None)
+    destination = args.destination or tb.scenario.nodes_with(Role.external)[0]
+    distributed, centralised = fip_compare(tb, args.vm, destination)
+    print(fip_table(distributed, centralised))
+    print(f"\nreports: {distributed.folder}  {centralised.folder}")
+    return 0 if distributed.reply.delivered and centralised.reply.delivered else 3

@@ -1,0 +1,69 @@
+"""The DVR seed on real daemons (scenarios/dvr.yaml): vm1's floating IP is distributed (its own
+chassis routes and translates, the external switch learns the floating IP's MAC there), vm2
+leaves by SNAT through the gateway chassis, E/W goes compute to compute; centralising the
+floating IP brings back the trip through the gateway."""
+
+from __future__ import annotations
+
+import pytest
+
+from testbed import wait
+from testbed.model import load
+from testbed.net import Testbed
+from testbed.tor import external_port_of
+from testbed.walk.compare import fip_compare, fip_table
+
+from .conftest import ROOT, RUNS
+
+DVR = ROOT / "scenarios" / "dvr.yaml"
+FIP, FIP_MAC = "203.0.113.111", "fa:16:3e:f1:00:01"
+
+
+@pytest.fixture(scope="module")
+def dvr():
+    with Testbed(load(DVR), name="pytest-dvr", runs_dir=RUNS) as tb:
+        # first packets resolve MACs (the router's next hop, a tunnel's remote endpoint)
+        for src, dst in (("vm1", "203.0.113.1"), ("vm2", "203.0.113.1"),
+                         ("vm1", "192.168.20.12"), ("ext", FIP)):
+            wait.until(f"{src} to reach {dst}", lambda src=src, dst=dst: [] if tb.host(
+                src).ping(dst, count=1, wait=1).received else ["an echo reply"], 15, interval=0.1)
+        yield tb
+
+
+def test_a_distributed_floating_ip_leaves_and_enters_at_its_vms_chassis(dvr):
+    out = dvr.walk("vm1", "ext", traces=False)
+    expected = dvr.expect("vm1", "ext")
+    assert expected.translated_on == "compute-a" and "gw1" not in expected.path
+    out.request.assert_expected(expected)
+    assert external_port_of(dvr.nodes[dvr.scenario.tor], FIP_MAC) == "compute-a"
+    into = dvr.walk("ext", FIP, traces=False)
+    into.request.assert_expected(dvr.expect("ext", "vm1"))
+    assert into.request.hop("vm1", "eth0", "in").ip_dst == "192.168.10.11"
+
+
+def test_without_a_floating_ip_snat_goes_through_the_gateway(dvr):
+    w = dvr.walk("vm2", "ext", traces=False)
+    w.request.assert_expected(dvr.expect("vm2", "ext"))
+    assert w.request.translated_on == "gw1" and w.request.crossed_overlay
+
+
+def test_east_west_goes_compute_to_compute(dvr):
+    w = dvr.walk("vm1", "vm2", traces=False)
+    w.request.assert_expected(dvr.expect("vm1", "vm2"))
+    assert "gw1" not in w.request.path + w.reply.path
+
+
+def test_centralising_the_floating_ip_brings_the_trip_through_the_gateway_back(dvr):
+    distributed, centralised = fip_compare(dvr, "vm1", "ext")
+    assert "gw1" not in distributed.request.path and distributed.request.translated_on == \
+        "compute-a"
+    assert centralised.request.path == ["vm1", "compute-a", "gw1", "tor", "ext"]
+    assert centralised.request.translated_on == "gw1" and centralised.request.crossed_overlay
+    assert distributed.reply.delivered and centralised.reply.delivered
+    table = fip_table(distributed, centralised)
+    assert "round trip on the wire" in table and "distributed (DVR)" in table
+    # put back as the scenario has it
+    nat = next(n for n in dvr.nb.tables["Logical_Router"].rows.values()
+               if n.name == "R1").nat
+    fip = next(n for n in nat if n.type == "dnat_and_snat")
+    assert fip.logical_port == ["vm1"] and fip.external_mac == [FIP_MAC]
