@@ -26,6 +26,11 @@ def external_port(peer: str) -> str:
     return f"x-{peer}"
 
 
+def downstream_port(host: str) -> str:
+    """An upstream host's interface towards a host wired behind it."""
+    return f"to-{host}"
+
+
 def generated_chassis_mac(chassis: str) -> str:
     """A chassis MAC for ovn-chassis-mac-mappings when the scenario gives none: unique per
     chassis name, locally administered (0e:...), unicast."""

@@ -168,7 +168,14 @@ class Testbed:
                 wiring.End(vm.chassis, n[vm.chassis].pid, names.vm_port(vname))))
             rewire.configure_host(self, vname)
         external = [(c, names.EXTERNAL_NIC) for c in sc.chassis if sc.nodes[c].on_external]
-        external += [(h, names.VM_NIC) for h in sc.nodes_with(Role.external)]
+        external += [(h, names.VM_NIC) for h in sc.nodes_with(Role.external)
+                     if sc.nodes[h].behind is None]
+        for name in sc.nodes_with(Role.external):
+            up = sc.nodes[name].behind
+            if up is not None:  # a point-to-point link to its upstream host
+                self.links.add(self.wiring.link(
+                    wiring.End(name, n[name].pid, names.VM_NIC),
+                    wiring.End(up, n[up].pid, names.downstream_port(name))))
         for name, nic in external:
             self.links.add(self.wiring.link(
                 wiring.End(name, n[name].pid, nic),

@@ -34,10 +34,20 @@ def configure_host(tb: Testbed, name: str) -> None:
         gw = sc.gateway_of(vm.switch)
         wiring.set_address(node.pid, names.VM_NIC, f"{vm.ip}/{tb.prefix(vm.switch)}",
                            gateway=gw.ip if gw else None)
+    elif sc.nodes[name].behind is not None:
+        _, gateway = sc.upstream_link(name)
+        wiring.set_address(node.pid, names.VM_NIC, str(sc.nodes[name].address), gateway=gateway)
     else:
         wiring.set_address(node.pid, names.VM_NIC, str(sc.nodes[name].address))
         for cidr, via in sc.routes_back(name):
             wiring.add_route(node.pid, cidr, via)
+        downstream = sc.behind_hosts(name)
+        for host in downstream:  # an upstream router: its end of each link, and forwarding
+            nic = names.downstream_port(host)
+            wiring.set_address(node.pid, nic, sc.upstream_link(host)[0])
+            node.exec(["ethtool", "-K", nic, "tx", "off"])
+        if downstream:
+            wiring.set_forwarding(node.pid)
     node.exec(["ethtool", "-K", names.VM_NIC, "tx", "off"])
 
 

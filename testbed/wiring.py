@@ -140,6 +140,15 @@ def clear_qdisc(pid: int, ifname: str) -> None:
                 ns.tc("del", index=idx, handle=q["handle"], parent=q["parent"])
 
 
+def set_forwarding(pid: int) -> None:
+    """Let a namespace route IPv4 between its interfaces (an upstream router). Written from the
+    host (a container's /proc/sys is read-only): net.* sysctls belong to the namespace."""
+    from .command import run_host
+
+    run_host(["nsenter", f"--net=/proc/{pid}/ns/net", "sysctl", "-q", "-w",
+              "net.ipv4.ip_forward=1"])
+
+
 def delete_link(pid: int, ifname: str) -> bool:
     """Delete an interface in a namespace if it is there (a veth takes its peer with it)."""
     with netns(pid) as ns:

@@ -133,10 +133,24 @@ class Settings(Strict):
     gateway keeps dropping traffic after it took the port over."""
 
 
+class Route(Strict):
+    """A static route: `to` a prefix `via` a next hop (external hosts, logical routers)."""
+
+    to: Cidr
+    via: Ip
+
+
 class Node(Strict):
     role: Role
     address: IpInterface | None = None
-    """external hosts only: the address on the external network."""
+    """external hosts only: the address on the external network (or, with `behind`, on the
+    point-to-point link to the upstream host)."""
+    behind: Name | None = None
+    """external hosts only: wired to this external host (an upstream router, which then
+    forwards) instead of to the external network; its default route goes through it."""
+    routes: list[Route] = []
+    """external hosts only: static routes; when absent, routes to the subnets behind the
+    routers' gateway ports that no SNAT hides are derived."""
     chassis_mac: Mac | None = None
     """chassis only: the MAC of this chassis on the provider network when a router's mode uses
     chassis MACs (chassis-mac, bridged); generated when absent."""
@@ -217,6 +231,9 @@ class Router(Strict):
     mode: RoutingMode = RoutingMode.distributed
     """East/West routing over VLAN; switchable on a running testbed (`testbed mode`)."""
     nat: list[Nat] = []
+    routes: list[Route] = []
+    """static routes (NB Logical_Router_Static_Route), e.g. to networks behind an upstream
+    router on the external network."""
 
     @property
     def gateway_port(self) -> RouterPort | None:
@@ -308,10 +325,22 @@ class Scenario(Strict):
         port = self.gateway_of(switch)
         return next((r for r, p in self.routers_on(switch) if p is port), None) if port else None
 
+    def upstream_link(self, host: str) -> tuple[str, str]:
+        """(the upstream's address with prefix, the host's gateway) on the point-to-point link
+        of a host wired `behind` another: the upstream takes the subnet's first address."""
+        net = ipaddress.ip_interface(self.nodes[host].address).network
+        first = str(next(net.hosts()))
+        return f"{first}/{net.prefixlen}", first
+
+    def behind_hosts(self, upstream: str) -> list[str]:
+        return [n for n, node in self.nodes.items() if node.behind == upstream]
+
     def routes_back(self, host: str) -> list[tuple[str, str]]:
         """Routes an external host needs to reach the switches behind the routers it faces:
         (cidr, via the router's gateway port IP), for the subnets no SNAT hides (without them a
         reply from the external host to a VM would have nowhere to go)."""
+        if self.nodes[host].routes:
+            return [(r.to, r.via) for r in self.nodes[host].routes]
         routes = []
         for router in self.routers.values():
             gws = [p for p in router.ports if self.switches[p.switch].network is Network.external]

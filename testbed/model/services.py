@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 
 from .problem import Problem
-from .scenario import Network, Router, RoutingMode, Scenario
+from .scenario import Network, Role, Router, RoutingMode, Scenario
 
 
 def _external_cidr(sc: Scenario, router: Router) -> str | None:
@@ -76,8 +76,48 @@ def check_nat(sc: Scenario, rname: str, router: Router) -> list[Problem]:
     return out
 
 
-def check_services(sc: Scenario) -> list[Problem]:
+def check_upstream(sc: Scenario) -> list[Problem]:
+    """Hosts wired behind an upstream host, hosts' and routers' static routes."""
     out: list[Problem] = []
+    subnets = {n: ipaddress.ip_network(s.cidr) for n, s in sc.switches.items()}
+    for name, node in sc.nodes.items():
+        if node.role is not Role.external:
+            for key in ("behind", "routes"):
+                if getattr(node, key):
+                    out.append(Problem(f"nodes.{name}.{key}", f"only external hosts take {key}",
+                                       "remove it"))
+            continue
+        if node.behind is not None:
+            up = sc.nodes.get(node.behind)
+            if up is None or up.role is not Role.external or up.behind is not None:
+                hosts = [n for n, x in sc.nodes.items() if x.role is Role.external
+                         and x.behind is None and n != name]
+                out.append(Problem(f"nodes.{name}.behind", f"'{node.behind}' is not an external "
+                                   "host on the external network",
+                                   f"use one of {', '.join(hosts) or '(none)'}"))
+            if node.address is not None:
+                ip = ipaddress.ip_interface(node.address)
+                inside = [n for n, net in subnets.items() if ip.ip in net]
+                if inside:
+                    out.append(Problem(f"nodes.{name}.address", f"a host behind an upstream has "
+                                       f"its own link, and {node.address} is inside switch "
+                                       f"{inside[0]}'s subnet", "pick another subnet"))
+                elif ip.ip == next(ip.network.hosts()):
+                    out.append(Problem(f"nodes.{name}.address", f"{ip.ip} is the upstream's end "
+                                       "of the link (the subnet's first address)",
+                                       "pick another address in the subnet"))
+    for rname, router in sc.routers.items():
+        nets = [subnets[p.switch] for p in router.ports if p.switch in subnets]
+        for i, route in enumerate(router.routes):
+            if not any(ipaddress.ip_address(route.via) in net for net in nets):
+                out.append(Problem(f"routers.{rname}.routes.{i}.via", f"{route.via} is not on a "
+                                   f"network of {rname}", "use an address on one of "
+                                   + ", ".join(map(str, nets))))
+    return out
+
+
+def check_services(sc: Scenario) -> list[Problem]:
+    out: list[Problem] = check_upstream(sc)
     for rname, router in sc.routers.items():
         out += check_nat(sc, rname, router)
         tenant = [p.switch for p in router.ports if p.switch in sc.switches

@@ -62,9 +62,12 @@ def build(nb: NbApi, sc: Scenario) -> None:
 
 
 def add_nat(nb: NbApi, sc: Scenario) -> None:
-    """The routers' NAT entries (SNAT behind the gateway port's IP unless told otherwise)."""
+    """The routers' NAT entries (SNAT behind the gateway port's IP unless told otherwise) and
+    static routes."""
     with nb.transaction(check_error=True) as txn:
         for rname, router in sc.routers.items():
+            for route in router.routes:
+                txn.add(nb.lr_route_add(rname, route.to, route.via))
             for nat in router.nat:
                 external = nat.external_ip or router.gateway_port.ip
                 txn.add(nb.lr_nat_add(rname, nat.type, external, nat.logical_ip,

@@ -70,6 +70,8 @@ def attach(sc: Scenario, host: str) -> Attach:
         vm = sc.vms[host]
         return Attach(vm.switch, vm.chassis, vm.mac)
     node = sc.nodes.get(host)
+    if node is not None and node.role is Role.external and node.behind is not None:
+        return attach(sc, node.behind)  # its packets enter OVN where its upstream's do
     if node is not None and node.role is Role.external:
         import ipaddress
 
@@ -112,12 +114,32 @@ def hairpin(src: str, a: str | None, gw: str, b: str | None, dst: str, tor: str)
     return [src, *side(a), gw, *reversed(side(b)), dst]
 
 
+def via_upstream(inner: Expected, src: str, dst: str, up_src: str | None,
+                 up_dst: str | None) -> Expected:
+    """A host wired behind an upstream router: the journey to or from the upstream, one hop
+    longer on that side, and the upstream routes (one more TTL)."""
+    from dataclasses import replace
+
+    path = ([src] if up_src else []) + inner.path + ([dst] if up_dst else [])
+    wire = [replace(w, ttl=w.ttl - 1) for w in inner.wire] if up_src else inner.wire
+    return replace(inner, source=src, target=dst, path=path, wire=wire,
+                   routed_by=up_src or inner.routed_by,
+                   ttl_at_target=inner.ttl_at_target - bool(up_src) - bool(up_dst),
+                   why=inner.why + "; through the upstream router "
+                   + " and ".join(x for x in (up_src, up_dst) if x))
+
+
 def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
            external_mac: dict[str, str] | None = None, modes: dict[str, str] | None = None,
            chassis_macs: dict[str, str] | None = None) -> Expected:
     """The expected leg from `src` to `dst`. `active`: router -> active gateway chassis;
     `external_mac`: external host -> its NIC's MAC (the wire's destination MAC towards it);
     `modes`: router -> routing mode; `chassis_macs`: chassis -> MAC, when chassis MACs are on."""
+    up_src = sc.nodes[src].behind if src in sc.nodes else None
+    up_dst = sc.nodes[dst].behind if dst in sc.nodes else None
+    if up_src or up_dst:
+        return via_upstream(expect(sc, up_src or src, up_dst or dst, active, external_mac,
+                                   modes, chassis_macs), src, dst, up_src, up_dst)
     s, d = attach(sc, src), attach(sc, dst)
     tor = sc.tor
     ext_mac = external_mac or {}

@@ -118,3 +118,36 @@ def test_a_distributed_floating_ip_needs_its_chassis_on_the_external_network():
     text = with_fip(fip).replace("compute-a: {role: compute}",
                                  "compute-a: {role: compute, external_network: true}")
     assert parse(text, "ok.yaml").nodes["compute-a"].on_external
+
+
+NO_NAT = AIO.parent / "no-nat.yaml"
+
+
+def test_the_no_nat_scenario_loads_with_its_upstream_router():
+    sc = load(NO_NAT)
+    assert sc.routes_back("upstream") == [("10.20.0.0/24", "203.0.113.10")]
+    assert sc.upstream_link("ext") == ("198.51.100.1/24", "198.51.100.1")
+    assert sc.behind_hosts("upstream") == ["ext"]
+    assert sc.routers["R1"].routes[0].via == "203.0.113.1"
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ("behind: upstream}", "behind: nowhere}",
+     "nodes.ext.behind: 'nowhere' is not an external host on the external network. Fix: use "
+     "one of upstream"),
+    ("address: 198.51.100.10/24", "address: 203.0.113.50/24",
+     "nodes.ext.address: a host behind an upstream has its own link, and 203.0.113.50/24 is "
+     "inside switch public's subnet"),
+    ("address: 198.51.100.10/24", "address: 198.51.100.1/24",
+     "nodes.ext.address: 198.51.100.1 is the upstream's end of the link"),
+    ("via: 203.0.113.1}", "via: 192.0.2.1}",
+     "routers.R1.routes.0.via: 192.0.2.1 is not on a network of R1"),
+    ("gw1:       {role: gateway}", "gw1:       {role: gateway, behind: upstream}",
+     "nodes.gw1.behind: only external hosts take behind"),
+])
+def test_upstream_mistakes_name_file_line_field_and_fix(old, new, expected):
+    text = NO_NAT.read_text()
+    assert old in text, old
+    found = errors(text.replace(old, new, 1))
+    assert len(found) == 1, found
+    assert expected in found[0], found[0]

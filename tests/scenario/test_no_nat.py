@@ -1,0 +1,45 @@
+"""The seed's "tenant networks on an external network without NAT" (scenarios/no-nat.yaml):
+ext sits behind an upstream router that routes the tenant subnet to R1's gateway IP; nothing
+is translated, every hop sees the real addresses, and the TTL counts both routers."""
+
+from __future__ import annotations
+
+import pytest
+
+from testbed import wait
+from testbed.model import load
+from testbed.net import Testbed
+
+from .conftest import ROOT, RUNS
+
+NO_NAT = ROOT / "scenarios" / "no-nat.yaml"
+EXT, VM1 = "198.51.100.10", "10.20.0.11"
+
+
+@pytest.fixture(scope="module")
+def nonat():
+    with Testbed(load(NO_NAT), name="pytest-nonat", runs_dir=RUNS) as tb:
+        wait.until("ext to reach vm1", lambda: [] if tb.host("ext").ping(
+            VM1, count=1, wait=1).received else ["an echo reply"], 15, interval=0.1)
+        yield tb
+
+
+def test_the_external_host_reaches_the_vms_private_address(nonat):
+    w = nonat.walk("ext", "vm1")
+    w.request.assert_expected(nonat.expect("ext", "vm1"))
+    assert w.request.path == ["ext", "upstream", "tor", "gw1", "compute-a", "vm1"]
+    assert w.request.routers == ["upstream", "gw1"]  # TTL 64 -> 62 at vm1
+    assert w.request.hop("vm1", "eth0", "in").ttl == 62
+    # the VM sees ext's real address, and nothing was rewritten anywhere, either way
+    assert w.request.hop("vm1", "eth0", "in").ip_src == EXT
+    assert w.request.translations() == [] and w.reply.translations() == []
+    assert {(h.ip_src, h.ip_dst) for h in w.request.hops} == {(EXT, VM1)}
+    assert {(h.ip_src, h.ip_dst) for h in w.reply.hops} == {(VM1, EXT)}
+    assert w.disagreements == []
+
+
+def test_the_vm_reaches_the_external_host_with_its_own_address(nonat):
+    w = nonat.walk("vm1", "ext", traces=False)
+    w.request.assert_expected(nonat.expect("vm1", "ext"))
+    assert w.request.hop("ext", "eth0", "in").ip_src == VM1
+    assert w.request.hop("upstream", "to-ext", "out").ttl == 62
