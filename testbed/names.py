@@ -54,18 +54,47 @@ def tor_port(peer: str) -> str:
     return peer
 
 
-def router_port(router: str, switch: str) -> str:
-    """A logical router port (LRP) of `router` on `switch`."""
+NEUTRON = "neutron"
+"""Naming style of Neutron's OVN driver: rows named by UUIDs, the human name in external_ids."""
+
+
+def neutron_uuid(kind: str, name: str) -> str:
+    """The UUID Neutron would have given an object: stable, derived from kind and name."""
+    import uuid
+
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"ovn-testbed/{kind}/{name}"))
+
+
+def logical_switch(switch: str, style: str = "plain") -> str:
+    return f"neutron-{neutron_uuid('network', switch)}" if style == NEUTRON else switch
+
+
+def logical_router(router: str, style: str = "plain") -> str:
+    return f"neutron-{neutron_uuid('router', router)}" if style == NEUTRON else router
+
+
+def vm_lsp(vm: str, style: str = "plain") -> str:
+    """A VM's logical switch port (its iface-id on the chassis)."""
+    return neutron_uuid("port", vm) if style == NEUTRON else vm
+
+
+def router_port(router: str, switch: str, style: str = "plain") -> str:
+    """A logical router port (LRP) of `router` on `switch` (Neutron: lrp-<port uuid>)."""
+    if style == NEUTRON:
+        return f"lrp-{neutron_uuid('port', f'{router}/{switch}')}"
     return f"{router}-{switch}"
 
 
-def switch_router_port(switch: str, router: str) -> str:
-    """The switch-side peer (type=router LSP) of a router port."""
+def switch_router_port(switch: str, router: str, style: str = "plain") -> str:
+    """The switch-side peer (type=router LSP) of a router port (Neutron: the port uuid)."""
+    if style == NEUTRON:
+        return neutron_uuid("port", f"{router}/{switch}")
     return f"{switch}-{router}"
 
 
-def localnet_port(switch: str) -> str:
-    return f"ln-{switch}"
+def localnet_port(switch: str, style: str = "plain") -> str:
+    """A switch's port on its physical network (Neutron: provnet-<network uuid>)."""
+    return f"provnet-{neutron_uuid('network', switch)}" if style == NEUTRON else f"ln-{switch}"
 
 
 def ha_chassis_group(lrp: str) -> str:

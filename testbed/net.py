@@ -212,7 +212,7 @@ class Testbed:
         for vname, vm in sc.vms.items():
             port = names.vm_port(vname)
             n[vm.chassis].exec(["ovs-vsctl", "--may-exist", "add-port", "br-int", port, "--",
-                                "set", "Interface", port, f"external_ids:iface-id={vname}"])
+                                "set", "Interface", port, f"external_ids:iface-id={sc.lsp(vname)}"])
 
     # --- access ----------------------------------------------------------------------------
 

@@ -67,7 +67,7 @@ def ovs_port(tb: Testbed, endpoint: Endpoint) -> list[str] | None:
     vm = next((v for v in tb.scenario.vms if names.vm_port(v) == endpoint.ifname), None)
     if vm is not None:
         return ["br-int", endpoint.ifname, "--", "set", "Interface", endpoint.ifname,
-                f"external_ids:iface-id={vm}"]
+                f"external_ids:iface-id={tb.scenario.lsp(vm)}"]
     bridges = {names.UPLINK: "br-phy", names.EXTERNAL_NIC: "br-ex"}
     return [bridges[endpoint.ifname], endpoint.ifname] if endpoint.ifname in bridges else None
 

@@ -127,6 +127,9 @@ class Settings(Strict):
     tor_backend: TorBackend = TorBackend.auto
     bfd: Bfd | None = None
     """BFD timers; OVN's defaults (1000 ms x 3) when absent."""
+    naming: Literal["plain", "neutron"] = "plain"
+    """OVN row names: plain (the scenario's names: A, R1, R1-A, ln-A) or as Neutron's OVN driver
+    makes them (neutron-<uuid> with the name in external_ids, provnet-<uuid>, lrp-<uuid>)."""
     max_revalidator_ms: Annotated[int, Field(ge=10, le=10000)] | None = None
     """ovs-vswitchd other_config:max-revalidator on every chassis (OVS's default: 500 ms):
     how long a datapath flow cached before a change may live on; it bounds how long a new
@@ -380,5 +383,22 @@ class Scenario(Strict):
             return None
         return snat.external_ip or (r.gateway_port.ip if r.gateway_port else None)
 
+    # --- OVN names of the scenario's objects (plain, or as Neutron's OVN driver names them) --
+
+    def ls(self, switch: str) -> str:
+        return names.logical_switch(switch, self.settings.naming)
+
+    def lr(self, router: str) -> str:
+        return names.logical_router(router, self.settings.naming)
+
+    def lsp(self, vm: str) -> str:
+        return names.vm_lsp(vm, self.settings.naming)
+
+    def localnet(self, switch: str) -> str:
+        return names.localnet_port(switch, self.settings.naming)
+
+    def switch_router_port(self, switch: str, router: str) -> str:
+        return names.switch_router_port(switch, router, self.settings.naming)
+
     def router_port_name(self, router: str, port: RouterPort) -> str:
-        return names.router_port(router, port.switch)
+        return names.router_port(router, port.switch, self.settings.naming)

@@ -56,7 +56,7 @@ def build(nb: NbApi, sc: Scenario) -> None:
         for group in sc.security_groups:
             txn.add(nb.pg_add(names.port_group(group), may_exist=True))
     # pg_add_ports takes port rows or UUIDs (a bare name is silently ignored)
-    uuid = {v: nb.lsp_get(v).execute(check_error=True).uuid for v in guarded}
+    uuid = {v: nb.lsp_get(sc.lsp(v)).execute(check_error=True).uuid for v in guarded}
     with nb.transaction(check_error=True) as txn:
         txn.add(nb.pg_add_ports(drop, [uuid[v] for v in guarded]))
         for group, ports in members.items():

@@ -6,7 +6,7 @@ import ipaddress
 
 from ..model import HaPlacement, Network, Scenario
 from ..model.scenario import Nat
-from ..names import ha_chassis_group, localnet_port, switch_router_port
+from ..names import ha_chassis_group
 from . import acls
 from .db import NbApi
 
@@ -20,34 +20,40 @@ def set_bfd(nb: NbApi, min_rx_ms: int, min_tx_ms: int, mult: int) -> None:
 
 def build(nb: NbApi, sc: Scenario) -> None:
     """Create switches, localnet ports, routers, router ports, VM ports and gateway chassis."""
+    neutron = sc.settings.naming == "neutron"
     with nb.transaction(check_error=True) as txn:
-        for name in sc.switches:
-            txn.add(nb.ls_add(name))
+        for name in sc.switches:  # Neutron keeps the human name in external_ids
+            ids = {"neutron:network_name": name} if neutron else {}
+            txn.add(nb.ls_add(sc.ls(name), external_ids=ids))
         for name in sc.routers:
-            txn.add(nb.lr_add(name))
+            ids = {"neutron:router_name": name} if neutron else {}
+            txn.add(nb.lr_add(sc.lr(name), external_ids=ids))
     with nb.transaction(check_error=True) as txn:
         for name, sw in sc.switches.items():
             if sw.network is Network.tenant:
                 continue  # an overlay network: no localnet port
             physnet = sc.physical.provider if sw.network is Network.provider else sc.physical.external
             extra = {"tag_request": sw.vlan} if sw.vlan is not None else {}
-            txn.add(nb.lsp_add(name, localnet_port(name), type="localnet", addresses=["unknown"],
-                               options={"network_name": physnet}, **extra))
+            txn.add(nb.lsp_add(sc.ls(name), sc.localnet(name), type="localnet",
+                               addresses=["unknown"], options={"network_name": physnet},
+                               **extra))
         for rname, router in sc.routers.items():
             for port in router.ports:
                 lrp = sc.router_port_name(rname, port)
                 prefix = ipaddress.ip_network(sc.switches[port.switch].cidr).prefixlen
-                txn.add(nb.lrp_add(rname, lrp, port.mac, [f"{port.ip}/{prefix}"]))
+                txn.add(nb.lrp_add(sc.lr(rname), lrp, port.mac, [f"{port.ip}/{prefix}"]))
                 options = {"router-port": lrp}
                 if port.gateway_chassis:
                     # the active gateway announces the router's addresses (GARP) when it takes
                     # over, so the external network's switch learns its new port (as Neutron does)
                     options["nat-addresses"] = "router"
-                txn.add(nb.lsp_add(port.switch, switch_router_port(port.switch, rname),
+                txn.add(nb.lsp_add(sc.ls(port.switch), sc.switch_router_port(port.switch, rname),
                                    type="router", addresses=["router"], options=options))
         for vname, vm in sc.vms.items():
             address = f"{vm.mac} {vm.ip}"
-            txn.add(nb.lsp_add(vm.switch, vname, addresses=[address], port_security=[address]))
+            ids = {"neutron:port_name": vname} if neutron else {}
+            txn.add(nb.lsp_add(sc.ls(vm.switch), sc.lsp(vname), addresses=[address],
+                               port_security=[address], external_ids=ids))
     if sc.settings.bfd is not None:
         b = sc.settings.bfd
         set_bfd(nb, b.min_rx_ms, b.min_tx_ms, b.mult)
@@ -67,20 +73,22 @@ def add_nat(nb: NbApi, sc: Scenario) -> None:
     with nb.transaction(check_error=True) as txn:
         for rname, router in sc.routers.items():
             for route in router.routes:
-                txn.add(nb.lr_route_add(rname, route.to, route.via))
+                txn.add(nb.lr_route_add(sc.lr(rname), route.to, route.via))
             for nat in router.nat:
                 external = nat.external_ip or router.gateway_port.ip
-                txn.add(nb.lr_nat_add(rname, nat.type, external, nat.logical_ip,
-                                      logical_port=nat.logical_port,
+                txn.add(nb.lr_nat_add(sc.lr(rname), nat.type, external, nat.logical_ip,
+                                      logical_port=nat.logical_port and sc.lsp(nat.logical_port),
                                       external_mac=nat.external_mac))
 
 
-def replace_nat(nb: NbApi, router: str, old: Nat, new: Nat, external_ip: str) -> None:
+def replace_nat(nb: NbApi, sc: Scenario, router: str, old: Nat, new: Nat,
+                external_ip: str) -> None:
     """Swap one NAT entry on a running testbed (e.g. a floating IP distributed <-> centralised)."""
     with nb.transaction(check_error=True) as txn:
-        txn.add(nb.lr_nat_del(router, old.type, external_ip, if_exists=True))
-        txn.add(nb.lr_nat_add(router, new.type, external_ip, new.logical_ip,
-                              logical_port=new.logical_port, external_mac=new.external_mac))
+        txn.add(nb.lr_nat_del(sc.lr(router), old.type, external_ip, if_exists=True))
+        txn.add(nb.lr_nat_add(sc.lr(router), new.type, external_ip, new.logical_ip,
+                              logical_port=new.logical_port and sc.lsp(new.logical_port),
+                              external_mac=new.external_mac))
 
 
 def add_dhcp(nb: NbApi, sc: Scenario) -> None:
@@ -101,7 +109,7 @@ def add_dhcp(nb: NbApi, sc: Scenario) -> None:
             txn.add(nb.dhcp_options_set_options(row.uuid, **options))
             for vname, vm in sc.vms.items():
                 if vm.switch == name and vm.dhcp:
-                    txn.add(nb.lsp_set_dhcpv4_options(vname, row.uuid))
+                    txn.add(nb.lsp_set_dhcpv4_options(sc.lsp(vname), row.uuid))
 
 
 def place_gateway(nb: NbApi, lrp: str, priorities: dict[str, int],

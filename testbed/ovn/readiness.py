@@ -84,7 +84,7 @@ def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
 
     def ports_missing():
         return [f"port {vm} up" for vm in sc.vms
-                if nb.lsp_get(vm).execute(check_error=True).up != [True]]
+                if nb.lsp_get(sc.lsp(vm)).execute(check_error=True).up != [True]]
 
     def tunnels_missing():
         have = {c: len(tunnels(nodes[c])) for c in chassis}

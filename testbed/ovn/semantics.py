@@ -85,14 +85,12 @@ def attach(sc: Scenario, host: str) -> Attach:
 def ingress_port(sc: Scenario, host: str) -> tuple[str, str] | None:
     """(logical datapath, logical inport) where `host`'s packets enter OVN: a VM's own port, or
     the localnet port of the external switch an external host is on."""
-    from .. import names
-
     try:
         where = attach(sc, host)
     except (ValueError, StopIteration):
         return None
-    return (where.switch, host) if where.chassis else (where.switch,
-                                                      names.localnet_port(where.switch))
+    return (sc.ls(where.switch), sc.lsp(host)) if where.chassis else (
+        sc.ls(where.switch), sc.localnet(where.switch))
 
 
 def router_between(sc: Scenario, a: str, b: str):

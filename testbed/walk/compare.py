@@ -30,7 +30,7 @@ def set_fip(tb: Testbed, vm: str, distributed: bool) -> None:
                          "logical_port and external_mac to compare")
     new = original if distributed else nat.model_copy(update={"logical_port": None,
                                                               "external_mac": None})
-    logical.replace_nat(tb.nb, router, nat, new, nat.external_ip)
+    logical.replace_nat(tb.nb, tb.scenario, router, nat, new, nat.external_ip)
     tb.scenario = tb.scenario.with_nat(router, index, new)
     tb.nodes[tb.scenario.central].exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
-from .. import names
 from ..model import Role
 from ..ovn.semantics import ingress_port
 from . import trace
@@ -132,8 +131,8 @@ def delivered_port(tb: Testbed, leg: Leg) -> str:
         last = leg.last_seen
         return f"not delivered (last seen {last.where} {last.direction})" if last else "not seen"
     if leg.target in sc.vms:
-        return leg.target
+        return sc.lsp(leg.target)
     if sc.nodes[leg.target].role is Role.external:
         ingress = ingress_port(sc, leg.target)
         return ingress[1] if ingress else leg.target
-    return names.localnet_port(leg.target)
+    return sc.localnet(leg.target)

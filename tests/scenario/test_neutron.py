@@ -4,6 +4,8 @@ its gateway IP (SNAT) on the gateway chassis."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from testbed import wait
@@ -26,6 +28,17 @@ def aio():
             wait.until(f"{src} to reach {dst}", lambda src=src, dst=dst: [] if tb.host(
                 src).ping(dst, count=1, wait=1).received else ["an echo reply"], 15, interval=0.1)
         yield tb
+
+
+def test_ovn_objects_are_named_as_neutron_names_them(aio):
+    """naming: neutron - `ovn-nbctl show` has the seed's shape."""
+    show = aio.nodes["central"].exec(["ovn-nbctl", "show"])
+    assert re.search(r"^switch \S+ \(neutron-[0-9a-f-]{36}\) \(aka private\)$", show, re.M), show
+    assert re.search(r"^router \S+ \(neutron-[0-9a-f-]{36}\) \(aka router1\)$", show, re.M)
+    assert re.search(r"^    port provnet-[0-9a-f-]{36}\n        type: localnet$", show, re.M)
+    lrps = re.findall(r"router-port: lrp-([0-9a-f-]{36})", show)
+    assert len(lrps) == 2 and all(f"port {u}\n        type: router" in show for u in lrps)
+    assert re.search(r"^    port [0-9a-f-]{36} \(aka vm1\)$", show, re.M)
 
 
 def test_vms_lease_their_address_from_ovn_dhcp(aio):

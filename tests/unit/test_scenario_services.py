@@ -38,9 +38,12 @@ def test_the_all_in_one_scenario_loads():
     assert sc2.snat_ip("router1", "10.0.0.11") == "172.24.4.20"  # the floating IP wins
 
 
+FIP_LINE = next(i for i, line in enumerate(with_fip().splitlines(), 1) if "dnat_and_snat" in line)
+
+
 @pytest.mark.parametrize("old,new,expected", [
     ("logical_ip: 10.0.0.11, external_ip: 172.24.4.20", "logical_ip: 10.0.0.11, external_ip: 10.9.9.9",
-     "bad.yaml:38: routers.router1.nat.1.external_ip: 10.9.9.9 is outside the external subnet "
+     f"bad.yaml:{FIP_LINE}: routers.router1.nat.1.external_ip: 10.9.9.9 is outside the external subnet "
      "172.24.4.0/24. Fix: pick an address inside 172.24.4.0/24."),
     ("logical_ip: 10.0.0.11, external_ip", "logical_ip: 10.0.0.99, external_ip",
      "routers.router1.nat.1.logical_ip: no VM has the address 10.0.0.99"),
