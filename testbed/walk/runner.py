@@ -62,6 +62,22 @@ def resolve(sc: Scenario, source: str, destination: str) -> tuple[str, str, str 
     return src_ip, destination, owner_of(sc, destination)
 
 
+def resolving_notes(background: list, dst_ip: str) -> list[str]:
+    """A probe lost while its next hop was being resolved: ARP requests for the destination
+    (or a tunnel's remote endpoint) seen meanwhile say why, and that a second walk will pass."""
+    asked: dict[str, str] = {}  # address -> where its first request was seen
+    for where, f in background:
+        if f.packet.kind == "arp" and f.packet.arp_op == 1:
+            asked.setdefault(f.packet.ip_dst, where)
+    if not asked:
+        return []
+    who = ", ".join(f"{ip} (first on {where})" for ip, where in list(asked.items())[:4])
+    hint = " including the destination itself" if dst_ip in asked else ""
+    return [f"ARP requests were sent meanwhile for {who}{hint}: the probe may have been "
+            "consumed while a next hop was being resolved (OVN's first packet to an unresolved "
+            "address); walking again shows the resolved path"]
+
+
 def next_folder(root: Path, source: str, destination: str) -> tuple[int, Path]:
     root.mkdir(parents=True, exist_ok=True)
     numbers = [int(m.group(1)) for p in root.iterdir() if (m := re.match(r"^(\d+)-", p.name))]
@@ -142,6 +158,8 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
                                if mark.leg(f) is None), key=lambda x: x[1].ns)
         w.notes += [f"ToR table rebuilt from the captures differs from the switch: {d}"
                     for d in tortable.differences(after_reply, end)]
+        if not request.delivered:
+            w.notes += resolving_notes(w.background, dst_ip)
         if not sent.ok and proto == "icmp":
             w.notes.append(f"{source}: `{sent.command}` exited {sent.rc}: "
                            f"{(sent.stdout + sent.stderr).strip().splitlines()[-1:]}")
