@@ -99,3 +99,19 @@ def test_timeline_text_and_picture():
     assert "BFD down on gw2 towards gw1" in lines[2] and "gap 0.300 s, 29 echoes lost" in text
     svg = failover_svg.svg(r)
     assert svg.startswith("<svg") and 'class="gap"' in svg and "BFD gw2 -&gt; gw1" in svg
+
+
+def test_a_lost_probe_names_the_addresses_being_resolved_meanwhile():
+    from types import SimpleNamespace as NS
+
+    from testbed.walk.runner import resolving_notes
+
+    def arp(ip, op=1):
+        return NS(packet=NS(kind="arp", arp_op=op, ip_dst=ip))
+    background = [("compute-a:eth1", arp("192.168.0.4")), ("gw1:eth1", arp("192.168.0.4")),
+                  ("gw1:external", arp("172.24.4.1")), ("ext:eth0", arp("172.24.4.10", op=2))]
+    notes = resolving_notes(background, "172.24.4.1")
+    assert len(notes) == 1
+    assert "192.168.0.4 (first on compute-a:eth1), 172.24.4.1 (first on gw1:external)" in notes[0]
+    assert "including the destination itself" in notes[0]
+    assert resolving_notes([("x", arp("1.2.3.4", op=2))], "1.2.3.4") == []
