@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .consistency import check_consistency
 from .problem import Problem
 from .scenario import HaPlacement, Network, Role, RoutingMode, Scenario
 from .services import check_services
@@ -28,25 +29,62 @@ class ScenarioError(ValueError):
 def load(path: str | Path) -> Scenario:
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise ScenarioError(str(path), [Problem("(file)", exc.strerror or str(exc),
                                                 "give the path of a scenario YAML file")]) from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise ScenarioError(str(path), [Problem("(file)", f"byte {exc.start} is not UTF-8 "
+                                                f"({exc.object[exc.start:exc.start + 1]!r})",
+                                                "save the file as UTF-8", line)]) from None
     return parse(text, str(path))
+
+
+def _found(data: object) -> str:
+    if data is None:
+        return "the file is empty"
+    kind = {list: "a list", str: "a single string", int: "a number", float: "a number",
+            bool: "a boolean"}.get(type(data), type(data).__name__)
+    return f"the file holds {kind}, not a mapping of sections"
+
+
+def _duplicate_keys(node: yaml.Node | None, prefix: str = "") -> list[Problem]:
+    """Keys written twice in one mapping: YAML keeps the last silently (a VM would vanish)."""
+    out: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key, value in node.value:
+            path = f"{prefix}.{key.value}" if prefix else str(key.value)
+            line = key.start_mark.line + 1
+            if key.value in first:
+                out.append(Problem(path, f"'{key.value}' is written twice (lines "
+                                   f"{first[key.value]} and {line}); the second would silently "
+                                   "replace the first", "keep one, or rename one", line))
+            first.setdefault(key.value, line)
+            out += _duplicate_keys(value, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _duplicate_keys(item, f"{prefix}.{i}" if prefix else str(i))
+    return out
 
 
 def parse(text: str, source: str = "<scenario>") -> Scenario:
     try:
         data = yaml.safe_load(text)
-        lines = _line_index(yaml.compose(text))
+        tree = yaml.compose(text)
+        lines = _line_index(tree)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ScenarioError(source, [Problem(
             "(yaml)", str(getattr(exc, "problem", exc)), "correct the YAML syntax",
             mark.line + 1 if mark else None)]) from None
     if not isinstance(data, dict):
-        raise ScenarioError(source, [Problem("(top)", "the file holds no mapping",
-                                             "start from scenarios/l3-over-vlan.yaml")])
+        raise ScenarioError(source, [Problem("(top)", _found(data),
+                                             "start from scenarios/l3-over-vlan.yaml", 1)])
+    duplicates = _duplicate_keys(tree)
+    if duplicates:
+        raise ScenarioError(source, duplicates)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -129,10 +167,13 @@ def check(sc: Scenario) -> list[Problem]:
                                    "add gateway_chassis: {<chassis>: <priority>, ...}, "
                                    "or remove ha_placement"))
             sw = sc.switches.get(port.switch)
+            gws = sc.nodes_with(Role.gateway) or ["<gateway>"]
             if sw and sw.network is Network.external and not port.gateway_chassis:
                 out.append(Problem(f"{field}.gateway_chassis",
                                    "a port on the external network needs gateway chassis",
-                                   "add gateway_chassis: {gw1: 2, gw2: 1}"))
+                                   "add gateway_chassis: {" + ", ".join(
+                                       f"{g}: {len(gws) - i}" for i, g in enumerate(gws))
+                                   + "}"))
             unique(field, port.ip, port.mac)
     for rname, router in sc.routers.items():
         if router.mode in (RoutingMode.centralized, RoutingMode.bridged) and \
@@ -163,7 +204,7 @@ def check(sc: Scenario) -> list[Problem]:
                                "place VMs on provider or tenant switches"))
         out += _address_on_switch(sc, field, vm.switch, vm.ip)
         unique(field, vm.ip, vm.mac)
-    return out + check_services(sc)
+    return out + check_services(sc) + check_consistency(sc)
 
 
 def _address_on_switch(sc: Scenario, field: str, switch: str, ip: str) -> list[Problem]:

@@ -55,7 +55,8 @@ IpInterface = Annotated[str, AfterValidator(_interface)]
 Name = Annotated[str, Field(pattern=NAME_RE, max_length=11)]
 """a node or VM name: it becomes a hostname, part of container names and of interface names."""
 LogicalName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
-Vlan = Annotated[int, Field(ge=1, le=4094)]
+Vlan = Annotated[int, Field(ge=1, le=4094, strict=True)]
+"""strict: YAML's `true` is not VLAN 1"""
 
 
 class Strict(BaseModel):
@@ -207,7 +208,7 @@ class RouterPort(Strict):
     switch: LogicalName
     mac: Mac
     ip: Ip
-    gateway_chassis: dict[str, Annotated[int, Field(ge=1, le=32767)]] = {}
+    gateway_chassis: dict[str, Annotated[int, Field(ge=1, le=32767, strict=True)]] = {}
     """chassis name -> priority; makes this the router's distributed gateway port."""
     ha_placement: HaPlacement = HaPlacement.gateway_chassis
     """how the priorities are written to NB: Gateway_Chassis rows on the router port, or one
@@ -250,8 +251,8 @@ class Rule(Strict):
     direction: Literal["ingress", "egress"]
     protocol: Literal["icmp", "tcp", "udp"] | None = None
     """None: any IP protocol"""
-    port_range: tuple[Annotated[int, Field(ge=1, le=65535)],
-                      Annotated[int, Field(ge=1, le=65535)]] | None = None
+    port_range: tuple[Annotated[int, Field(ge=1, le=65535, strict=True)],
+                      Annotated[int, Field(ge=1, le=65535, strict=True)]] | None = None
     """[min, max] destination ports, tcp or udp only"""
     remote_prefix: Cidr | None = None
     remote_group: LogicalName | None = None
