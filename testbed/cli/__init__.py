@@ -18,7 +18,7 @@ _OWNER = os.getpid()
 
 
 def _terminate(signum, frame):
-    """SIGTERM unwinds like Ctrl-C, so every `with` and `finally` cleans up (captures, testbeds).
+    """SIGTERM and SIGHUP unwind like Ctrl-C, so every `with` and `finally` cleans up (captures, testbeds).
 
     Only in the process that installed it: a forked helper (pyroute2's namespace children) that
     gets the signal exits at once instead of running this process's cleanup a second time."""
@@ -36,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     global _OWNER
     _OWNER = os.getpid()
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    # SIGTERM (CI runners cancelling) and SIGHUP (a closed terminal) clean up like Ctrl-C
+    previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return VERBS[args.verb].run(args) or 0
     except KeyboardInterrupt:
@@ -46,4 +47,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"testbed {args.verb}: {exc}", file=sys.stderr)
         return 1
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

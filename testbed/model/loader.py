@@ -302,11 +302,13 @@ def _line_index(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
     return out
 
 
-def _line_of(lines: dict[str, int], field: str) -> int | None:
+def _line_of(lines: dict[str, int], field: str) -> int:
+    """The line of a field, else of its nearest written parent, else the file's first line
+    (a top-level section that is missing)."""
     parts = field.split(".")
     while parts:
         line = lines.get(".".join(parts))
         if line:
             return line
         parts.pop()
-    return None
+    return 1

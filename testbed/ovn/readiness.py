@@ -10,7 +10,7 @@ from ovsdbapp.exceptions import TimeoutException
 
 from .. import names, wait
 from ..manager.docker import Node
-from ..model import Role, Scenario
+from ..model import Scenario
 from .db import NbApi, SbApi
 
 T = TypeVar("T")
@@ -101,11 +101,13 @@ def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
                 out.append(f"{cr} bound to a gateway chassis")
         return out
 
-    gws = sc.nodes_with(Role.gateway)
+    # BFD runs between the chassis that share a gateway port (an HA group of two or more)
+    gws = sorted({c for router in sc.routers.values() for p in router.ports
+                  if len(p.gateway_chassis) > 1 for c in p.gateway_chassis})
     gw_ips = {nodes[n].network("overlay")["IPAddress"] for n in gws}
 
     def bfd_missing():
-        if len(gws) < 2 or not gateway_ports(sc):
+        if len(gws) < 2:
             return []
         out = []
         for gw in gws:

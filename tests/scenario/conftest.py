@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from testbed.manager.docker import connect
+from testbed.manager.docker import DockerBackend, connect
 from testbed.model import load
-from testbed.net import Testbed
+from testbed.net import Testbed, teardown
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "scenarios" / "l3-over-vlan.yaml"
@@ -33,8 +35,19 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@contextmanager
+def testbed_up(scenario: Path, name: str) -> Iterator[Testbed]:
+    """A testbed of `scenario` under `name`, down afterwards. A testbed of that name left by a
+    killed run is removed first (and said so), instead of failing with "already up"."""
+    if DockerBackend().nodes(name):
+        print(f"removing a stale testbed '{name}' left by an earlier run")
+        teardown(name, RUNS / name)
+    with Testbed(load(scenario), name=name, runs_dir=RUNS) as tb:
+        yield tb
+
+
 @pytest.fixture(scope="session")
 def seed():
     """The seed topology, up for the whole session under its own name."""
-    with Testbed(load(SEED), name="pytest-seed", runs_dir=RUNS) as tb:
+    with testbed_up(SEED, "pytest-seed") as tb:
         yield tb

@@ -67,3 +67,33 @@ def test_same_name_twice_is_refused(seed):
     with pytest.raises(RuntimeError, match="already up"):
         Testbed(load(SMALL), name="pytest-seed", runs_dir=RUNS).up()
     assert len(DockerBackend().nodes("pytest-seed")) == len(seed.nodes)
+
+
+@pytest.mark.parametrize("sig,phase", [("SIGTERM", "wiring"), ("SIGHUP", "ovn")])
+def test_a_signal_during_up_leaves_nothing_behind(sig, phase):
+    """What CI runners send on cancel (SIGTERM) and a closed terminal (SIGHUP), delivered when
+    `testbed up` enters a phase: it unwinds like Ctrl-C and removes everything it made."""
+    import signal
+    import subprocess
+    import sys
+
+    name = f"pytest-sig-{phase}"
+    proc = subprocess.Popen([sys.executable, "-m", "testbed", "--runs", str(RUNS), "up",
+                             str(SMALL), "--name", name], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    seen = []
+    try:
+        for line in proc.stdout:
+            seen.append(line.rstrip())
+            if line.startswith(f"[{phase}] ..."):
+                proc.send_signal(getattr(signal, sig))
+                break
+        rest, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    seen += rest.splitlines()
+    assert any(line.startswith(f"[{phase}] ...") for line in seen), seen
+    assert proc.returncode == 130, seen
+    assert f"testbed '{name}' down" in "\n".join(seen)
+    assert leftovers(name) == {"containers": [], "networks": [], "host veths": []}

@@ -9,19 +9,17 @@ import re
 import pytest
 
 from testbed import wait
-from testbed.model import load
-from testbed.net import Testbed
 from testbed.observe.capture import capture
 from testbed.ovn import acls
 
-from .conftest import ROOT, RUNS
+from .conftest import ROOT, testbed_up
 
 AIO = ROOT / "scenarios" / "packstack-allinone.yaml"
 
 
 @pytest.fixture(scope="module")
 def aio():
-    with Testbed(load(AIO), name="pytest-aio", runs_dir=RUNS) as tb:
+    with testbed_up(AIO, "pytest-aio") as tb:
         # first packets are lost while addresses are resolved: the gateway ARPs for ext (then
         # a MAC_Binding), the userspace datapath ARPs for a tunnel's remote endpoint
         for src, dst in (("vm1", "172.24.4.1"), ("vm2", "172.24.4.1"), ("vm2", "10.0.0.11")):

@@ -7,10 +7,8 @@ from __future__ import annotations
 import pytest
 
 from testbed import wait
-from testbed.model import load
-from testbed.net import Testbed
 
-from .conftest import ROOT, RUNS
+from .conftest import ROOT, testbed_up
 
 NO_NAT = ROOT / "scenarios" / "no-nat.yaml"
 EXT, VM1 = "198.51.100.10", "10.20.0.11"
@@ -18,7 +16,7 @@ EXT, VM1 = "198.51.100.10", "10.20.0.11"
 
 @pytest.fixture(scope="module")
 def nonat():
-    with Testbed(load(NO_NAT), name="pytest-nonat", runs_dir=RUNS) as tb:
+    with testbed_up(NO_NAT, "pytest-nonat") as tb:
         wait.until("ext to reach vm1", lambda: [] if tb.host("ext").ping(
             VM1, count=1, wait=1).received else ["an echo reply"], 15, interval=0.1)
         yield tb
