@@ -166,19 +166,21 @@ class Cut(Kind):
         wiring.set_state(tb.nodes[f.node].pid, f.params["ifname"], "up")
 
 
-GENEVE_PORT = 6081
+GENEVE_PORT, VXLAN_PORT = 6081, 4789
 BFD_PORT = 3784
 
 
-def bfd_rule() -> list[str]:
-    """An nftables match for BFD carried in geneve: outer UDP to 6081, a geneve header without
-    options (OVS sends BFD with none; OVN's data packets carry one), then Ethernet, IPv4, UDP
-    to 3784. Offsets are bits from the outer UDP header (@th)."""
-    geneve = 8 * 8                       # after the outer UDP header
-    inner_eth = geneve + 8 * 8           # geneve base header, no options
+def bfd_rule(encap: str = "geneve") -> list[str]:
+    """An nftables match for BFD carried in the overlay: outer UDP to the encapsulation's port,
+    (geneve: a header without options - OVS sends BFD with none, OVN's data packets carry one;
+    vxlan: its fixed 8-byte header), then Ethernet, IPv4, UDP to 3784. Offsets are bits from
+    the outer UDP header (@th)."""
+    header = 8 * 8                       # after the outer UDP header
+    inner_eth = header + 8 * 8           # geneve base header without options / vxlan header
     inner_ip = inner_eth + 14 * 8
-    return ["udp", "dport", str(GENEVE_PORT),
-            f"@th,{geneve},8", "0x00",                      # version 0, no options
+    port = GENEVE_PORT if encap == "geneve" else VXLAN_PORT
+    first = [f"@th,{header},8", "0x00"] if encap == "geneve" else []  # version 0, no options
+    return ["udp", "dport", str(port), *first,
             f"@th,{inner_eth + 12 * 8},16", "0x0800",       # inner ethertype IPv4
             f"@th,{inner_ip + 9 * 8},8", "17",              # inner protocol UDP
             f"@th,{inner_ip + 20 * 8 + 16},16", str(BFD_PORT),  # inner destination port
@@ -206,7 +208,7 @@ class DropBfd(Kind):
             ["nft", "add", "table", "netdev", table],
             ["nft", "add", "chain", *chain,
              f'{{ type filter hook egress device "{ifname}" priority 0 ; }}'],
-            ["nft", "add", "rule", *chain, *bfd_rule()]])
+            ["nft", "add", "rule", *chain, *bfd_rule(tb.scenario.physical.encap)]])
 
     def restore(self, tb, f):
         tb.nodes[f.node].run(["nft", "delete", "table", "netdev", nft_table(f.params["ifname"])],

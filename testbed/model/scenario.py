@@ -180,7 +180,9 @@ class Physical(Strict):
     """VLAN provider network: a trunk from each chassis to its ToR port (br-phy)."""
     external: Name = "external"
     """external network: gateway chassis and external hosts (br-ex)."""
-    encap: Literal["geneve"] = "geneve"
+    encap: Literal["geneve", "vxlan"] = "geneve"
+    """the overlay's encapsulation (ovn-encap-type); OVN supports fewer logical datapaths and
+    ports over vxlan (12-bit keys)"""
 
 
 class Dhcp(Strict):

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from scapy.contrib.geneve import GENEVE
 from scapy.layers.inet import ICMP, IP, TCP, UDP, ICMPerror, IPerror, TCPerror, UDPerror
 from scapy.layers.l2 import ARP, Dot1Q, Ether
+from scapy.layers.vxlan import VXLAN
 from scapy.packet import Packet, Raw
 from scapy.utils import EDecimal
 
@@ -24,7 +25,7 @@ _TCP_FLAGS = "FSRPAUEC"
 class Encap:
     """The outer part of a tunnelled frame."""
 
-    kind: str  # "geneve"
+    kind: str  # "geneve" or "vxlan"
     vni: int
     outer_src_mac: str
     outer_dst_mac: str
@@ -32,6 +33,12 @@ class Encap:
     outer_dst_ip: str
     in_port_key: int | None = None
     out_port_key: int | None = None
+
+    @property
+    def datapath_key(self) -> int:
+        """OVN's logical datapath key: geneve's whole VNI; vxlan's low 12 bits (OVN puts the
+        egress port key in the high 12 and has no room for the ingress port)."""
+        return self.vni & 0xFFF if self.kind == "vxlan" else self.vni
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,7 @@ class Frame:
             what = "ARP " + ("request" if f.arp_op == 1 else "reply")
         head = f"{f.eth_src} > {f.eth_dst}" + (f" vlan {f.vlan}" if f.vlan is not None else "")
         ips = f" {f.ip_src} > {f.ip_dst} ttl {f.ttl}" if f.ip_src else ""
-        tunnel = (f"geneve vni {self.encap.vni} {self.encap.outer_src_ip} > "
+        tunnel = (f"{self.encap.kind} vni {self.encap.vni} {self.encap.outer_src_ip} > "
                   f"{self.encap.outer_dst_ip}: ") if self.encap else ""
         return f"{tunnel}{head}{ips} {what}"
 
@@ -143,6 +150,12 @@ def decode(pkt: Packet, ns: int | None = None) -> Frame:
         udp = gen.underlayer
         return Frame(**f, proto="udp", sport=udp.sport, dport=udp.dport, encap=encap,
                      inner=inner)
+    vx = pkt.getlayer(VXLAN)
+    if vx is not None and type(vx.underlayer) is UDP and isinstance(vx.payload, Ether):
+        encap = Encap("vxlan", vx.vni, eth.src, eth.dst, ip.src, ip.dst, None, vx.vni >> 12)
+        udp = vx.underlayer
+        return Frame(**f, proto="udp", sport=udp.sport, dport=udp.dport, encap=encap,
+                     inner=decode(vx.payload, ns))
     if ip.haslayer(ICMP):
         icmp = ip[ICMP]
         f.update(proto="icmp", icmp_type=icmp.type, icmp_code=icmp.code)

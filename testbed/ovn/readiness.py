@@ -62,11 +62,13 @@ def connect(factory: Callable[[], T], what: str) -> T:
 
 
 def tunnels(node: Node) -> list[dict]:
-    """The chassis' geneve ports on br-int: name, remote_ip, bfd state."""
-    out = node.exec(["ovs-vsctl", "--format=json", "--columns=name,options,bfd_status",
-                     "find", "Interface", "type=geneve"])
+    """The chassis' tunnel ports on br-int (geneve or vxlan): name, remote_ip, bfd state."""
+    out = node.exec(["ovs-vsctl", "--format=json", "--columns=name,type,options,bfd_status",
+                     "list", "Interface"])
     rows = []
-    for name, options, bfd in json.loads(out)["data"]:
+    for name, kind, options, bfd in json.loads(out)["data"]:
+        if kind not in ("geneve", "vxlan"):
+            continue
         opts, status = dict(options[1]), dict(bfd[1])
         rows.append({"name": name, "remote_ip": opts.get("remote_ip"),
                      "bfd": status.get("state")})
@@ -122,7 +124,7 @@ def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
 
     for what, probe in (("chassis to register in SB", chassis_missing),
                         ("VM ports to come up", ports_missing),
-                        ("geneve tunnels between chassis", tunnels_missing),
+                        (f"{sc.physical.encap} tunnels between chassis", tunnels_missing),
                         ("gateway ports to be bound", gateways_missing),
                         ("BFD between gateway chassis", bfd_missing)):
         seconds = wait.until(what, probe, TIMEOUT, transient=(*wait.TRANSIENT, TimeoutException))

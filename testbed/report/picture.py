@@ -53,7 +53,8 @@ def topology_svg(snap: dict) -> str:
     if len(xs) > 1:
         right = GAP + len(xs) * (BOX_W + GAP) - GAP
         line(GAP, y_overlay, right, y_overlay, "6,3", "#8e44ad",
-             "geneve overlay (BFD between gateways)", at=(right - 230, y_overlay - 5))
+             f"{snap.get('encap', 'geneve')} overlay (BFD between gateways)",
+             at=(right - 230, y_overlay - 5))
     tor = next((n for n, r in nodes.items() if r == "tor"), None)
     for c, x in xs.items():
         line(x + BOX_W / 2, y_overlay, x + BOX_W / 2, y_chassis, "6,3", "#8e44ad")

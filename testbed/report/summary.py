@@ -50,7 +50,7 @@ def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi, choices:
             "mac": vm.mac, "placed_on": vm.chassis, "bound_to": bindings.get(v)}
            for v, vm in sc.vms.items()]
     return {
-        "testbed": name, "description": sc.description,
+        "testbed": name, "description": sc.description, "encap": sc.physical.encap,
         "datapath": choices.datapath, "tor_backend": choices.tor_backend,
         "why": choices.why, "versions": versions(nodes[sc.nodes_with(Role.compute, Role.gateway)[0]]),
         "nodes": node_rows, "chassis": chassis_rows,

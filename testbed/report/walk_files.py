@@ -104,7 +104,7 @@ def sequence_svg(w: Walk) -> str:
         label = (f"{i}. {leg}: {a.node}:{a.ifname} -> {b.node}:{b.ifname} "
                  + (f"vlan {p.vlan} " if p.vlan is not None else "")
                  + (f"ttl {p.ttl} " if p.ttl is not None else "")
-                 + ("geneve " if a.tunnelled else "")
+                 + (f"{a.frame.encap.kind} " if a.tunnelled else "")
                  + f"{w.name_of(p.eth_src) or p.eth_src} > {w.name_of(p.eth_dst) or p.eth_dst}")
         out.append(f'<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{colour}" '
                    f'stroke-width="2"{dash} marker-end="url(#a-{leg})"/>')
@@ -131,7 +131,7 @@ def page(w: Walk, scenario: str) -> str:
              f"{html.escape(w.destination)} <small>({html.escape(scenario)})</small></h1>",
              "<h2>The journey, hop by hop</h2>"
              "<p>Each arrow is one wire the probe crossed, numbered in time order; blue: request, "
-             "orange: reply; dashed: inside a geneve tunnel.</p>",
+             "orange: reply; dashed: inside a tunnel (geneve or vxlan).</p>",
              f"<div class='pic'>{sequence_svg(w)}</div>"]
     for sec in story(w):
         parts.append(f"<h2>{html.escape(sec.title)}</h2><ul>")

@@ -34,13 +34,15 @@ def describe(w: Walk, h: Hop) -> str:
         parts.append(f"IP {named(w, p.ip_src)} -> {named(w, p.ip_dst)} TTL {p.ttl}")
     if h.encap:
         e = h.encap
-        dp = w.name_of(f"vni:{e.vni}")
+        key = e.datapath_key
+        dp = w.name_of(f"vni:{key}")
         ports = ""
-        if e.in_port_key is not None:
-            lin = w.name_of(f"port:{e.vni}:{e.in_port_key}") or e.in_port_key
-            lout = w.name_of(f"port:{e.vni}:{e.out_port_key}") or e.out_port_key
-            ports = f", logical in {lin} out {lout}"
-        parts.insert(0, f"geneve VNI {e.vni}{f' ({dp})' if dp else ''}{ports}, outer "
+        if e.out_port_key is not None:
+            lout = w.name_of(f"port:{key}:{e.out_port_key}") or e.out_port_key
+            lin = (w.name_of(f"port:{key}:{e.in_port_key}") or e.in_port_key
+                   if e.in_port_key is not None else None)
+            ports = (f", logical in {lin}" if lin is not None else ", logical") + f" out {lout}"
+        parts.insert(0, f"{e.kind} VNI {e.vni}{f' ({dp})' if dp else ''}{ports}, outer "
                         f"{named(w, e.outer_src_ip)} -> {named(w, e.outer_dst_ip)}")
     return "; ".join(parts)
 
@@ -68,9 +70,9 @@ def changes(w: Walk, hin: Hop, hout: Hop) -> list[str]:
         else:
             out.append(f"VLAN {a.vlan} -> {b.vlan}")
     if hout.encap and not hin.encap:
-        out.append(f"tunnelled: geneve to {named(w, hout.encap.outer_dst_ip)}")
+        out.append(f"tunnelled: {hout.encap.kind} to {named(w, hout.encap.outer_dst_ip)}")
     if hin.encap and not hout.encap:
-        out.append("decapsulated from geneve")
+        out.append(f"decapsulated from {hin.encap.kind}")
     return out or ["forwarded unchanged"]
 
 

@@ -59,7 +59,7 @@ def side_by_side(expected: list[str], leg: Leg) -> str:
         p = h.frame.packet
         hops_at.setdefault(h.node, []).append(
             f"{h.direction} {h.ifname} vlan {p.vlan} ttl {p.ttl} {p.eth_src}>{p.eth_dst}"
-            + (" geneve" if h.tunnelled else ""))
+            + (f" {h.frame.encap.kind}" if h.tunnelled else ""))
     width = max([len(x) for x in expected] + [8])
     lines = [f"  {'expected':<{width}}    observed"]
     for i in range(max(len(expected), len(observed))):

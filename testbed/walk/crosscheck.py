@@ -110,8 +110,9 @@ def compare(tb: Testbed, leg: Leg, ovn: trace.OvnTrace | None, of: trace.Ofproto
         checks.append(Check(f"{where}: forwarded", a.verdict, "not seen leaving"))
         return checks
     pkt_in = hin.frame.packet
-    tunnel_trace = f"geneve to {a.tunnel_dst}" if a.tunnel_dst else "no"
-    tunnel_seen = f"geneve to {hout.encap.outer_dst_ip}" if hout.encap else "no"
+    encap = tb.scenario.physical.encap
+    tunnel_trace = f"{encap} to {a.tunnel_dst}" if a.tunnel_dst else "no"
+    tunnel_seen = f"{hout.encap.kind} to {hout.encap.outer_dst_ip}" if hout.encap else "no"
     checks += [
         Check(f"{where}: tunnel", tunnel_trace, tunnel_seen),
         Check(f"{where}: VLAN", _fmt(vlan_after(a, pkt_in.vlan)),

@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @contextmanager
-def testbed_up(scenario: Path, name: str) -> Iterator[Testbed]:
+def bring_up(scenario: Path, name: str) -> Iterator[Testbed]:
     """A testbed of `scenario` under `name`, down afterwards. A testbed of that name left by a
     killed run is removed first (and said so), instead of failing with "already up"."""
     if DockerBackend().nodes(name):
@@ -49,5 +49,5 @@ def testbed_up(scenario: Path, name: str) -> Iterator[Testbed]:
 @pytest.fixture(scope="session")
 def seed():
     """The seed topology, up for the whole session under its own name."""
-    with testbed_up(SEED, "pytest-seed") as tb:
+    with bring_up(SEED, "pytest-seed") as tb:
         yield tb

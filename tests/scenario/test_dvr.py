@@ -11,7 +11,7 @@ from testbed import wait
 from testbed.tor import external_port_of
 from testbed.walk.compare import fip_compare, fip_table
 
-from .conftest import ROOT, testbed_up
+from .conftest import ROOT, bring_up
 
 DVR = ROOT / "scenarios" / "dvr.yaml"
 FIP, FIP_MAC = "203.0.113.111", "fa:16:3e:f1:00:01"
@@ -19,7 +19,7 @@ FIP, FIP_MAC = "203.0.113.111", "fa:16:3e:f1:00:01"
 
 @pytest.fixture(scope="module")
 def dvr():
-    with testbed_up(DVR, "pytest-dvr") as tb:
+    with bring_up(DVR, "pytest-dvr") as tb:
         # first packets resolve MACs (the router's next hop, a tunnel's remote endpoint)
         for src, dst in (("vm1", "203.0.113.1"), ("vm2", "203.0.113.1"),
                          ("vm1", "192.168.20.12"), ("ext", FIP)):

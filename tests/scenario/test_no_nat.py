@@ -8,7 +8,7 @@ import pytest
 
 from testbed import wait
 
-from .conftest import ROOT, testbed_up
+from .conftest import ROOT, bring_up
 
 NO_NAT = ROOT / "scenarios" / "no-nat.yaml"
 EXT, VM1 = "198.51.100.10", "10.20.0.11"
@@ -16,7 +16,7 @@ EXT, VM1 = "198.51.100.10", "10.20.0.11"
 
 @pytest.fixture(scope="module")
 def nonat():
-    with testbed_up(NO_NAT, "pytest-nonat") as tb:
+    with bring_up(NO_NAT, "pytest-nonat") as tb:
         wait.until("ext to reach vm1", lambda: [] if tb.host("ext").ping(
             VM1, count=1, wait=1).received else ["an echo reply"], 15, interval=0.1)
         yield tb

@@ -115,3 +115,15 @@ def test_a_lost_probe_names_the_addresses_being_resolved_meanwhile():
     assert "192.168.0.4 (first on compute-a:eth1), 172.24.4.1 (first on gw1:external)" in notes[0]
     assert "including the destination itself" in notes[0]
     assert resolving_notes([("x", arp("1.2.3.4", op=2))], "1.2.3.4") == []
+
+
+def test_the_bfd_rule_over_vxlan_matches_bfd_and_nothing_else():
+    from scapy.layers.vxlan import VXLAN
+
+    outer = Ether() / IP(src="172.21.0.5", dst="172.21.0.6") / UDP(sport=5000, dport=4789)
+    inner = Ether(dst="00:23:20:00:00:01") / IP(src="169.254.1.1", dst="169.254.1.0")
+    rule = bfd_rule("vxlan")
+    assert matches(rule, Ether(bytes(outer / VXLAN(vni=0) / inner / UDP(dport=BFD_PORT))))
+    assert not matches(rule, Ether(bytes(outer / VXLAN(vni=8194) / inner / ICMP())))
+    assert not matches(bfd_rule("geneve"), Ether(bytes(outer / VXLAN(vni=0) / inner /
+                                                        UDP(dport=BFD_PORT))))

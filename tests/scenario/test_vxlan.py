@@ -1,0 +1,45 @@
+"""The overlay over VXLAN (tests/scenarios/vxlan.yaml): tenant traffic and SNAT cross the
+chassis in vxlan with OVN's keys in the VNI, and BFD runs over it: dropping only gw1's BFD
+moves the gateway port to gw2 and back."""
+
+from __future__ import annotations
+
+import pytest
+
+from testbed import wait
+from testbed.faults.kinds import dropped_bfd
+
+from .conftest import ROOT, bring_up
+
+VXLAN = ROOT / "tests" / "scenarios" / "vxlan.yaml"
+
+
+@pytest.fixture(scope="module")
+def vx():
+    with bring_up(VXLAN, "pytest-vxlan") as tb:
+        for src, dst in (("vm1", "203.0.113.1"), ("vm1", "10.30.0.12")):
+            wait.until(f"{src} to reach {dst}", lambda src=src, dst=dst: [] if tb.host(
+                src).ping(dst, count=1, wait=1).received else ["an echo reply"], 15, interval=0.1)
+        yield tb
+
+
+def test_tenant_traffic_and_snat_cross_in_vxlan(vx):
+    ew = vx.walk("vm1", "vm2")
+    ew.request.assert_expected(vx.expect("vm1", "vm2"))
+    out = ew.request.hop("compute-a", "eth1", "out").frame.encap
+    assert out.kind == "vxlan" and out.vni == (out.out_port_key << 12) | out.datapath_key
+    assert ew.disagreements == []  # ofproto/trace's tunnel is the captured one
+    ns = vx.walk("vm1", "ext", traces=False)
+    ns.request.assert_expected(vx.expect("vm1", "ext"))
+    assert ns.request.hop("gw1", "eth1", "in").frame.encap.kind == "vxlan"
+
+
+def test_dropping_bfd_over_vxlan_moves_the_gateway_port(vx):
+    def active(chassis):
+        return lambda: [] if vx.active_gateway("R1") == chassis else [f"cr-R1-public on {chassis}"]
+    wait.until("gw1 active", active("gw1"), 30, interval=0.1)
+    with vx.faults.drop_bfd("gw1") as f:
+        wait.until("the port on gw2", active("gw2"), 30, interval=0.1)
+        assert dropped_bfd(vx, f) > 0
+    wait.until("the port back on gw1", active("gw1"), 30, interval=0.1)
+    assert vx.faults.ls() == []
