@@ -87,3 +87,13 @@ def test_a_file_that_is_not_utf8_names_the_file_and_line(tmp_path):
     message = str(info.value)
     assert f"{f}:2: (file): byte" in message and "is not UTF-8" in message
     assert "Fix: save the file as UTF-8." in message
+
+
+def test_the_readme_example_of_every_section_loads():
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("name: my-lab")
+    example = readme[start:readme.index("```", start)]
+    sc = parse(example, "README.md")
+    assert sc.settings.naming == "neutron" and sc.physical.encap == "geneve"
+    assert sc.nodes["ext"].behind == "upstream" and sc.routers["R1"].routes[0].via == "203.0.113.1"
+    assert sc.fip_of("vm1")[1].external_mac == "fa:16:3e:f1:00:01"
