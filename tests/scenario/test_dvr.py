@@ -24,7 +24,7 @@ def dvr():
         for src, dst in (("vm1", "203.0.113.1"), ("vm2", "203.0.113.1"),
                          ("vm1", "192.168.20.12"), ("ext", FIP)):
             wait.until(f"{src} to reach {dst}", lambda src=src, dst=dst: [] if tb.host(
-                src).ping(dst, count=1, wait=1).received else ["an echo reply"], 15, interval=0.1)
+                src).ping(dst, count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)
         yield tb
 
 

@@ -18,7 +18,7 @@ EXT, VM1 = "198.51.100.10", "10.20.0.11"
 def nonat():
     with bring_up(NO_NAT, "pytest-nonat") as tb:
         wait.until("ext to reach vm1", lambda: [] if tb.host("ext").ping(
-            VM1, count=1, wait=1).received else ["an echo reply"], 15, interval=0.1)
+            VM1, count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)
         yield tb
 
 

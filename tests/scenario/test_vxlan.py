@@ -19,7 +19,7 @@ def vx():
     with bring_up(VXLAN, "pytest-vxlan") as tb:
         for src, dst in (("vm1", "203.0.113.1"), ("vm1", "10.30.0.12")):
             wait.until(f"{src} to reach {dst}", lambda src=src, dst=dst: [] if tb.host(
-                src).ping(dst, count=1, wait=1).received else ["an echo reply"], 15, interval=0.1)
+                src).ping(dst, count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)
         yield tb
 
 
