@@ -52,7 +52,7 @@ def test_vms_lease_their_address_from_ovn_dhcp(aio):
 
 
 def test_snat_on_the_gateway_chassis(aio):
-    walk = aio.walk("vm1", "ext")
+    walk = aio.walk("vm1", "ext", traces=False)
     expected = aio.expect("vm1", "ext")
     assert expected.translated_on == "gw1" and expected.wire[0].ip_src == "172.24.4.10"
     walk.request.assert_expected(expected)
