@@ -21,14 +21,30 @@ EXTERNAL_SWITCH = "extnet"
 """The external network's switch: a plain Linux bridge in the ToR's container."""
 
 
+IFNAMSIZ = 15
+"""Linux interface names have at most 15 characters."""
+
+
+def ifname(prefix: str, name: str) -> str:
+    """An interface name made of a prefix and a node's name; a name too long for Linux keeps
+    its start and gets a short hash of the whole, so two long names never meet."""
+    import hashlib
+
+    full = prefix + name
+    if len(full) <= IFNAMSIZ:
+        return full
+    digest = hashlib.sha1(name.encode()).hexdigest()[:4]
+    return f"{prefix}{name[:IFNAMSIZ - len(prefix) - 5]}_{digest}"
+
+
 def external_port(peer: str) -> str:
     """The external switch's port facing a gateway or an external host."""
-    return f"x-{peer}"
+    return ifname("x-", peer)
 
 
 def downstream_port(host: str) -> str:
     """An upstream host's interface towards a host wired behind it."""
-    return f"to-{host}"
+    return ifname("to-", host)
 
 
 def generated_chassis_mac(chassis: str) -> str:
@@ -46,12 +62,12 @@ def container_name(testbed: str, node: str) -> str:
 
 def vm_port(vm: str) -> str:
     """The VM's interface on its chassis' br-int (a VM's tap, in Nova's terms)."""
-    return f"tap-{vm}"
+    return ifname("tap-", vm)
 
 
 def tor_port(peer: str) -> str:
     """A ToR port is named after the chassis or host it faces."""
-    return peer
+    return ifname("", peer)
 
 
 NEUTRON = "neutron"

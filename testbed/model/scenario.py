@@ -52,8 +52,9 @@ Mac = Annotated[str, AfterValidator(_mac)]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 Ip = Annotated[str, AfterValidator(_ip)]
 IpInterface = Annotated[str, AfterValidator(_interface)]
-Name = Annotated[str, Field(pattern=NAME_RE, max_length=11)]
-"""a node or VM name: it becomes a hostname, part of container names and of interface names."""
+Name = Annotated[str, Field(pattern=NAME_RE, max_length=40)]
+"""a node or VM name: it becomes a hostname, part of container names and of interface names
+(shortened with a hash where Linux's 15 characters are too few: testbed.names.ifname)."""
 LogicalName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
 Vlan = Annotated[int, Field(ge=1, le=4094, strict=True)]
 """strict: YAML's `true` is not VLAN 1"""

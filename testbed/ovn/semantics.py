@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import names
 from ..model import Network, Role, Scenario
 
 TTL = 64
@@ -155,7 +156,7 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
                             why="same tenant switch, two chassis: tunnelled (geneve)")
         vlan = sc.switches[s.switch].vlan
         return Expected(src, dst, [src, s.chassis, tor, d.chassis, dst], None, False, TTL,
-                        [Wire(tor, d.chassis, vlan, s.mac, d_mac, TTL)],
+                        [Wire(tor, names.tor_port(d.chassis), vlan, s.mac, d_mac, TTL)],
                         [(vlan, s.mac, s.chassis)],
                         why="same switch, two chassis: switched over the provider VLAN")
     rname, ports = router_between(sc, s.switch, d.switch)
@@ -168,12 +169,13 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
         vlan = sc.switches[d.switch].vlan
         if d_net is Network.external:
             return Expected(src, dst, hairpin(src, s.chassis, gw, None, dst, tor), gw, False,
-                            TTL - 1, [Wire(tor, f"x-{dst}", None, ports[d.switch].mac, d_mac,
+                            TTL - 1, [Wire(tor, names.external_port(dst), None,
+                                           ports[d.switch].mac, d_mac,
                                            TTL - 1)],
                             why="centralized: the active gateway chassis routes; the packet "
                                 "reaches it over the VLAN, not the overlay")
         mac = routed_mac(gw, ports[d.switch].mac)
-        wire = [Wire(tor, d.chassis, vlan, mac, d_mac, TTL - 1)] if d.chassis != gw else []
+        wire = [Wire(tor, names.tor_port(d.chassis), vlan, mac, d_mac, TTL - 1)] if d.chassis != gw else []
         return Expected(src, dst, hairpin(src, s.chassis if s_net is Network.provider else None,
                                           gw, d.chassis, dst, tor), gw, False, TTL - 1, wire,
                         [(vlan, mac, gw)] if d.chassis != gw else [],
@@ -194,7 +196,8 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
         mac = routed_mac(s.chassis, ports[d.switch].mac)
         path = [src, s.chassis, dst] if s.chassis == d.chassis else \
             [src, s.chassis, tor, d.chassis, dst]
-        wire = [] if s.chassis == d.chassis else [Wire(tor, d.chassis, vlan, mac, d_mac, TTL - 1)]
+        wire = [] if s.chassis == d.chassis else [
+            Wire(tor, names.tor_port(d.chassis), vlan, mac, d_mac, TTL - 1)]
         learned = [] if s.chassis == d.chassis else [(vlan, mac, s.chassis)]
         return Expected(src, dst, path, s.chassis, False, TTL - 1, wire, learned,
                         why="distributed E/W routing: the sending chassis routes")
@@ -203,7 +206,8 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
     fip = sc.fip_of(src) if src in sc.vms else None
     if d_net is Network.external and fip and fip[1].logical_port == src and fip[1].external_mac:
         return Expected(src, dst, [src, s.chassis, tor, dst], s.chassis, False, TTL - 1,
-                        [Wire(tor, f"x-{dst}", None, fip[1].external_mac, d_mac, TTL - 1,
+                        [Wire(tor, names.external_port(dst), None, fip[1].external_mac, d_mac,
+                              TTL - 1,
                               fip[1].external_ip)],
                         why="distributed floating IP (DVR): the VM's own chassis routes, "
                             "translates and puts it on the external network with the floating "
@@ -221,7 +225,8 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
         src_ip = sc.vms[src].ip
         nat_ip = sc.snat_ip(rname, src_ip)
         return Expected(src, dst, path, s.chassis, s.chassis != gw, TTL - 1,
-                        [Wire(tor, f"x-{dst}", None, gw_mac, d_mac, TTL - 1, nat_ip or src_ip)],
+                        [Wire(tor, names.external_port(dst), None, gw_mac, d_mac, TTL - 1,
+                              nat_ip or src_ip)],
                         why="N/S: the sending chassis routes, the gateway port's traffic is "
                             "tunnelled to the active gateway chassis"
                             + (f", which translates the source to {nat_ip}" if nat_ip else ""),
@@ -234,7 +239,7 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
     vlan = sc.switches[d.switch].vlan
     mac = routed_mac(gw, ports[d.switch].mac)
     path = [src, tor, gw, tor, d.chassis, dst] if d.chassis != gw else [src, tor, gw, dst]
-    wire = [Wire(tor, d.chassis, vlan, mac, d_mac, TTL - 1)] if d.chassis != gw else []
+    wire = [Wire(tor, names.tor_port(d.chassis), vlan, mac, d_mac, TTL - 1)] if d.chassis != gw else []
     learned = [(vlan, mac, gw)] if d.chassis != gw else []
     return Expected(src, dst, path, gw, False, TTL - 1, wire, learned,
                     why="from the external network: the active gateway chassis routes onto "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -34,14 +34,16 @@ def external_segment(node: Node, ports: list[str]) -> None:
     node.run_all(cmds)
 
 
-def external_port_of(node: Node, mac: str) -> str | None:
+def external_port_of(node: Node, mac: str, peers: Iterable[str] = ()) -> str | None:
     """Where the external network's switch (in the ToR's container) has learned `mac`: the peer
-    its port faces (x-gw2 -> gw2), or None."""
+    its port faces (x-gw2 -> gw2), or None. `peers`: the nodes on the external network, for
+    ports whose names were shortened (long node names)."""
+    named = {names.external_port(p): p for p in peers}
     out = node.exec(["bridge", "-j", "fdb", "show", "br", names.EXTERNAL_SWITCH])
     for e in json.loads(out or "[]"):
         if e.get("mac") == mac.lower() and e.get("master") and "permanent" not in e.get("state", ""):
             port = e.get("ifname", "")
-            return port[2:] if port.startswith("x-") else port
+            return named.get(port) or (port[2:] if port.startswith("x-") else port)
     return None
 
 
@@ -58,9 +60,13 @@ class Tor(ABC):
 
     kind: str
 
-    def __init__(self, node: Node, ports: list[str], vlans: list[int]):
+    def __init__(self, node: Node, peers: list[str], vlans: list[int]):
         self.node = node
-        self.ports = ports
+        self.peers = peers
+        self.ports = [names.tor_port(p) for p in peers]
+        """the ports' interface names (a long peer name is shortened: names.ifname)"""
+        self.peer_of = dict(zip(self.ports, peers, strict=True))
+        """interface name -> the peer it faces; table entries name the peer"""
         self.vlans = vlans
 
     @abstractmethod

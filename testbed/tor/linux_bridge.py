@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from .base import BRIDGE, FdbEntry, Tor
 
@@ -69,7 +70,8 @@ class LinuxBridgeTor(Tor):
             self.node.run_all([c for port in ports for c in self._trunk(port)])
 
     def fdb(self) -> list[FdbEntry]:
-        return parse_fdb(self.node.exec(["bridge", "-j", "-s", "fdb", "show", "br", BRIDGE]), self.ports)
+        return [replace(e, port=self.peer_of.get(e.port, e.port)) for e in parse_fdb(
+            self.node.exec(["bridge", "-j", "-s", "fdb", "show", "br", BRIDGE]), self.ports)]
 
     def mac_moves(self) -> int:
         return count_moves(self.node.exec(["cat", EVENTS]), self.ports)
@@ -81,7 +83,8 @@ class LinuxBridgeTor(Tor):
         from .timeline import moves_from_monitor
 
         text = self.node.exec(["tail", "-c", f"+{int(token) + 1}", EVENTS])
-        moves = moves_from_monitor(text, self.ports)
+        moves = [replace(m, src=self.peer_of.get(m.src, m.src), dst=self.peer_of.get(m.dst, m.dst))
+                 for m in moves_from_monitor(text, self.ports)]
         return moves, [(m.t, 1) for m in moves]
 
     def flush(self) -> None:

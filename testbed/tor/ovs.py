@@ -64,9 +64,11 @@ class OvsTor(Tor):
                                ["ovs-vsctl", *self._trunk(port)]])
 
     def _port_names(self) -> dict[str, str]:
+        """OpenFlow port number -> the peer the port faces."""
         out = self.node.exec(["ovs-vsctl", "--bare", "--columns=ofport,name", "list", "Interface"])
         words = out.split()
-        return {words[i]: words[i + 1] for i in range(0, len(words) - 1, 2)}
+        return {words[i]: self.peer_of.get(words[i + 1], words[i + 1])
+                for i in range(0, len(words) - 1, 2)}
 
     def fdb(self) -> list[FdbEntry]:
         return parse_fdb(self.node.exec(["ovs-appctl", "fdb/show", BRIDGE]), self._port_names())

@@ -36,8 +36,9 @@ def received(captured: dict[Endpoint, list[Frame]], links: Inventory, tor: str,
             # arriving at the ToR: the peer's end saw the same bytes first
             if not any(0 <= f.ns - t < SAME_CROSSING_NS for t in sent_by_peer.get(f.raw, [])):
                 continue
-            if f.vlan is not None and f.vlan in vlans:
-                events.append((f.ns, f.vlan, f.eth_src.lower(), end.ifname))
+            if f.vlan is not None and f.vlan in vlans:  # the ToR names ports by their peer
+                port = peers[0].node if peers else end.ifname
+                events.append((f.ns, f.vlan, f.eth_src.lower(), port))
     return sorted(events)
 
 

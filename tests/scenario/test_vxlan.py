@@ -1,36 +1,41 @@
 """The overlay over VXLAN (tests/scenarios/vxlan.yaml): tenant traffic and SNAT cross the
 chassis in vxlan with OVN's keys in the VNI, and BFD runs over it: dropping only gw1's BFD
-moves the gateway port to gw2 and back."""
+moves the gateway port to gw2 and back. The scenario's long node names (a compute of 25
+characters, a VM of 21) exercise interface names shortened with a hash."""
 
 from __future__ import annotations
 
 import pytest
 
-from testbed import wait
+from testbed import names, wait
 from testbed.faults.kinds import dropped_bfd
 
 from .conftest import ROOT, bring_up
 
 VXLAN = ROOT / "tests" / "scenarios" / "vxlan.yaml"
+HV, VM = "compute-in-rack-seventeen", "frontend-web-server-1"
 
 
 @pytest.fixture(scope="module")
 def vx():
     with bring_up(VXLAN, "pytest-vxlan") as tb:
-        for src, dst in (("vm1", "203.0.113.1"), ("vm1", "10.30.0.12")):
+        for src, dst in ((VM, "203.0.113.1"), (VM, "10.30.0.12")):
             wait.until(f"{src} to reach {dst}", lambda src=src, dst=dst: [] if tb.host(
                 src).ping(dst, count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)
         yield tb
 
 
 def test_tenant_traffic_and_snat_cross_in_vxlan(vx):
-    ew = vx.walk("vm1", "vm2")
-    ew.request.assert_expected(vx.expect("vm1", "vm2"))
-    out = ew.request.hop("compute-a", "eth1", "out").frame.encap
+    ew = vx.walk(VM, "vm2")
+    ew.request.assert_expected(vx.expect(VM, "vm2"))
+    assert ew.request.path == [VM, HV, "compute-b", "vm2"]
+    tap = names.vm_port(VM)
+    assert len(tap) == 15 and ew.request.hop(HV, tap, "in").ip_src == "10.30.0.11"
+    out = ew.request.hop(HV, "eth1", "out").frame.encap
     assert out.kind == "vxlan" and out.vni == (out.out_port_key << 12) | out.datapath_key
     assert ew.disagreements == []  # ofproto/trace's tunnel is the captured one
-    ns = vx.walk("vm1", "ext", traces=False)
-    ns.request.assert_expected(vx.expect("vm1", "ext"))
+    ns = vx.walk(VM, "ext", traces=False)
+    ns.request.assert_expected(vx.expect(VM, "ext"))
     assert ns.request.hop("gw1", "eth1", "in").frame.encap.kind == "vxlan"
 
 

@@ -97,3 +97,15 @@ def test_the_readme_example_of_every_section_loads():
     assert sc.settings.naming == "neutron" and sc.physical.encap == "geneve"
     assert sc.nodes["ext"].behind == "upstream" and sc.routers["R1"].routes[0].via == "203.0.113.1"
     assert sc.fip_of("vm1")[1].external_mac == "fa:16:3e:f1:00:01"
+
+
+def test_long_node_names_get_interface_names_linux_accepts():
+    from testbed import names
+
+    assert names.tor_port("gw1") == "gw1" and names.vm_port("vm1") == "tap-vm1"
+    long = "compute-in-rack-seventeen"
+    got = {names.tor_port(long), names.external_port(long), names.vm_port(long),
+           names.downstream_port(long), names.tor_port(long + "b")}
+    assert len(got) == 5 and all(len(n) <= names.IFNAMSIZ for n in got), got
+    assert names.tor_port(long).startswith("compute-in") and names.vm_port(long).startswith("tap-")
+    assert names.tor_port(long) == names.tor_port(long)  # stable
