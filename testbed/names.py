@@ -13,6 +13,16 @@ ROLE_LABEL = "ovn-testbed.role"
 
 UPLINK = "uplink"
 """A chassis' trunk towards its ToR port (the seed's "interface 1"); bridged into br-phy."""
+
+
+def uplink(index: int) -> str:
+    """A chassis' trunk for its `index`-th provider network (0: the scenario's default one)."""
+    return UPLINK if index == 0 else f"{UPLINK}{index + 1}"
+
+
+def provider_bridge(index: int) -> str:
+    """The OVS bridge of a chassis' `index`-th provider network (its bridge mapping)."""
+    return "br-phy" if index == 0 else f"br-phy{index + 1}"
 VM_NIC = "eth0"
 """A VM's only interface (and an external host's)."""
 EXTERNAL_NIC = "external"
@@ -65,9 +75,10 @@ def vm_port(vm: str) -> str:
     return ifname("tap-", vm)
 
 
-def tor_port(peer: str) -> str:
-    """A ToR port is named after the chassis or host it faces."""
-    return ifname("", peer)
+def tor_port(peer: str, index: int = 0) -> str:
+    """A ToR port is named after the chassis it faces (and, for a chassis' further provider
+    networks, their number: compute-a-p2)."""
+    return ifname("", peer if index == 0 else f"{peer}-p{index + 1}")
 
 
 NEUTRON = "neutron"

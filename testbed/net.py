@@ -130,7 +130,7 @@ class Testbed:
         backend = BACKENDS[self.choices.tor_backend]
         kwargs = {"datapath": self.choices.datapath} if self.choices.tor_backend == "ovs" else {}
         return backend(self.nodes[self.scenario.tor], self.scenario.chassis, self.scenario.vlans,
-                       **kwargs)
+                       len(self.scenario.physnets), **kwargs)
 
     def close_db(self) -> None:
         """Close the NB and SB connections (the next use connects again)."""
@@ -159,9 +159,10 @@ class Testbed:
         self._record_networks()
         tor = sc.tor
         for name in sc.chassis:
-            self.links.add(self.wiring.link(
-                wiring.End(name, n[name].pid, names.UPLINK),
-                wiring.End(tor, n[tor].pid, names.tor_port(name))))
+            for i in range(len(sc.physnets)):  # a trunk per provider network
+                self.links.add(self.wiring.link(
+                    wiring.End(name, n[name].pid, names.uplink(i)),
+                    wiring.End(tor, n[tor].pid, names.tor_port(name, i))))
         for vname, vm in sc.vms.items():
             self.links.add(self.wiring.link(
                 wiring.End(vname, n[vname].pid, names.VM_NIC, vm.mac),

@@ -68,7 +68,9 @@ def ovs_port(tb: Testbed, endpoint: Endpoint) -> list[str] | None:
     if vm is not None:
         return ["br-int", endpoint.ifname, "--", "set", "Interface", endpoint.ifname,
                 f"external_ids:iface-id={tb.scenario.lsp(vm)}"]
-    bridges = {names.UPLINK: "br-phy", names.EXTERNAL_NIC: "br-ex"}
+    bridges = {names.uplink(i): names.provider_bridge(i)
+               for i in range(len(tb.scenario.physnets))}
+    bridges[names.EXTERNAL_NIC] = "br-ex"
     return [bridges[endpoint.ifname], endpoint.ifname] if endpoint.ifname in bridges else None
 
 

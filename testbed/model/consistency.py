@@ -82,11 +82,19 @@ def check_hosts(sc: Scenario) -> list[Problem]:
 
 
 def check_physical(sc: Scenario) -> list[Problem]:
+    out = []
     if sc.physical.provider == sc.physical.external:
-        return [Problem("physical.external", f"the external network has the provider "
-                        f"network's name '{sc.physical.provider}': the bridge mappings would "
-                        "clash", "give them different names")]
-    return []
+        out.append(Problem("physical.external", f"the external network has the provider "
+                           f"network's name '{sc.physical.provider}': the bridge mappings would "
+                           "clash", "give them different names"))
+    for name, sw in sc.switches.items():
+        if sw.physnet is not None and sw.network is not Network.provider:
+            out.append(Problem(f"switches.{name}.physnet", "only a provider switch chooses its "
+                               "provider network", "remove physnet"))
+        elif sw.physnet == sc.physical.external:
+            out.append(Problem(f"switches.{name}.physnet", f"'{sw.physnet}' is the external "
+                               "network's name", "use another provider network name"))
+    return out
 
 
 def check_macs(sc: Scenario) -> list[Problem]:

@@ -205,6 +205,9 @@ class Switch(Strict):
     have a port on this switch."""
     dhcp: Dhcp | None = None
     """serve the subnet with OVN's DHCP; VMs with `dhcp: true` take their address from it."""
+    physnet: Name | None = None
+    """provider switches: the provider network its VLAN is on (physical.provider when absent);
+    every chassis gets a trunk and a bridge mapping per provider network."""
 
 
 class RouterPort(Strict):
@@ -307,6 +310,25 @@ class Scenario(Strict):
     @property
     def tor(self) -> str:
         return self.nodes_with(Role.tor)[0]
+
+    @property
+    def physnets(self) -> list[str]:
+        """The provider networks, the default one first (each a trunk per chassis)."""
+        out = [self.physical.provider]
+        for sw in self.switches.values():
+            if sw.network is Network.provider and sw.physnet and sw.physnet not in out:
+                out.append(sw.physnet)
+        return out
+
+    def physnet_of(self, switch: str) -> str:
+        sw = self.switches[switch]
+        if sw.network is Network.external:
+            return self.physical.external
+        return sw.physnet or self.physical.provider
+
+    def physnet_index(self, switch: str) -> int:
+        """Which of a chassis' provider trunks a provider switch's traffic uses."""
+        return self.physnets.index(self.physnet_of(switch))
 
     @property
     def vlans(self) -> list[int]:

@@ -50,8 +50,9 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -
     """`encap_nic`: the chassis' NIC on the overlay network (from the link inventory: once
     br-ovl exists it carries the same MAC, so a lookup by MAC could find the bridge instead)."""
     overlay = node.network("overlay")
-    bridges = {"br-phy": UPLINK, "br-ovl": encap_nic}
-    mappings = [f"{sc.physical.provider}:br-phy"]
+    bridges = {names.provider_bridge(i): names.uplink(i) for i in range(len(sc.physnets))}
+    bridges["br-ovl"] = encap_nic
+    mappings = [f"{p}:{names.provider_bridge(i)}" for i, p in enumerate(sc.physnets)]
     is_gateway = sc.nodes[name].role is Role.gateway
     if sc.nodes[name].on_external:
         bridges["br-ex"] = names.EXTERNAL_NIC

@@ -32,7 +32,7 @@ def build(nb: NbApi, sc: Scenario) -> None:
         for name, sw in sc.switches.items():
             if sw.network is Network.tenant:
                 continue  # an overlay network: no localnet port
-            physnet = sc.physical.provider if sw.network is Network.provider else sc.physical.external
+            physnet = sc.physnet_of(name)
             extra = {"tag_request": sw.vlan} if sw.vlan is not None else {}
             txn.add(nb.lsp_add(sc.ls(name), sc.localnet(name), type="localnet",
                                addresses=["unknown"], options={"network_name": physnet},

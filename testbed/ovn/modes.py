@@ -91,7 +91,8 @@ def apply(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi, modes: dic
     for c in sc.chassis:
         if macs_on:
             nodes[c].exec(["ovs-vsctl", "set", "Open_vSwitch", ".",
-                           f"external_ids:{MAPPINGS}={sc.physical.provider}:{macs[c]}"])
+                           f"external_ids:{MAPPINGS}=" + ",".join(
+                               f"{p}:{macs[c]}" for p in sc.physnets)])
         else:
             nodes[c].exec(["ovs-vsctl", "remove", "Open_vSwitch", ".", "external_ids", MAPPINGS])
     with nb.transaction(check_error=True) as txn:

@@ -147,6 +147,11 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
     def routed_mac(chassis: str, port_mac: str) -> str:
         return cmacs.get(chassis) or port_mac
     d_mac = d.mac or ext_mac.get(dst, "")
+
+    def tor_port(chassis: str) -> str:
+        """The ToR port towards `chassis` on the trunk of the destination's provider network."""
+        provider = sc.switches[d.switch].network is Network.provider
+        return names.tor_port(chassis, sc.physnet_index(d.switch) if provider else 0)
     if s.switch == d.switch:
         if s.chassis == d.chassis:
             return Expected(src, dst, [src, s.chassis, dst], None, False, TTL,
@@ -156,7 +161,7 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
                             why="same tenant switch, two chassis: tunnelled (geneve)")
         vlan = sc.switches[s.switch].vlan
         return Expected(src, dst, [src, s.chassis, tor, d.chassis, dst], None, False, TTL,
-                        [Wire(tor, names.tor_port(d.chassis), vlan, s.mac, d_mac, TTL)],
+                        [Wire(tor, tor_port(d.chassis), vlan, s.mac, d_mac, TTL)],
                         [(vlan, s.mac, s.chassis)],
                         why="same switch, two chassis: switched over the provider VLAN")
     rname, ports = router_between(sc, s.switch, d.switch)
@@ -175,7 +180,7 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
                             why="centralized: the active gateway chassis routes; the packet "
                                 "reaches it over the VLAN, not the overlay")
         mac = routed_mac(gw, ports[d.switch].mac)
-        wire = [Wire(tor, names.tor_port(d.chassis), vlan, mac, d_mac, TTL - 1)] if d.chassis != gw else []
+        wire = [Wire(tor, tor_port(d.chassis), vlan, mac, d_mac, TTL - 1)] if d.chassis != gw else []
         return Expected(src, dst, hairpin(src, s.chassis if s_net is Network.provider else None,
                                           gw, d.chassis, dst, tor), gw, False, TTL - 1, wire,
                         [(vlan, mac, gw)] if d.chassis != gw else [],
@@ -197,7 +202,7 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
         path = [src, s.chassis, dst] if s.chassis == d.chassis else \
             [src, s.chassis, tor, d.chassis, dst]
         wire = [] if s.chassis == d.chassis else [
-            Wire(tor, names.tor_port(d.chassis), vlan, mac, d_mac, TTL - 1)]
+            Wire(tor, tor_port(d.chassis), vlan, mac, d_mac, TTL - 1)]
         learned = [] if s.chassis == d.chassis else [(vlan, mac, s.chassis)]
         return Expected(src, dst, path, s.chassis, False, TTL - 1, wire, learned,
                         why="distributed E/W routing: the sending chassis routes")
@@ -239,7 +244,7 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
     vlan = sc.switches[d.switch].vlan
     mac = routed_mac(gw, ports[d.switch].mac)
     path = [src, tor, gw, tor, d.chassis, dst] if d.chassis != gw else [src, tor, gw, dst]
-    wire = [Wire(tor, names.tor_port(d.chassis), vlan, mac, d_mac, TTL - 1)] if d.chassis != gw else []
+    wire = [Wire(tor, tor_port(d.chassis), vlan, mac, d_mac, TTL - 1)] if d.chassis != gw else []
     learned = [(vlan, mac, gw)] if d.chassis != gw else []
     return Expected(src, dst, path, gw, False, TTL - 1, wire, learned,
                     why="from the external network: the active gateway chassis routes onto "

@@ -60,13 +60,13 @@ class Tor(ABC):
 
     kind: str
 
-    def __init__(self, node: Node, peers: list[str], vlans: list[int]):
+    def __init__(self, node: Node, peers: list[str], vlans: list[int], trunks: int = 1):
         self.node = node
         self.peers = peers
-        self.ports = [names.tor_port(p) for p in peers]
-        """the ports' interface names (a long peer name is shortened: names.ifname)"""
-        self.peer_of = dict(zip(self.ports, peers, strict=True))
-        """interface name -> the peer it faces; table entries name the peer"""
+        self.peer_of = {names.tor_port(p, i): p for p in peers for i in range(trunks)}
+        """interface name -> the peer it faces (a chassis has a trunk per provider network;
+        a long peer name is shortened: names.ifname); table entries name the peer"""
+        self.ports = list(self.peer_of)
         self.vlans = vlans
 
     @abstractmethod

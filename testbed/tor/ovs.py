@@ -39,8 +39,8 @@ def parse_moves(text: str) -> int:
 class OvsTor(Tor):
     kind = "ovs"
 
-    def __init__(self, node, ports, vlans, datapath: str = "netdev"):
-        super().__init__(node, ports, vlans)
+    def __init__(self, node, peers, vlans, trunks: int = 1, datapath: str = "netdev"):
+        super().__init__(node, peers, vlans, trunks)
         self.datapath = datapath
 
     def _trunk(self, port: str) -> list[str]:

@@ -1,0 +1,61 @@
+"""A topology unlike the seed (scenarios/two-routers.yaml): two routers joined by a transit
+switch with static routes, two provider networks, three gateways, three computes. Every VM
+reaches every other VM and the external host across both routers; the ToR learns each VM on its
+chassis' trunk of its network; the gateway port is active on the highest priority."""
+
+from __future__ import annotations
+
+from itertools import permutations
+
+import pytest
+
+from testbed import names, wait
+
+from .conftest import ROOT, bring_up
+
+TWO = ROOT / "scenarios" / "two-routers.yaml"
+
+
+@pytest.fixture(scope="module")
+def two():
+    with bring_up(TWO, "pytest-two") as tb:
+        yield tb
+
+
+def reaches(tb, src: str, ip: str) -> None:
+    """The first packets of a path are lost to ARP; a few tries, then every echo answered."""
+    wait.until(f"{src} to reach {ip}", lambda: [] if tb.host(src).ping(
+        ip, count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)
+    assert tb.host(src).ping(ip, count=2, interval=0.1).loss == 0
+
+
+def test_every_vm_reaches_every_other_and_the_outside(two):
+    sc = two.scenario
+    for src, dst in permutations(sc.vms, 2):
+        reaches(two, src, sc.vms[dst].ip)
+    for vm in sc.vms:
+        reaches(two, vm, "192.0.2.100")
+
+
+def test_across_both_routers_over_two_provider_networks(two):
+    w = two.walk("web-1", "db-1")
+    # hv-1 routes through front, the transit switch and back, and puts it on the storage VLAN
+    assert w.request.path == ["web-1", "hv-1", "leaf", "hv-3", "db-1"]
+    assert w.request.routed_by == "hv-1" and w.request.hop("db-1", "eth0", "in").ttl == 62
+    storage_trunk = names.tor_port("hv-3", two.scenario.physnet_index("db"))
+    hop = w.request.hop("leaf", storage_trunk, "out")
+    assert hop.vlan == 401 and hop.eth_src == "fa:16:3e:b1:00:01"  # back's port on db
+    assert w.reply.delivered and w.disagreements == []
+
+
+def test_the_tor_learns_each_vm_on_its_chassis_and_the_gateway_is_the_highest(two):
+    sc = two.scenario
+    for vm in sc.vms:  # traffic from every VM has crossed the ToR by now
+        reaches(two, vm, "192.0.2.100")
+    table = {(e.vlan, e.mac): e.port for e in two.tor.fdb()}
+    for name, vm in sc.vms.items():
+        assert table.get((sc.switches[vm.switch].vlan, vm.mac)) == vm.chassis, (name, table)
+    assert two.active_gateway("front") == "edge-1"
+    bridges = two.nodes["hv-3"].exec(["ovs-vsctl", "get", "Open_vSwitch", ".",
+                                      "external_ids:ovn-bridge-mappings"])
+    assert bridges.strip().strip('"') == "datacentre:br-phy,storage:br-phy2"
