@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from testbed import images
 from testbed.manager.docker import DockerBackend, connect
 from testbed.model import load
 from testbed.net import Testbed, teardown
+
+from .ahead import Ahead
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "scenarios" / "l3-over-vlan.yaml"
@@ -35,10 +38,57 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+# the testbeds of scenario modules, in the order the modules run (brought up ahead)
+MODULE_TESTBEDS = {
+    "test_dvr.py": ("pytest-dvr", ROOT / "scenarios" / "dvr.yaml"),
+    "test_faults.py": ("pytest-seed", SEED),
+    "test_neutron.py": ("pytest-aio", ROOT / "scenarios" / "packstack-allinone.yaml"),
+    "test_no_nat.py": ("pytest-nonat", ROOT / "scenarios" / "no-nat.yaml"),
+    "test_two_routers.py": ("pytest-two", ROOT / "scenarios" / "two-routers.yaml"),
+    "test_vxlan.py": ("pytest-vxlan", ROOT / "tests" / "scenarios" / "vxlan.yaml"),
+}
+AHEAD: Ahead | None = None
+
+
+def pytest_collection_finish(session):
+    """Start the testbeds the selected tests need, two at a time (see ahead.py)."""
+    global AHEAD
+    items = [i for i in session.items if "tests/scenario/" in str(i.fspath)
+             and not i.get_closest_marker("skip")]
+    wanted: dict[str, Path] = {}
+    for item in items:
+        if "seed" in item.fixturenames:
+            wanted.setdefault("pytest-seed", SEED)
+        name, scenario = MODULE_TESTBEDS.get(Path(str(item.fspath)).name, (None, None))
+        if name:
+            wanted.setdefault(name, scenario)
+    if len(wanted) < 2:
+        return
+    client = connect()
+    for suite in sorted({load(p).settings.suite for p in wanted.values()}):
+        images.ensure_node_image(client, suite)  # built once, before the parallel bring-ups
+    AHEAD = Ahead(RUNS)
+    AHEAD.start(list(wanted.items()))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if AHEAD is not None:
+        AHEAD.finish()
+
+
 @contextmanager
 def bring_up(scenario: Path, name: str) -> Iterator[Testbed]:
-    """A testbed of `scenario` under `name`, down afterwards. A testbed of that name left by a
-    killed run is removed first (and said so), instead of failing with "already up"."""
+    """A testbed of `scenario` under `name`, down afterwards: the one brought up ahead if the
+    session started it, else brought up here. A testbed of that name left by a killed run is
+    removed first (and said so), instead of failing with "already up"."""
+    launch = AHEAD.take(name) if AHEAD is not None else None
+    if launch is not None:
+        tb = Testbed.attach(name, RUNS)
+        try:
+            yield tb
+        finally:
+            tb.down()
+        return
     if DockerBackend().nodes(name):
         print(f"removing a stale testbed '{name}' left by an earlier run")
         teardown(name, RUNS / name)

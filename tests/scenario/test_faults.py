@@ -80,7 +80,6 @@ FAILOVER_FAULTS = {
     "kill ovs-vswitchd": [("kill", "ovs-vswitchd")],
     "kill ovn-controller and ovs-vswitchd": [("kill", "ovn-controller"), ("kill", "ovs-vswitchd")],
     "stop the container": [("stop", "")],
-    "pause the container": [("pause", "")],
     "cut the overlay link": [("cut", "overlay")],
     "drop BFD only": [("drop-bfd", "overlay")],
 }
@@ -226,3 +225,16 @@ def test_failover_report_under_traffic(gw_seed):
     text = render(r)
     assert "SB binds the chassisredirect port to gw2" in text and "echoes lost" in text
     assert "BFD down on gw2 towards gw1" in text
+
+
+def test_a_paused_chassis_forwards_nothing_until_unpaused(gw_seed):
+    """pause freezes every process of a container (docker pause); its interfaces stay, and its
+    kernel still answers pings itself (a paused VM does), but a paused chassis' userspace
+    datapath forwards nothing. `testbed failover --fault pause` does it to the active gateway."""
+    tb = gw_seed
+    assert tb.host("vm1").ping("10.11.0.13", count=1, wait=1).loss == 0  # vm3 on compute-b
+    with tb.faults.pause("compute-b"):
+        assert tb.faults.ls() == ["pause compute-b"]
+        assert tb.host("vm1").ping("10.11.0.13", count=1, wait=0.5).loss == 100
+    wait.until("vm3 reachable again", lambda: [] if tb.host("vm1").ping(
+        "10.11.0.13", count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)

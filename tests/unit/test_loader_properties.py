@@ -64,7 +64,7 @@ def mutated(draw):
     return source.name, yaml.safe_dump(data, sort_keys=False)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_mutated_scenarios_load_or_fail_with_lines(case):
     name, text = case

@@ -109,3 +109,40 @@ def test_long_node_names_get_interface_names_linux_accepts():
     assert len(got) == 5 and all(len(n) <= names.IFNAMSIZ for n in got), got
     assert names.tor_port(long).startswith("compute-in") and names.vm_port(long).startswith("tap-")
     assert names.tor_port(long) == names.tor_port(long)  # stable
+
+
+TWO = ROOT / "scenarios" / "two-routers.yaml"
+
+
+def test_two_provider_networks_give_each_chassis_a_trunk_per_network():
+    sc = load(TWO)
+    assert sc.physnets == ["datacentre", "storage"]
+    assert [sc.physnet_index(s) for s in ("web", "db")] == [0, 1]
+    from testbed import names
+
+    assert [names.uplink(i) for i in range(2)] == ["uplink", "uplink2"]
+    assert [names.provider_bridge(i) for i in range(2)] == ["br-phy", "br-phy2"]
+    assert names.tor_port("hv-3", 1) == "hv-3-p2"
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ("vlan: 401, physnet: storage}", "vlan: 401, physnet: outside}",
+     "switches.db.physnet: 'outside' is the external network's name"),
+    ("outside: {cidr: 192.0.2.0/24, network: external}",
+     "outside: {cidr: 192.0.2.0/24, network: external, physnet: storage}",
+     "switches.outside.physnet: only a provider switch chooses its provider network"),
+    ("vlan: 401, physnet: storage}", "vlan: 301, physnet: storage}",
+     "switches.db.vlan: VLAN 301 is also switch web's"),
+    ("  external: outside\n", "  external: outside\n  encap: gre\n",
+     "physical.encap: Input should be 'geneve' or 'vxlan'"),
+    ("{to: 172.17.0.0/16, via: 100.64.0.2}", "{to: 172.17.0.0/16, via: 100.64.1.2}",
+     "routers.front.routes.0.via: 100.64.1.2 is not on a network of front"),
+    ("  hv-1:     {role: compute}", "  " + "h" * 41 + ": {role: compute}",
+     "String should have at most 40 characters"),
+])
+def test_new_schema_parts_refuse_mistakes_with_lines(old, new, expected):
+    text = TWO.read_text()
+    assert old in text, old
+    found = errors(text.replace(old, new, 1))
+    assert any(expected in e for e in found), found
+    assert all(e.startswith("bad.yaml:") and ": " in e for e in found)
