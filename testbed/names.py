@@ -47,9 +47,25 @@ def ifname(prefix: str, name: str) -> str:
     return f"{prefix}{name[:IFNAMSIZ - len(prefix) - 5]}_{digest}"
 
 
-def external_port(peer: str) -> str:
-    """The external switch's port facing a gateway or an external host."""
-    return ifname("x-", peer)
+def external_port(peer: str, index: int = 0) -> str:
+    """The external switch's port facing a gateway or an external host (x-gw1; on a further
+    external network x2-gw1)."""
+    return ifname("x-" if index == 0 else f"x{index + 1}-", peer)
+
+
+def external_nic(index: int) -> str:
+    """A gateway's NIC on its `index`-th external network."""
+    return EXTERNAL_NIC if index == 0 else f"{EXTERNAL_NIC}{index + 1}"
+
+
+def external_bridge(index: int) -> str:
+    """A gateway's OVS bridge for its `index`-th external network (its bridge mapping)."""
+    return "br-ex" if index == 0 else f"br-ex{index + 1}"
+
+
+def external_switch(index: int) -> str:
+    """The Linux bridge (in the ToR's container) of the `index`-th external network."""
+    return EXTERNAL_SWITCH if index == 0 else f"{EXTERNAL_SWITCH}{index + 1}"
 
 
 def downstream_port(host: str) -> str:

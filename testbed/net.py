@@ -168,8 +168,10 @@ class Testbed:
                 wiring.End(vname, n[vname].pid, names.VM_NIC, vm.mac),
                 wiring.End(vm.chassis, n[vm.chassis].pid, names.vm_port(vname))))
             rewire.configure_host(self, vname)
-        external = [(c, names.EXTERNAL_NIC) for c in sc.chassis if sc.nodes[c].on_external]
-        external += [(h, names.VM_NIC) for h in sc.nodes_with(Role.external)
+        # (node, its NIC, which external network): gateways on every one, hosts on theirs
+        external = [(c, names.external_nic(i), i) for c in sc.chassis if sc.nodes[c].on_external
+                    for i in range(len(sc.external_physnets))]
+        external += [(h, names.VM_NIC, sc.external_index(h)) for h in sc.nodes_with(Role.external)
                      if sc.nodes[h].behind is None]
         for name in sc.nodes_with(Role.external):
             up = sc.nodes[name].behind
@@ -177,12 +179,13 @@ class Testbed:
                 self.links.add(self.wiring.link(
                     wiring.End(name, n[name].pid, names.VM_NIC),
                     wiring.End(up, n[up].pid, names.downstream_port(name))))
-        for name, nic in external:
+        for name, nic, i in external:
             self.links.add(self.wiring.link(
                 wiring.End(name, n[name].pid, nic),
-                wiring.End(tor, n[tor].pid, names.external_port(name))))
-        if external:
-            external_segment(n[tor], [names.external_port(name) for name, _ in external])
+                wiring.End(tor, n[tor].pid, names.external_port(name, i))))
+        for i in sorted({i for _, _, i in external}):
+            external_segment(n[tor], [names.external_port(name, j) for name, _, j in external
+                                      if j == i], names.external_switch(i))
         for name in sc.nodes_with(Role.external):
             rewire.configure_host(self, name)
 

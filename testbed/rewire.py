@@ -70,7 +70,8 @@ def ovs_port(tb: Testbed, endpoint: Endpoint) -> list[str] | None:
                 f"external_ids:iface-id={tb.scenario.lsp(vm)}"]
     bridges = {names.uplink(i): names.provider_bridge(i)
                for i in range(len(tb.scenario.physnets))}
-    bridges[names.EXTERNAL_NIC] = "br-ex"
+    bridges.update({names.external_nic(i): names.external_bridge(i)
+                    for i in range(len(tb.scenario.external_physnets))})
     return [bridges[endpoint.ifname], endpoint.ifname] if endpoint.ifname in bridges else None
 
 
@@ -131,12 +132,15 @@ def restart_node(tb: Testbed, name: str) -> list[str]:
     tb.tor.node = tb.nodes[sc.tor]
     tb.tor.reattach([p for p in tor_ends if p in tb.tor.ports])
     external = [p for p in tor_ends if p not in tb.tor.ports]
+    bridge_of = {names.external_port(peer, i): names.external_switch(i) for peer in sc.nodes
+                 for i in range(len(sc.external_physnets))}
     if name == sc.tor:
-        external_segment(fresh, external)
+        for br in sorted({bridge_of[p] for p in external}):
+            external_segment(fresh, [p for p in external if bridge_of[p] == br], br)
     elif external:
         tb.nodes[sc.tor].run_all([c for p in external for c in (
             ["ethtool", "-K", p, "tx", "off"], ["ip", "link", "set", p, "master",
-                                                names.EXTERNAL_SWITCH])])
+                                                bridge_of[p]])])
     if name == sc.central:
         tb.close_db()
         tb.central_ip = ovn_chassis.start_central(fresh)

@@ -87,13 +87,17 @@ def check_physical(sc: Scenario) -> list[Problem]:
         out.append(Problem("physical.external", f"the external network has the provider "
                            f"network's name '{sc.physical.provider}': the bridge mappings would "
                            "clash", "give them different names"))
+    provider = set(sc.physnets)
     for name, sw in sc.switches.items():
-        if sw.physnet is not None and sw.network is not Network.provider:
-            out.append(Problem(f"switches.{name}.physnet", "only a provider switch chooses its "
-                               "provider network", "remove physnet"))
-        elif sw.physnet == sc.physical.external:
-            out.append(Problem(f"switches.{name}.physnet", f"'{sw.physnet}' is the external "
+        if sw.physnet is not None and sw.network is Network.tenant:
+            out.append(Problem(f"switches.{name}.physnet", "a tenant network is on no physical "
+                               "network (it runs over the overlay)", "remove physnet"))
+        elif sw.network is Network.provider and sw.physnet in sc.external_physnets:
+            out.append(Problem(f"switches.{name}.physnet", f"'{sw.physnet}' is an external "
                                "network's name", "use another provider network name"))
+        elif sw.network is Network.external and sw.physnet in provider:
+            out.append(Problem(f"switches.{name}.physnet", f"'{sw.physnet}' is a provider "
+                               "network's name", "use another external network name"))
     return out
 
 

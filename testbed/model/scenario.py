@@ -206,8 +206,10 @@ class Switch(Strict):
     dhcp: Dhcp | None = None
     """serve the subnet with OVN's DHCP; VMs with `dhcp: true` take their address from it."""
     physnet: Name | None = None
-    """provider switches: the provider network its VLAN is on (physical.provider when absent);
-    every chassis gets a trunk and a bridge mapping per provider network."""
+    """the physical network it is on: for a provider switch its VLAN's (physical.provider when
+    absent; every chassis gets a trunk and a bridge mapping per provider network), for an
+    external switch another external network (physical.external when absent; every gateway
+    gets a NIC and a bridge mapping per external network)."""
 
 
 class RouterPort(Strict):
@@ -320,11 +322,28 @@ class Scenario(Strict):
                 out.append(sw.physnet)
         return out
 
+    @property
+    def external_physnets(self) -> list[str]:
+        """The external networks, the default one first (each a NIC on every gateway)."""
+        out = [self.physical.external]
+        for sw in self.switches.values():
+            if sw.network is Network.external and sw.physnet and sw.physnet not in out:
+                out.append(sw.physnet)
+        return out
+
     def physnet_of(self, switch: str) -> str:
         sw = self.switches[switch]
         if sw.network is Network.external:
-            return self.physical.external
+            return sw.physnet or self.physical.external
         return sw.physnet or self.physical.provider
+
+    def external_index(self, host: str) -> int:
+        """Which external network an external host (or a node's external switch) is on."""
+        ip = ipaddress.ip_interface(self.nodes[host].address).ip
+        for name, sw in self.switches.items():
+            if sw.network is Network.external and ip in ipaddress.ip_network(sw.cidr):
+                return self.external_physnets.index(self.physnet_of(name))
+        return 0
 
     def physnet_index(self, switch: str) -> int:
         """Which of a chassis' provider trunks a provider switch's traffic uses."""

@@ -55,8 +55,9 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -
     mappings = [f"{p}:{names.provider_bridge(i)}" for i, p in enumerate(sc.physnets)]
     is_gateway = sc.nodes[name].role is Role.gateway
     if sc.nodes[name].on_external:
-        bridges["br-ex"] = names.EXTERNAL_NIC
-        mappings.append(f"{sc.physical.external}:br-ex")
+        for i, physnet in enumerate(sc.external_physnets):
+            bridges[names.external_bridge(i)] = names.external_nic(i)
+            mappings.append(f"{physnet}:{names.external_bridge(i)}")
     ids = {
         "ovn-remote": f"tcp:{central_ip}:{SB_PORT}",
         "ovn-encap-type": sc.physical.encap,

@@ -148,6 +148,10 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
         return cmacs.get(chassis) or port_mac
     d_mac = d.mac or ext_mac.get(dst, "")
 
+    def x_port(host: str) -> str:
+        """The external switch's port towards an external host, on its external network."""
+        return names.external_port(host, sc.external_index(host))
+
     def tor_port(chassis: str) -> str:
         """The ToR port towards `chassis` on the trunk of the destination's provider network."""
         provider = sc.switches[d.switch].network is Network.provider
@@ -174,7 +178,7 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
         vlan = sc.switches[d.switch].vlan
         if d_net is Network.external:
             return Expected(src, dst, hairpin(src, s.chassis, gw, None, dst, tor), gw, False,
-                            TTL - 1, [Wire(tor, names.external_port(dst), None,
+                            TTL - 1, [Wire(tor, x_port(dst), None,
                                            ports[d.switch].mac, d_mac,
                                            TTL - 1)],
                             why="centralized: the active gateway chassis routes; the packet "
@@ -211,7 +215,7 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
     fip = sc.fip_of(src) if src in sc.vms else None
     if d_net is Network.external and fip and fip[1].logical_port == src and fip[1].external_mac:
         return Expected(src, dst, [src, s.chassis, tor, dst], s.chassis, False, TTL - 1,
-                        [Wire(tor, names.external_port(dst), None, fip[1].external_mac, d_mac,
+                        [Wire(tor, x_port(dst), None, fip[1].external_mac, d_mac,
                               TTL - 1,
                               fip[1].external_ip)],
                         why="distributed floating IP (DVR): the VM's own chassis routes, "
@@ -230,7 +234,7 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
         src_ip = sc.vms[src].ip
         nat_ip = sc.snat_ip(rname, src_ip)
         return Expected(src, dst, path, s.chassis, s.chassis != gw, TTL - 1,
-                        [Wire(tor, names.external_port(dst), None, gw_mac, d_mac, TTL - 1,
+                        [Wire(tor, x_port(dst), None, gw_mac, d_mac, TTL - 1,
                               nat_ip or src_ip)],
                         why="N/S: the sending chassis routes, the gateway port's traffic is "
                             "tunnelled to the active gateway chassis"

@@ -24,9 +24,8 @@ class FdbEntry:
     age: int
 
 
-def external_segment(node: Node, ports: list[str]) -> None:
-    """The external network: a plain Linux bridge (no VLANs) in the ToR's container."""
-    br = names.EXTERNAL_SWITCH
+def external_segment(node: Node, ports: list[str], br: str = names.EXTERNAL_SWITCH) -> None:
+    """An external network: a plain Linux bridge (no VLANs) in the ToR's container."""
     cmds = [["ip", "link", "add", br, "type", "bridge"]]
     for port in ports:
         cmds += [["ethtool", "-K", port, "tx", "off"], ["ip", "link", "set", port, "master", br]]
@@ -38,12 +37,13 @@ def external_port_of(node: Node, mac: str, peers: Iterable[str] = ()) -> str | N
     """Where the external network's switch (in the ToR's container) has learned `mac`: the peer
     its port faces (x-gw2 -> gw2), or None. `peers`: the nodes on the external network, for
     ports whose names were shortened (long node names)."""
-    named = {names.external_port(p): p for p in peers}
-    out = node.exec(["bridge", "-j", "fdb", "show", "br", names.EXTERNAL_SWITCH])
+    named = {names.external_port(p, i): p for p in peers for i in range(8)}
+    out = node.exec(["bridge", "-j", "fdb", "show"])  # every external network's bridge
     for e in json.loads(out or "[]"):
-        if e.get("mac") == mac.lower() and e.get("master") and "permanent" not in e.get("state", ""):
+        if e.get("mac") == mac.lower() and str(e.get("master", "")).startswith(
+                names.EXTERNAL_SWITCH) and "permanent" not in e.get("state", ""):
             port = e.get("ifname", "")
-            return named.get(port) or (port[2:] if port.startswith("x-") else port)
+            return named.get(port) or port.split("-", 1)[-1]
     return None
 
 

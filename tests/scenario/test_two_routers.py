@@ -1,7 +1,8 @@
 """A topology unlike the seed (scenarios/two-routers.yaml): two routers joined by a transit
-switch with static routes, two provider networks, three gateways, three computes. Every VM
-reaches every other VM and the external host across both routers; the ToR learns each VM on its
-chassis' trunk of its network; the gateway port is active on the highest priority."""
+switch with static routes, two provider networks, two external networks, three gateways, three
+computes. Every VM reaches every other VM and both external hosts across both routers; the ToR
+learns each VM on its chassis' trunk of its network; each gateway port is active on its highest
+priority."""
 
 from __future__ import annotations
 
@@ -35,6 +36,20 @@ def test_every_vm_reaches_every_other_and_the_outside(two):
         reaches(two, src, sc.vms[dst].ip)
     for vm in sc.vms:
         reaches(two, vm, "192.0.2.100")
+        reaches(two, vm, "198.18.0.100")
+
+
+def test_the_second_external_network_through_the_other_routers_gateway(two):
+    assert two.active_gateway("back") == "edge-2"
+    reaches(two, "db-1", "198.18.0.100")
+    w = two.walk("db-1", "partner")
+    w.request.assert_expected(two.expect("db-1", "partner"))
+    assert w.request.path == ["db-1", "hv-3", "edge-2", "leaf", "partner"]
+    out = w.request.hop("leaf", names.external_port("partner", 1), "out")
+    assert out.eth_src == "fa:16:3e:bb:00:01" and out.ip_src == "172.17.1.11"
+    mappings = two.nodes["edge-2"].exec(["ovs-vsctl", "get", "Open_vSwitch", ".",
+                                         "external_ids:ovn-bridge-mappings"])
+    assert "outside:br-ex" in mappings and "partner-net:br-ex2" in mappings
 
 
 def test_across_both_routers_over_two_provider_networks(two):

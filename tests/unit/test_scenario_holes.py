@@ -127,10 +127,10 @@ def test_two_provider_networks_give_each_chassis_a_trunk_per_network():
 
 @pytest.mark.parametrize("old,new,expected", [
     ("vlan: 401, physnet: storage}", "vlan: 401, physnet: outside}",
-     "switches.db.physnet: 'outside' is the external network's name"),
+     "switches.db.physnet: 'outside' is an external network's name"),
     ("outside: {cidr: 192.0.2.0/24, network: external}",
-     "outside: {cidr: 192.0.2.0/24, network: external, physnet: storage}",
-     "switches.outside.physnet: only a provider switch chooses its provider network"),
+     "outside: {cidr: 192.0.2.0/24, network: external, physnet: datacentre}",
+     "switches.outside.physnet: 'datacentre' is a provider network's name"),
     ("vlan: 401, physnet: storage}", "vlan: 301, physnet: storage}",
      "switches.db.vlan: VLAN 301 is also switch web's"),
     ("  external: outside\n", "  external: outside\n  encap: gre\n",
