@@ -1,5 +1,6 @@
 """Pure data: the scenario model and its loader. Nothing here touches Docker or the network."""
 
+from .l3 import Nat, Route, Rule, SecurityGroup
 from .loader import Problem, ScenarioError, load, parse
 from .scenario import (
     Datapath,
@@ -10,16 +11,14 @@ from .scenario import (
     Router,
     RouterPort,
     RoutingMode,
-    Rule,
     Scenario,
-    SecurityGroup,
     Switch,
     TorBackend,
     Vm,
 )
 
 __all__ = [
-    "Datapath", "HaPlacement", "Network", "Node", "Problem", "Role", "Router", "RouterPort",
-    "RoutingMode", "Rule", "Scenario", "ScenarioError", "SecurityGroup", "Switch", "TorBackend",
-    "Vm", "load", "parse",
+    "Datapath", "HaPlacement", "Nat", "Network", "Node", "Problem", "Role", "Route", "Router",
+    "RouterPort", "RoutingMode", "Rule", "Scenario", "ScenarioError", "SecurityGroup", "Switch",
+    "TorBackend", "Vm", "load", "parse",
 ]

@@ -3,65 +3,24 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .. import names
-
-NAME_RE = r"^[a-z][a-z0-9-]*$"
-_MAC_RE = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
-
-
-def _mac(value: str) -> str:
-    value = value.lower()
-    if not _MAC_RE.match(value):
-        raise ValueError(f"'{value}' is not a MAC address; write six hex pairs, like fa:16:3e:16:07:92")
-    if int(value[:2], 16) & 1:
-        raise ValueError(f"'{value}' is a multicast MAC; the first octet must be even")
-    return value
-
-
-def _cidr(value: str) -> str:
-    try:
-        return str(ipaddress.ip_network(value, strict=True))
-    except ValueError as exc:
-        raise ValueError(f"'{value}' is not a network in CIDR form, like 10.11.0.0/24 ({exc})") from None
-
-
-def _ip(value: str) -> str:
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        raise ValueError(f"'{value}' is not an IP address, like 10.11.0.11") from None
-
-
-def _interface(value: str) -> str:
-    try:
-        ipaddress.ip_interface(value)
-    except ValueError:
-        raise ValueError(f"'{value}' is not an address with prefix, like 203.0.113.1/24") from None
-    if "/" not in value:
-        raise ValueError(f"'{value}' has no prefix length; write it like 203.0.113.1/24")
-    return value
-
-
-Mac = Annotated[str, AfterValidator(_mac)]
-Cidr = Annotated[str, AfterValidator(_cidr)]
-Ip = Annotated[str, AfterValidator(_ip)]
-IpInterface = Annotated[str, AfterValidator(_interface)]
-Name = Annotated[str, Field(pattern=NAME_RE, max_length=40)]
-"""a node or VM name: it becomes a hostname, part of container names and of interface names
-(shortened with a hash where Linux's 15 characters are too few: testbed.names.ifname)."""
-LogicalName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
-Vlan = Annotated[int, Field(ge=1, le=4094, strict=True)]
-"""strict: YAML's `true` is not VLAN 1"""
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from .l3 import Dhcp, Nat, Route, SecurityGroup
+from .types import (
+    NAME_RE,
+    Cidr,
+    Ip,
+    IpInterface,
+    LogicalName,
+    Mac,
+    Name,
+    Strict,
+    Vlan,
+)
 
 
 class Role(str, Enum):
@@ -138,13 +97,6 @@ class Settings(Strict):
     gateway keeps dropping traffic after it took the port over."""
 
 
-class Route(Strict):
-    """A static route: `to` a prefix `via` a next hop (external hosts, logical routers)."""
-
-    to: Cidr
-    via: Ip
-
-
 class Node(Strict):
     role: Role
     address: IpInterface | None = None
@@ -186,15 +138,6 @@ class Physical(Strict):
     ports over vxlan (12-bit keys)"""
 
 
-class Dhcp(Strict):
-    """OVN's native DHCP for a switch's subnet (a DHCP_Options row): the router port is the
-    server (its MAC and IP), the default gateway and the lease's options."""
-
-    lease_time: Annotated[int, Field(ge=60, le=2**31 - 1)] = 43200
-    mtu: Annotated[int, Field(ge=576, le=9000)] | None = None
-    dns_server: Ip | None = None
-
-
 class Switch(Strict):
     cidr: Cidr
     vlan: Vlan | None = None
@@ -223,21 +166,6 @@ class RouterPort(Strict):
     HA_Chassis_Group the port refers to (as Neutron does since it moved to groups)."""
 
 
-class Nat(Strict):
-    """A NAT entry of a router (NB NAT): `snat` hides a subnet behind `external_ip`;
-    `dnat_and_snat` is a floating IP for one address, distributed when it names the VM's
-    `logical_port` and an `external_mac` (the VM's chassis answers for it), else centralised on
-    the active gateway chassis."""
-
-    type: Literal["snat", "dnat_and_snat"]
-    logical_ip: str
-    """snat: a subnet in CIDR form (or one address); dnat_and_snat: the VM's address."""
-    external_ip: Ip | None = None
-    """snat: the gateway port's IP when absent; dnat_and_snat: the floating IP (required)."""
-    logical_port: Name | None = None
-    external_mac: Mac | None = None
-
-
 class Router(Strict):
     ports: list[RouterPort] = Field(min_length=1)
     mode: RoutingMode = RoutingMode.distributed
@@ -251,27 +179,6 @@ class Router(Strict):
     def gateway_port(self) -> RouterPort | None:
         """The distributed gateway port (the one with gateway chassis), if any."""
         return next((p for p in self.ports if p.gateway_chassis), None)
-
-
-class Rule(Strict):
-    """One security group rule in Neutron's terms (IPv4): traffic it allows, statefully."""
-
-    direction: Literal["ingress", "egress"]
-    protocol: Literal["icmp", "tcp", "udp"] | None = None
-    """None: any IP protocol"""
-    port_range: tuple[Annotated[int, Field(ge=1, le=65535, strict=True)],
-                      Annotated[int, Field(ge=1, le=65535, strict=True)]] | None = None
-    """[min, max] destination ports, tcp or udp only"""
-    remote_prefix: Cidr | None = None
-    remote_group: LogicalName | None = None
-    persist_established: bool = False
-    """OVN's ACL option persist-established: connections this rule allowed stay allowed when
-    the rule is later edited so that it no longer matches them (by default OVN re-checks them
-    against the ACLs and drops them)."""
-
-
-class SecurityGroup(Strict):
-    rules: list[Rule] = []
 
 
 class Vm(Strict):

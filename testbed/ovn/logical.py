@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..model import HaPlacement, Network, Scenario
-from ..model.scenario import Nat
+from ..model import HaPlacement, Nat, Network, Scenario
 from ..names import ha_chassis_group
 from . import acls
 from .db import NbApi
