@@ -39,6 +39,26 @@ class Ahead:
         self.stopping = False
         self._lock = threading.Lock()
         self._queue: list[Launch] = []
+        self.ready = threading.Event()  # the node image exists: bring-ups may start
+        self.prepare_error: BaseException | None = None
+
+    def prepare(self, build) -> None:
+        """Build what every bring-up needs (the node image) in the background, while the unit
+        tests run; bring-ups wait for it (see wait_ready)."""
+        def run():
+            try:
+                build()
+            except BaseException as exc:  # noqa: BLE001 - reported to whoever waits
+                self.prepare_error = exc
+            finally:
+                self.ready.set()
+        threading.Thread(target=run, daemon=True).start()
+
+    def wait_ready(self, timeout: float = 900) -> None:
+        if not self.ready.wait(timeout):
+            raise TimeoutError(f"the node image was not built after {timeout:.0f} s")
+        if self.prepare_error is not None:
+            raise RuntimeError(f"building the node image failed: {self.prepare_error}")
 
     def start(self, wanted: list[tuple[str, Path]]) -> None:
         backend = DockerBackend()
@@ -53,9 +73,10 @@ class Ahead:
             threading.Thread(target=self._work, daemon=True).start()
 
     def _work(self) -> None:
+        self.ready.wait()
         while True:
             with self._lock:
-                if not self._queue or self.stopping:
+                if not self._queue or self.stopping or self.prepare_error is not None:
                     return
                 launch = self._queue.pop(0)
             launch.log.parent.mkdir(parents=True, exist_ok=True)

@@ -64,11 +64,22 @@ def pytest_collection_finish(session):
             wanted.setdefault(name, scenario)
     if len(wanted) < 2:
         return
-    client = connect()
-    for suite in sorted({load(p).settings.suite for p in wanted.values()}):
-        images.ensure_node_image(client, suite)  # built once, before the parallel bring-ups
+    suites = sorted({load(p).settings.suite for p in wanted.values()})
+
+    def build() -> None:  # once, before the parallel bring-ups, while the unit tests run
+        client = connect()
+        for suite in suites:
+            images.ensure_node_image(client, suite, progress=lambda _: None)
     AHEAD = Ahead(RUNS)
+    AHEAD.prepare(build)
     AHEAD.start(list(wanted.items()))
+
+
+@pytest.fixture(autouse=True)
+def _node_image_ready():
+    """Scenario tests start once the background image build is done (one build, not two)."""
+    if AHEAD is not None:
+        AHEAD.wait_ready()
 
 
 def pytest_sessionfinish(session, exitstatus):
