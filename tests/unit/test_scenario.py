@@ -6,17 +6,13 @@ import pytest
 
 from testbed.model import ScenarioError, load, parse
 
+from .mistakes import errors
+
 SEED = Path(__file__).resolve().parents[2] / "scenarios" / "l3-over-vlan.yaml"
 
 
 def seed_text() -> str:
     return SEED.read_text()
-
-
-def errors(text: str) -> list[str]:
-    with pytest.raises(ScenarioError) as info:
-        parse(text, "bad.yaml")
-    return [p.render("bad.yaml") for p in info.value.problems]
 
 
 def test_seed_loads_as_in_the_article():

@@ -7,14 +7,10 @@ import pytest
 
 from testbed.model import ScenarioError, load, parse
 
+from .mistakes import assert_one_mistake, errors
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "scenarios" / "l3-over-vlan.yaml"
-
-
-def errors(text: str) -> list[str]:
-    with pytest.raises(ScenarioError) as info:
-        parse(text, "bad.yaml")
-    return [p.render("bad.yaml") for p in info.value.problems]
 
 
 @pytest.mark.parametrize("old,new,expected", [
@@ -52,11 +48,7 @@ def errors(text: str) -> list[str]:
      "first. Fix: keep one, or rename one."),
 ])
 def test_each_hole_is_refused_with_file_line_field_and_fix(old, new, expected):
-    text = SEED.read_text()
-    assert old in text, old
-    found = errors(text.replace(old, new, 1))
-    assert len(found) == 1, found
-    assert expected in found[0], found[0]
+    assert_one_mistake(SEED.read_text(), old, new, expected)
 
 
 def test_fix_texts_name_this_files_gateways():

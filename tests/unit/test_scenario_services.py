@@ -5,16 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from testbed.model import ScenarioError, load, parse
+from testbed.model import load, parse
 from testbed.ovn import acls
 
+from .mistakes import assert_one_mistake, errors
+
 AIO = Path(__file__).resolve().parents[2] / "scenarios" / "packstack-allinone.yaml"
-
-
-def errors(text: str) -> list[str]:
-    with pytest.raises(ScenarioError) as info:
-        parse(text, "bad.yaml")
-    return [p.render("bad.yaml") for p in info.value.problems]
 
 
 FIP = '''      - {type: dnat_and_snat, logical_ip: 10.0.0.11, external_ip: 172.24.4.20}
@@ -75,12 +71,8 @@ FIP_LINE = next(i for i, line in enumerate(with_fip().splitlines(), 1) if "dnat_
      "vms.vm2.dhcp: Input should be a valid boolean"),
 ])
 def test_each_mistake_names_file_line_field_and_fix(old, new, expected):
-    text = with_fip()
-    assert old in text, old
-    found = errors(text.replace(old, new, 1))
-    assert len(found) == 1, found
-    assert expected in found[0], found[0]
-    assert ". Fix: " in found[0]
+    assert_one_mistake(with_fip(), old, new, expected)
+    assert ". Fix: " in errors(with_fip().replace(old, new, 1))[0]
 
 
 def test_dhcp_needs_a_router_port_and_a_serving_switch():
@@ -149,8 +141,4 @@ def test_the_no_nat_scenario_loads_with_its_upstream_router():
      "nodes.gw1.behind: only external hosts take behind"),
 ])
 def test_upstream_mistakes_name_file_line_field_and_fix(old, new, expected):
-    text = NO_NAT.read_text()
-    assert old in text, old
-    found = errors(text.replace(old, new, 1))
-    assert len(found) == 1, found
-    assert expected in found[0], found[0]
+    assert_one_mistake(NO_NAT.read_text(), old, new, expected)
