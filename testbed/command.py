@@ -12,6 +12,8 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .errors import TestbedError
+
 
 @dataclass(frozen=True)
 class CommandResult:
@@ -37,7 +39,7 @@ class CommandResult:
         return self
 
 
-class CommandError(RuntimeError):
+class CommandError(TestbedError, RuntimeError):
     """A command exited non-zero; the message names where, what, the exit code and stderr."""
 
     def __init__(self, result: CommandResult):

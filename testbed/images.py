@@ -17,6 +17,8 @@ from pathlib import Path
 import docker
 import docker.errors
 
+from .errors import TestbedError
+
 IMAGE_DIR = Path(__file__).resolve().parent.parent / "images" / "node"
 REPO = "ovn-testbed-node"
 BASE_REPO = "ovn-testbed-base"
@@ -26,7 +28,7 @@ FALLBACK_MIRROR = "http://deb.debian.org/debian"
 Progress = Callable[[str], None]
 
 
-class ImageError(RuntimeError):
+class ImageError(TestbedError, RuntimeError):
     pass
 
 

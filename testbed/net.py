@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import features, images, names, rewire, wiring
+from .errors import AlreadyUp, NotUp, TestbedError
 from .host import Host
 from .links import Endpoint, Inventory, Link
 from .manager.compose import NETWORKS, Compose, render
@@ -62,7 +63,7 @@ class Testbed:
 
     def up(self) -> Testbed:
         if self.backend.nodes(self.name):
-            raise RuntimeError(f"a testbed named '{self.name}' is already up: "
+            raise AlreadyUp(f"a testbed named '{self.name}' is already up: "
                                f"run `testbed down {self.name}` or pick another --name")
         try:
             self._up()
@@ -103,13 +104,13 @@ class Testbed:
         """A handle on a testbed that is already up (brought up by another process)."""
         state_file = runs_dir / name / "state.json"
         if not state_file.exists():
-            raise RuntimeError(f"no testbed '{name}' in {runs_dir}/ (no state.json): "
+            raise NotUp(f"no testbed '{name}' in {runs_dir}/ (no state.json): "
                                "bring it up with `testbed up`")
         state = json.loads(state_file.read_text())
         tb = cls(Scenario.model_validate(state["scenario"]), name, runs_dir, progress)
         tb.nodes = tb.backend.nodes(name)
         if not tb.nodes:
-            raise RuntimeError(f"testbed '{name}' has no containers: it is down")
+            raise NotUp(f"testbed '{name}' has no containers: it is down")
         tb.choices = features.Choices(**state["choices"])
         tb.timings = state["timings"]
         tb.central_ip = state["central_ip"]
@@ -267,7 +268,7 @@ class Testbed:
             got = self.host(vname).dhcp()
             want = self.scenario.vms[vname].ip
             if got.ip != want:
-                raise RuntimeError(f"{vname} got {got.ip} from DHCP, its port has {want}")
+                raise TestbedError(f"{vname} got {got.ip} from DHCP, its port has {want}")
             self.progress(f"  {vname}: DHCP lease {got.ip}/{got.prefix} from {got.server_id} "
                           f"({got.server_mac}), router {got.router}, mtu {got.mtu}")
 

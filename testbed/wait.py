@@ -10,11 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from .errors import TestbedError
+
 TRANSIENT: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError, OSError)
 
 
-class WaitTimeout(TimeoutError):
-    pass
+class WaitTimeout(TestbedError, TimeoutError):
+    """A state was not reached in time; the message names what was still missing."""
 
 
 class NotYet(Exception):

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import wiring
+from ..errors import TestbedError
 
 if TYPE_CHECKING:
     from ..net import Testbed
@@ -43,7 +44,7 @@ ROLE_DAEMONS = {
 }
 
 
-class FaultError(RuntimeError):
+class FaultError(TestbedError, RuntimeError):
     pass
 
 

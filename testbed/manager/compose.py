@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import EngineMissing
 from ..model import Role, Scenario
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL, container_name
 
@@ -73,10 +74,17 @@ def render(sc: Scenario, testbed: str, image: str, datapath: str, tor_backend: s
 class Compose:
     """Runs Compose v2 (`docker compose`) or v1 (`docker-compose`), whichever the machine has."""
 
-    def __init__(self, project: str, file: Path):
+    def __init__(self, project: str, file: Path, command: list[str] | None = None):
         self.project = project
         self.file = file
-        self.command = self.detect()
+        self._command = command
+
+    @property
+    def command(self) -> list[str]:
+        """The Compose command line, found on first use (constructing does no I/O)."""
+        if self._command is None:
+            self._command = self.detect()
+        return self._command
 
     @staticmethod
     def detect() -> list[str]:
@@ -86,8 +94,9 @@ class Compose:
         v1 = shutil.which("docker-compose")
         if v1:
             return [v1]
-        raise RuntimeError("neither 'docker compose' (v2) nor 'docker-compose' (v1) is installed; "
-                           "install the Compose plugin or Debian's docker-compose package")
+        raise EngineMissing("neither 'docker compose' (v2) nor 'docker-compose' (v1) is "
+                            "installed; install the Compose plugin or Debian's docker-compose "
+                            "package")
 
     def write(self, document: dict) -> None:
         self.file.parent.mkdir(parents=True, exist_ok=True)

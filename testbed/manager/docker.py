@@ -11,6 +11,7 @@ import docker.errors
 from docker.models.containers import Container
 
 from ..command import CommandError, CommandResult, script
+from ..errors import EngineMissing
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL
 
 __all__ = ["CommandError", "CommandResult", "DockerBackend", "Node", "connect"]
@@ -73,7 +74,14 @@ class DockerBackend:
     """Finds and removes what a testbed created in the Docker engine, by its name label."""
 
     def __init__(self, client: docker.DockerClient | None = None):
-        self.client = client or connect()
+        self._client = client
+
+    @property
+    def client(self) -> docker.DockerClient:
+        """The engine's client, connected on first use (constructing does no I/O)."""
+        if self._client is None:
+            self._client = connect()
+        return self._client
 
     def nodes(self, testbed: str) -> dict[str, Node]:
         found = self.client.containers.list(all=True, filters={"label": f"{LABEL}={testbed}"})
@@ -114,4 +122,5 @@ def connect() -> docker.DockerClient:
         client.ping()
         return client
     except docker.errors.DockerException as exc:
-        raise RuntimeError(f"no Docker engine answers ({exc}); start dockerd or set DOCKER_HOST") from None
+        raise EngineMissing(f"no Docker engine answers ({exc}); start dockerd or set "
+                            "DOCKER_HOST") from None

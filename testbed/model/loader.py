@@ -10,13 +10,14 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..errors import TestbedError
 from .consistency import check_consistency
 from .problem import Problem
 from .scenario import HaPlacement, Network, Role, RoutingMode, Scenario
 from .services import check_services
 
 
-class ScenarioError(ValueError):
+class ScenarioError(TestbedError, ValueError):
     """The scenario file cannot be used; nothing was started."""
 
     def __init__(self, source: str, problems: list[Problem]):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import wait
+from ..errors import TestbedError
 from ..links import Endpoint
 from ..manager.docker import Node
 from .frames import Frame, read_pcap
@@ -28,7 +29,7 @@ from .frames import Frame, read_pcap
 START_TIMEOUT = 10.0
 
 
-class CaptureError(RuntimeError):
+class CaptureError(TestbedError, RuntimeError):
     pass
 
 

@@ -1,0 +1,32 @@
+"""The errors the testbed raises on purpose, under one base class.
+
+    try:
+        tb = Testbed(load("lab.yaml")).up()
+    except testbed.ScenarioError as exc:    # the file: nothing was started
+        ...
+    except testbed.TestbedError as exc:     # anything else the testbed refused or saw fail
+        ...
+
+Each keeps the built-in class it always had (ValueError, RuntimeError, TimeoutError), so code
+that caught those still does.
+"""
+
+from __future__ import annotations
+
+
+class TestbedError(Exception):
+    """Base of every error the testbed raises on purpose."""
+
+    __test__ = False  # not a pytest test class
+
+
+class EngineMissing(TestbedError, RuntimeError):
+    """No Docker engine answers (or Compose is not installed)."""
+
+
+class AlreadyUp(TestbedError, RuntimeError):
+    """A testbed of that name is already up."""
+
+
+class NotUp(TestbedError, RuntimeError):
+    """No testbed of that name is up (nothing to attach to)."""
