@@ -102,6 +102,14 @@ class Ahead:
                                + launch.log.read_text()[-3000:])
         return launch
 
+    def wait_all(self, timeout: float = 600) -> None:
+        """Until every bring-up started has finished (whatever its result)."""
+        if not self.ready.wait(timeout) or self.prepare_error is not None:
+            return
+        for launch in list(self.launches.values()):
+            if launch.proc is not None or launch in self._queue:
+                launch.done.wait(timeout)
+
     def finish(self) -> None:
         """Stop bring-ups still running and take down what was started and never used."""
         with self._lock:

@@ -47,20 +47,29 @@ def wait_announced(tb, chassis: str) -> float:
 
 
 def settle(tb) -> None:
-    """Failback done: BFD up on every tunnel to a gateway, gw1 active and announced."""
+    """Failback done: BFD up on every tunnel to a gateway, gw1 active, N/S traffic through it,
+    and the external switch with R1's MAC on gw1's port. Traffic first: gw1's announcement
+    (GARP) can be missed on failback - its ovn-controller sends it over an OpenFlow connection
+    that may still be backing off after ovs-vswitchd restarted (seen once in CI: R1's MAC
+    stayed on x-gw2 for over 60 s with no traffic); the first forwarded packet teaches it."""
     readiness.wait_all(tb.scenario, tb.nodes, tb.nb, tb.sb, lambda _: None)
     wait_active(tb, "gw1")
-    wait_announced(tb, "gw1")
     # and the chassis have followed (after a pause, gw1 catches up on what it missed)
     wait.until("N/S traffic through gw1 again",
                lambda: [] if tb.host("vm1").ping("203.0.113.1", count=1, wait=1).loss == 0
                else ["a reply from ext"], 30, interval=0.1)
+    wait_announced(tb, "gw1")
 
 
 @pytest.fixture(scope="module")
 def fast_bfd(seed):
     """BFD at 300 ms x 3 while this module runs (detection in about 1 s instead of 3 s: the
-    same takeover, sooner); OVN's defaults again afterwards."""
+    same takeover, sooner); OVN's defaults again afterwards. Timing-sensitive: testbeds still
+    coming up ahead finish first, so they do not compete for the CPU."""
+    from .conftest import AHEAD
+
+    if AHEAD is not None:
+        AHEAD.wait_all()
     set_bfd(seed, 300, 300, 3)
     yield seed
     set_bfd(seed, 1000, 1000, 3)
