@@ -1,5 +1,5 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
-failover, fip)."""
+failover, fip, exec, logs, nbctl, sbctl, capture)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,27 @@ import os
 import signal
 import sys
 
-from . import down, failover, fault, fip, flap, ls, mode, show, up, walk
+from . import (
+    capture,
+    down,
+    execute,
+    failover,
+    fault,
+    fip,
+    flap,
+    logs,
+    ls,
+    mode,
+    nbctl,
+    sbctl,
+    show,
+    up,
+    walk,
+)
 
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": mode,
-         "flap": flap, "fault": fault, "failover": failover, "fip": fip}
+         "flap": flap, "fault": fault, "failover": failover, "fip": fip, "exec": execute,
+         "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture}
 
 
 _OWNER = os.getpid()
@@ -32,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", default="runs", help="folder for run outputs (default: runs/)")
     sub = parser.add_subparsers(dest="verb", required=True)
     for name, module in VERBS.items():
-        module.add_parser(sub.add_parser(name, help=module.__doc__.splitlines()[0]))
+        module.add_parser(sub.add_parser(
+            name, help=module.__doc__.splitlines()[0], description=module.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter))  # --help shows examples
     args = parser.parse_args(argv)
     global _OWNER
     _OWNER = os.getpid()

@@ -1,0 +1,57 @@
+"""Capture on one interface of a node into a pcap in the run's folder, or to stdout.
+
+    testbed capture gw1 eth1 --seconds 10            # runs/NAME/captures/gw1--eth1-<time>.pcap
+    testbed capture tor gw1 -w - | wireshark -k -i - # live, until Ctrl-C
+    testbed capture vm1 eth0 --count 20 --filter "icmp and host 10.10.0.14"
+
+Bounded by --count, --seconds or Ctrl-C. tcpdump runs on the host inside the node's namespace.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ..net import Testbed
+from ..observe.capture import tcpdump_argv
+
+
+def add_parser(p) -> None:
+    p.add_argument("node", help="a node or VM of the testbed")
+    p.add_argument("interface", help="its interface (see `testbed show`: links)")
+    p.add_argument("--filter", help="a tcpdump filter expression (one argument)")
+    p.add_argument("-w", "--write", help="pcap file, or - for stdout (default: the run's folder)")
+    p.add_argument("--count", type=int, help="stop after this many frames")
+    p.add_argument("--seconds", type=float, help="stop after this long")
+    p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
+
+
+def run(args) -> int:
+    tb = Testbed.attach(args.name, Path(args.runs), progress=lambda _: None)
+    node = tb.nodes[args.node]
+    if args.write == "-":
+        target = "-"
+    else:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = Path(args.write) if args.write else (
+            tb.dir / "captures" / f"{args.node}--{args.interface}-{stamp}.pcap")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target = str(path)
+    argv = tcpdump_argv(node.pid, args.interface, Path(target),
+                        [args.filter] if args.filter else None)
+    if args.count:
+        argv[argv.index("-w"):argv.index("-w")] = ["-c", str(args.count)]
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE if target != "-" else None)
+    try:
+        proc.wait(timeout=args.seconds)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        proc.wait(10)
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(10)
+    if target != "-":
+        print(f"capture: {target}", file=sys.stderr)
+    return 0

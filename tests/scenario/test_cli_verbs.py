@@ -1,0 +1,57 @@
+"""The CLI verbs users expect on a running testbed: exec, nbctl, sbctl, logs, capture."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from scapy.utils import rdpcap
+
+from testbed import wait
+from testbed.cli import main as cli
+
+from .conftest import RUNS
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str]:
+    rc = cli(["--runs", str(RUNS), *argv])
+    return rc, capsys.readouterr().out
+
+
+def test_exec_nbctl_sbctl_logs(seed, capsys):
+    name = seed.name
+    rc, out = run_cli(capsys, "exec", "vm1", "--name", name, "--", "ip", "-o", "-4", "addr",
+                      "show", "eth0")
+    assert rc == 0 and "10.11.0.11/24" in out
+    rc, _ = run_cli(capsys, "exec", "vm1", "--name", name, "--", "false")
+    assert rc == 1  # the command's own exit status
+    rc, out = run_cli(capsys, "nbctl", "--name", name, "--", "--columns=name", "list",
+                      "Logical_Router")
+    assert rc == 0 and "R1" in out
+    rc, out = run_cli(capsys, "sbctl", "--name", name, "--", "--columns=name", "list", "Chassis")
+    assert rc == 0 and {"gw1", "gw2", "compute-a", "compute-b"} <= set(out.split())
+    rc, out = run_cli(capsys, "logs", "compute-a", "--name", name, "--tail", "5")
+    assert rc == 0 and len(out.splitlines()) <= 5 and out.strip()
+
+
+def test_capture_writes_a_pcap_of_what_crossed(seed, tmp_path):
+    """`testbed capture` as a user runs it (its own process), stopping after two frames."""
+    pcap = tmp_path / "vm1.pcap"
+    proc = subprocess.Popen([sys.executable, "-m", "testbed", "--runs", str(RUNS), "capture",
+                             "vm1", "eth0", "--name", seed.name, "--count", "2", "--seconds", "15",
+                             "--filter", "icmp", "-w", str(pcap)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        def missing() -> list[str]:
+            if proc.poll() is not None:
+                return []
+            lost = seed.host("vm1").ping("10.10.0.14", count=1, wait=0.5).loss  # traffic to see
+            return [f"the capture to end (a ping meanwhile: {lost:.0f}% lost)"]
+        wait.until("two ICMP frames captured on vm1:eth0", missing, 20, interval=0.05)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out = proc.communicate()[0]
+    assert proc.returncode == 0, out
+    frames = rdpcap(str(pcap))
+    assert len(frames) == 2 and all(f.haslayer("ICMP") for f in frames)
