@@ -43,15 +43,13 @@ def run(args) -> int:
                         [args.filter] if args.filter else None)
     if args.count:
         argv[argv.index("-w"):argv.index("-w")] = ["-c", str(args.count)]
-    proc = subprocess.Popen(argv, stderr=subprocess.PIPE if target != "-" else None)
+    proc = subprocess.Popen(argv)  # tcpdump's own messages go to our stderr
     try:
-        proc.wait(timeout=args.seconds)
-    except subprocess.TimeoutExpired:
-        proc.terminate()
+        rc = proc.wait(timeout=args.seconds)  # it ended by itself: --count reached, or failed
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        proc.terminate()  # --seconds or Ctrl-C: the stop we asked for
         proc.wait(10)
-    except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(10)
-    if target != "-":
+        rc = 0
+    if target != "-" and rc == 0:
         print(f"capture: {target}", file=sys.stderr)
-    return 0
+    return rc

@@ -171,7 +171,8 @@ def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
                 phase = Phase(name, at)
                 phase.sb_moved = event.wait_for(new, at, timeout)
                 wait.until(f"the external switch to learn {router}'s MAC on {new}",
-                           lambda new=new: [] if external_port_of(tor, port.mac, sc.chassis) == new
+                           lambda new=new: [] if external_port_of(
+                               tor, port.mac, sc.chassis, len(sc.external_physnets)) == new
                            else [f"MAC on x-{new}"], timeout, interval=0.02)
                 phase.announced = time.time()
                 seen = len(replies(vm.run(["cat", out], check=False).stdout))

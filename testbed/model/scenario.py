@@ -220,23 +220,19 @@ class Scenario(Strict):
     def tor(self) -> str:
         return self.nodes_with(Role.tor)[0]
 
+    def _physnets(self, network: Network, default: str) -> list[str]:
+        named = [self.physnet_of(n) for n, sw in self.switches.items() if sw.network is network]
+        return list(dict.fromkeys([default, *named]))
+
     @property
     def physnets(self) -> list[str]:
         """The provider networks, the default one first (each a trunk per chassis)."""
-        out = [self.physical.provider]
-        for sw in self.switches.values():
-            if sw.network is Network.provider and sw.physnet and sw.physnet not in out:
-                out.append(sw.physnet)
-        return out
+        return self._physnets(Network.provider, self.physical.provider)
 
     @property
     def external_physnets(self) -> list[str]:
         """The external networks, the default one first (each a NIC on every gateway)."""
-        out = [self.physical.external]
-        for sw in self.switches.values():
-            if sw.network is Network.external and sw.physnet and sw.physnet not in out:
-                out.append(sw.physnet)
-        return out
+        return self._physnets(Network.external, self.physical.external)
 
     def physnet_of(self, switch: str) -> str:
         sw = self.switches[switch]

@@ -33,11 +33,12 @@ def external_segment(node: Node, ports: list[str], br: str = names.EXTERNAL_SWIT
     node.run_all(cmds)
 
 
-def external_port_of(node: Node, mac: str, peers: Iterable[str] = ()) -> str | None:
-    """Where the external network's switch (in the ToR's container) has learned `mac`: the peer
-    its port faces (x-gw2 -> gw2), or None. `peers`: the nodes on the external network, for
-    ports whose names were shortened (long node names)."""
-    named = {names.external_port(p, i): p for p in peers for i in range(8)}
+def external_port_of(node: Node, mac: str, peers: Iterable[str] = (),
+                     networks: int = 1) -> str | None:
+    """Where an external network's switch (in the ToR's container) has learned `mac`: the peer
+    its port faces (x-gw2 -> gw2), or None. `peers` (the nodes on the external networks) and
+    `networks` (how many there are) name ports whose names were shortened (long node names)."""
+    named = {names.external_port(p, i): p for p in peers for i in range(networks)}
     out = node.exec(["bridge", "-j", "fdb", "show"])  # every external network's bridge
     for e in json.loads(out or "[]"):
         if e.get("mac") == mac.lower() and str(e.get("master", "")).startswith(

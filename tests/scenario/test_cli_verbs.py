@@ -55,3 +55,9 @@ def test_capture_writes_a_pcap_of_what_crossed(seed, tmp_path):
     assert proc.returncode == 0, out
     frames = rdpcap(str(pcap))
     assert len(frames) == 2 and all(f.haslayer("ICMP") for f in frames)
+
+
+def test_capture_says_when_tcpdump_fails(seed, tmp_path):
+    rc = cli(["--runs", str(RUNS), "capture", "vm1", "nowhere0", "--name", seed.name,
+              "--seconds", "5", "-w", str(tmp_path / "x.pcap")])
+    assert rc != 0  # tcpdump's own exit status: the interface does not exist
