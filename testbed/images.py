@@ -19,7 +19,7 @@ import docker.errors
 
 from .errors import TestbedError
 
-IMAGE_DIR = Path(__file__).resolve().parent.parent / "images" / "node"
+IMAGE_DIR = Path(__file__).resolve().parent / "node_image"
 REPO = "ovn-testbed-node"
 BASE_REPO = "ovn-testbed-base"
 INPUTS_LABEL = "ovn-testbed.inputs"

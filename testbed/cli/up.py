@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..model import load
+from ..model import SUITES, load, with_suite
 from ..net import Testbed
 from ..report import picture, summary
 
 
 def add_parser(p) -> None:
-    p.add_argument("scenario", nargs="?", default="scenarios/l3-over-vlan.yaml")
+    p.add_argument("scenario", nargs="?", default="l3-over-vlan",
+                   help="a scenario file, or a bundled scenario's name (default: l3-over-vlan)")
     p.add_argument("--name", help="testbed name (default: the scenario's name)")
+    p.add_argument("--suite", choices=SUITES, help="Debian suite of the node image "
+                   "(default: the scenario's settings.suite)")
 
 
 def run(args) -> int:
     scenario = load(args.scenario)  # a bad file stops here, before anything starts
+    if args.suite:
+        scenario = with_suite(scenario, args.suite)
     tb = Testbed(scenario, args.name, Path(args.runs)).up()
     snap = tb.snapshot()
     (tb.dir / "summary.json").write_text(json.dumps(snap, indent=1))

@@ -12,7 +12,7 @@ from ..errors import EngineMissing
 from ..model import Role, Scenario
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL, container_name
 
-COMPOSE_DIR = Path(__file__).resolve().parents[2] / "compose"
+COMPOSE_DIR = Path(__file__).resolve().parent
 NETWORKS = ("mgmt", "overlay")
 """Docker networks. The external network is not one: Docker's isolation rules drop routed traffic
 (sources outside the network's subnet) on internal networks when the host bridges through

@@ -1,8 +1,9 @@
 """Pure data: the scenario model and its loader. Nothing here touches Docker or the network."""
 
 from .l3 import Nat, Route, Rule, SecurityGroup
-from .loader import Problem, ScenarioError, load, parse
+from .loader import Problem, ScenarioError, bundled, find, load, parse
 from .scenario import (
+    SUITES,
     Datapath,
     HaPlacement,
     Network,
@@ -15,10 +16,11 @@ from .scenario import (
     Switch,
     TorBackend,
     Vm,
+    with_suite,
 )
 
 __all__ = [
     "Datapath", "HaPlacement", "Nat", "Network", "Node", "Problem", "Role", "Route", "Router",
     "RouterPort", "RoutingMode", "Rule", "Scenario", "ScenarioError", "SecurityGroup", "Switch",
-    "TorBackend", "Vm", "load", "parse",
+    "TorBackend", "Vm", "SUITES", "bundled", "find", "load", "parse", "with_suite",
 ]

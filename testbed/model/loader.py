@@ -27,13 +27,32 @@ class ScenarioError(TestbedError, ValueError):
         super().__init__(f"{len(problems)} problem(s) in {source}:\n  " + "\n  ".join(lines))
 
 
+BUNDLED = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def bundled() -> list[str]:
+    """Names of the scenarios shipped with the package (`load("dvr")` loads one)."""
+    return sorted(p.stem for p in BUNDLED.glob("*.yaml"))
+
+
+def find(ref: str | Path) -> Path:
+    """A scenario file: `ref` itself when it exists, else the bundled scenario of that name."""
+    path = Path(ref)
+    if path.exists() or path.suffix or len(path.parts) > 1:
+        return path
+    shipped = BUNDLED / f"{ref}.yaml"
+    return shipped if shipped.exists() else path
+
+
 def load(path: str | Path) -> Scenario:
-    path = Path(path)
+    """Load and validate a scenario file (a path, or the name of a bundled scenario)."""
+    path = find(path)
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise ScenarioError(str(path), [Problem("(file)", exc.strerror or str(exc),
-                                                "give the path of a scenario YAML file")]) from None
+                                                "give the path of a scenario YAML file or a bundled "
+                                                "scenario's name: " + ", ".join(bundled()))]) from None
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[:exc.start].count(b"\n") + 1
         raise ScenarioError(str(path), [Problem("(file)", f"byte {exc.start} is not UTF-8 "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import typing
 from enum import Enum
 from typing import Annotated, Literal
 
@@ -72,6 +73,10 @@ class Network(str, Enum):
     """an overlay network (geneve between chassis, no localnet): Neutron's tenant networks"""
 
 
+Suite = Literal["trixie", "bookworm"]
+SUITES: tuple[str, ...] = typing.get_args(Suite)
+
+
 class Bfd(Strict):
     """BFD timers on every tunnel (NB_Global options bfd-min-rx, bfd-min-tx, bfd-mult)."""
 
@@ -83,7 +88,7 @@ class Bfd(Strict):
 class Settings(Strict):
     """How the testbed is built: Debian suite of the node image, datapath, ToR backend."""
 
-    suite: Literal["trixie", "bookworm"] = "trixie"
+    suite: Suite = "trixie"
     datapath: Datapath = Datapath.auto
     tor_backend: TorBackend = TorBackend.auto
     bfd: Bfd | None = None
@@ -350,3 +355,10 @@ class Scenario(Strict):
 
     def router_port_name(self, router: str, port: RouterPort) -> str:
         return names.router_port(router, port.switch, self.settings.naming)
+
+
+def with_suite(sc: Scenario, suite: str) -> Scenario:
+    """The same scenario with its node image built from another Debian suite."""
+    if suite not in SUITES:
+        raise ValueError(f"suite '{suite}': one of {', '.join(SUITES)}")
+    return sc.model_copy(update={"settings": sc.settings.model_copy(update={"suite": suite})})

@@ -11,15 +11,16 @@ from testbed import wait
 from testbed.tor import external_port_of
 from testbed.walk.compare import fip_compare, fip_table
 
-from .conftest import ROOT, bring_up
+from .conftest import ROOT
 
 DVR = ROOT / "scenarios" / "dvr.yaml"
+pytestmark = pytest.mark.testbed(DVR, scope="module")  # brought up ahead
 FIP, FIP_MAC = "203.0.113.111", "fa:16:3e:f1:00:01"
 
 
 @pytest.fixture(scope="module")
-def dvr():
-    with bring_up(DVR, "pytest-dvr") as tb:
+def dvr(testbeds):
+    with testbeds.up(DVR) as tb:
         # first packets resolve MACs (the router's next hop, a tunnel's remote endpoint)
         for src, dst in (("vm1", "203.0.113.1"), ("vm2", "203.0.113.1"),
                          ("vm1", "192.168.20.12"), ("ext", FIP)):

@@ -62,14 +62,11 @@ def settle(tb) -> None:
 
 
 @pytest.fixture(scope="module")
-def fast_bfd(seed):
+def fast_bfd(seed, testbeds):
     """BFD at 300 ms x 3 while this module runs (detection in about 1 s instead of 3 s: the
     same takeover, sooner); OVN's defaults again afterwards. Timing-sensitive: testbeds still
     coming up ahead finish first, so they do not compete for the CPU."""
-    from .conftest import AHEAD
-
-    if AHEAD is not None:
-        AHEAD.wait_all()
+    testbeds.wait_ahead()
     set_bfd(seed, 300, 300, 3)
     yield seed
     set_bfd(seed, 1000, 1000, 3)

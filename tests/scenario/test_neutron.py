@@ -12,14 +12,15 @@ from testbed import wait
 from testbed.observe.capture import capture
 from testbed.ovn import acls
 
-from .conftest import ROOT, bring_up
+from .conftest import ROOT
 
 AIO = ROOT / "scenarios" / "packstack-allinone.yaml"
+pytestmark = pytest.mark.testbed(AIO, scope="module")  # brought up ahead
 
 
 @pytest.fixture(scope="module")
-def aio():
-    with bring_up(AIO, "pytest-aio") as tb:
+def aio(testbeds):
+    with testbeds.up(AIO) as tb:
         # first packets are lost while addresses are resolved: the gateway ARPs for ext (then
         # a MAC_Binding), the userspace datapath ARPs for a tunnel's remote endpoint
         for src, dst in (("vm1", "172.24.4.1"), ("vm2", "172.24.4.1"), ("vm2", "10.0.0.11")):

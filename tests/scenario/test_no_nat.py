@@ -8,18 +8,18 @@ import pytest
 
 from testbed import wait
 
-from .conftest import ROOT, bring_up
+from .conftest import ROOT
 
 NO_NAT = ROOT / "scenarios" / "no-nat.yaml"
+pytestmark = pytest.mark.testbed(NO_NAT, scope="module")  # the plugin's `testbed`, per module
 EXT, VM1 = "198.51.100.10", "10.20.0.11"
 
 
-@pytest.fixture(scope="module")
-def nonat():
-    with bring_up(NO_NAT, "pytest-nonat") as tb:
-        wait.until("ext to reach vm1", lambda: [] if tb.host("ext").ping(
-            VM1, count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)
-        yield tb
+@pytest.fixture
+def nonat(testbed):
+    wait.until("ext to reach vm1", lambda: [] if testbed.host("ext").ping(
+        VM1, count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)
+    return testbed
 
 
 def test_the_external_host_reaches_the_vms_private_address(nonat):

@@ -12,15 +12,15 @@ import pytest
 
 from testbed import names, wait
 
-from .conftest import ROOT, bring_up
+from .conftest import ROOT
 
 TWO = ROOT / "scenarios" / "two-routers.yaml"
+pytestmark = pytest.mark.testbed(TWO, scope="module")  # the plugin's `testbed`, per module
 
 
-@pytest.fixture(scope="module")
-def two():
-    with bring_up(TWO, "pytest-two") as tb:
-        yield tb
+@pytest.fixture
+def two(testbed):
+    return testbed
 
 
 def reaches(tb, src: str, ip: str) -> None:

@@ -10,15 +10,16 @@ import pytest
 from testbed import names, wait
 from testbed.faults.kinds import dropped_bfd
 
-from .conftest import ROOT, bring_up
+from .conftest import ROOT
 
 VXLAN = ROOT / "tests" / "scenarios" / "vxlan.yaml"
+pytestmark = pytest.mark.testbed(VXLAN, scope="module")  # brought up ahead
 HV, VM = "compute-in-rack-seventeen", "frontend-web-server-1"
 
 
 @pytest.fixture(scope="module")
-def vx():
-    with bring_up(VXLAN, "pytest-vxlan") as tb:
+def vx(testbeds):
+    with testbeds.up(VXLAN) as tb:
         for src, dst in ((VM, "203.0.113.1"), (VM, "10.30.0.12")):
             wait.until(f"{src} to reach {dst}", lambda src=src, dst=dst: [] if tb.host(
                 src).ping(dst, count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)

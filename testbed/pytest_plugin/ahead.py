@@ -1,11 +1,12 @@
-"""Testbeds brought up ahead, two at a time, while earlier tests run.
+"""Testbeds brought up ahead (`--testbed-ahead=N`), N at a time, while earlier tests run.
 
-Each scenario module's testbed takes 7-13 s to come up; one after the other that was a quarter
-of `make test`. At collection the session starts `testbed up` for every testbed the selected
-tests need, in child processes (the CLI: the same path users take, and no fork from a threaded
-process), two at a time in the order the modules run; a module's fixture waits for its own and
-attaches to it. Whatever a session started and did not use is taken down at its end, and an
-interrupted session stops the bring-ups it started (SIGTERM: the CLI cleans up).
+A testbed takes 7-13 s to come up; one after the other, a suite with several scenarios spends
+much of its time waiting. At collection the plugin starts `testbed up` for every shared testbed
+the selected tests declare (`@pytest.mark.testbed(...)`), in child processes (the CLI: the same
+path users take, and no fork from a threaded process), N at a time in the order the tests run;
+a test's fixture waits for its own and attaches to it. Whatever a session started and did not
+use is taken down at its end, and an interrupted session stops the bring-ups it started
+(SIGTERM: the CLI cleans up).
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from testbed.manager.docker import DockerBackend
-from testbed.net import teardown
+from ..net import teardown
 
 
 @dataclass
 class Launch:
     name: str
     scenario: Path
+    suite: str | None
     log: Path
     done: threading.Event = field(default_factory=threading.Event)
     proc: subprocess.Popen | None = None
@@ -60,13 +61,10 @@ class Ahead:
         if self.prepare_error is not None:
             raise RuntimeError(f"building the node image failed: {self.prepare_error}")
 
-    def start(self, wanted: list[tuple[str, Path]]) -> None:
-        backend = DockerBackend()
-        for name, scenario in wanted:
-            if backend.nodes(name):
-                print(f"removing a stale testbed '{name}' left by an earlier run")
-                teardown(name, self.runs / name)
-            launch = Launch(name, scenario, self.runs / f"{name}.bringup.log")
+    def start(self, wanted: list[tuple[str, Path, str | None]]) -> None:
+        """Bring these up (name, scenario file, suite or None), `workers` at a time."""
+        for name, scenario, suite in wanted:
+            launch = Launch(name, scenario, suite, self.runs / f"{name}.bringup.log")
             self.launches[name] = launch
             self._queue.append(launch)
         for _ in range(min(self.workers, len(self._queue))):
@@ -81,22 +79,25 @@ class Ahead:
                 launch = self._queue.pop(0)
             launch.log.parent.mkdir(parents=True, exist_ok=True)
             with open(launch.log, "w") as out:
+                suite = ["--suite", launch.suite] if launch.suite else []
                 launch.proc = subprocess.Popen(
                     [sys.executable, "-m", "testbed", "--runs", str(self.runs), "up",
-                     str(launch.scenario), "--name", launch.name],
+                     str(launch.scenario), "--name", launch.name, *suite],
                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
                 launch.rc = launch.proc.wait()
             launch.done.set()
 
-    def take(self, name: str, timeout: float = 300) -> Launch | None:
-        """The launch of `name` once it has finished (None if none was started)."""
-        launch = self.launches.get(name)
+    def take(self, scenario: Path, suite: str | None, timeout: float = 300) -> Launch | None:
+        """An unused launch of this scenario once it has finished (None if none was started)."""
+        launch = next((x for x in self.launches.values() if not x.used
+                       and x.scenario == scenario and x.suite == suite), None)
         if launch is None:
             return None
+        name = launch.name
+        launch.used = True
         if not launch.done.wait(timeout):
             raise TimeoutError(f"testbed '{name}' was not up after {timeout:.0f} s; see "
                                f"{launch.log}")
-        launch.used = True
         if launch.rc != 0:
             raise RuntimeError(f"`testbed up` of '{name}' exited {launch.rc}:\n"
                                + launch.log.read_text()[-3000:])

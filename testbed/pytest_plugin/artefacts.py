@@ -1,0 +1,89 @@
+"""What a failed test leaves for a person to look at: the state of every testbed it used.
+
+    <artefacts>/<test>/<testbed>/
+        ovn-nbctl-show.txt  ovn-sbctl-show.txt      the logical and the bound topology
+        nodes/<node>/container.log                  the node's console (docker logs)
+        nodes/<node>/ovn/*.log, openvswitch/*.log   the daemons' logs
+        nodes/<node>/ovs-vsctl-show.txt, bfd.txt    each chassis' and the ToR's switches
+        run/                                        the run folder: state, walks with pcaps,
+                                                    captures, reports
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import tarfile
+from pathlib import Path
+
+import docker.errors
+
+from ..net import Testbed
+
+LOG_DIRS = ("/var/log/ovn", "/var/log/openvswitch")
+
+
+def folder_for(root: Path, nodeid: str) -> Path:
+    """A folder name for a test id (tests/test_x.py::test_y[a-b] -> tests.test_x.py-test_y-a-b)."""
+    return root / re.sub(r"[^A-Za-z0-9_.=+-]+", "-", nodeid.replace("/", ".")).strip("-")[:150]
+
+
+def collect(tb: Testbed, dest: Path) -> list[Path]:
+    """Save the testbed's state under `dest`; returns the files written. Never raises for one
+    missing piece (a stopped node, a dead daemon): what cannot be read is noted in its place."""
+    dest.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def save(path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        written.append(path)
+
+    central = tb.nodes.get(tb.scenario.central)
+    for tool in ("ovn-nbctl", "ovn-sbctl"):
+        save(dest / f"{tool}-show.txt", _output(central, [tool, "show"]))
+    for name, node in sorted(tb.nodes.items()):
+        here = dest / "nodes" / name
+        try:
+            save(here / "container.log", node.container.logs(tail=2000).decode(errors="replace"))
+        except docker.errors.APIError as exc:
+            save(here / "container.log", f"(not available: {exc})\n")
+        for folder in LOG_DIRS:
+            written += _copy_out(node.container, folder, here)
+        if node.role in ("chassis", "switch"):
+            save(here / "ovs-vsctl-show.txt", _output(node, ["ovs-vsctl", "show"]))
+        if node.role == "chassis":
+            save(here / "bfd.txt", _output(node, ["ovs-appctl", "bfd/show"]))
+    if tb.dir.exists():
+        shutil.copytree(tb.dir, dest / "run", dirs_exist_ok=True)
+        written += [p for p in (dest / "run").rglob("*") if p.is_file()]
+    return written
+
+
+def _output(node, argv: list[str]) -> str:
+    if node is None:
+        return "(no such node)\n"
+    try:
+        result = node.run(argv, check=False)
+    except docker.errors.APIError as exc:  # stopped or paused by a fault
+        return f"(not available: {exc})\n"
+    return result.stdout + (f"\n(exit {result.rc}) {result.stderr}" if result.rc else "")
+
+
+def _copy_out(container, folder: str, dest: Path) -> list[Path]:
+    """Files under `folder` in the container (stopped ones too), unpacked below `dest`."""
+    try:
+        chunks, _ = container.get_archive(folder)
+        data = io.BytesIO(b"".join(chunks))
+    except docker.errors.APIError:
+        return []
+    out = []
+    with tarfile.open(fileobj=data) as tar:
+        for member in tar.getmembers():
+            if member.isfile() and ".." not in Path(member.name).parts:
+                target = dest / member.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(tar.extractfile(member).read())  # type: ignore[union-attr]
+                out.append(target)
+    return out

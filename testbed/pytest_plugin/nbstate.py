@@ -1,0 +1,54 @@
+"""Put a testbed's OVN Northbound database back as it was (per-test isolation).
+
+The central's ovsdb-server keeps the database; `ovsdb-client backup` saves it in the
+container and `ovsdb-client restore` replaces the contents with the saved copy (rows get new
+UUIDs: ovn-northd recomputes, every chassis catches up, and the testbed waits for that as at
+bring-up). A test that changed nothing costs one `ovsdb-client dump` compared.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from ..model import Scenario
+from ..net import Testbed
+from ..ovn import readiness
+
+NB_SOCKET = "unix:/run/ovn/ovnnb_db.sock"
+_COUNT = itertools.count(1)
+
+
+@dataclass
+class NbBackup:
+    file: str  # in the central container
+    dump: str  # `ovsdb-client dump` at backup time: unchanged contents need no restore
+    scenario: Scenario
+    modes: dict[str, str]
+
+
+def _dump(tb: Testbed) -> str:
+    return tb.nodes[tb.scenario.central].exec(["ovsdb-client", "dump", NB_SOCKET, "OVN_Northbound"])
+
+
+def backup_nb(tb: Testbed) -> NbBackup:
+    central = tb.nodes[tb.scenario.central]
+    file = f"/tmp/testbed-nb-{next(_COUNT)}.backup"
+    central.run(["sh", "-c", 'ovsdb-client backup "$1" OVN_Northbound > "$2"', "backup",
+                 NB_SOCKET, file])
+    return NbBackup(file, _dump(tb), tb.scenario, dict(tb.modes))
+
+
+def restore_nb(tb: Testbed, saved: NbBackup) -> bool:
+    """Restore; returns whether anything had changed. Waits until the chassis are ready again
+    (ports bound, gateways bound, BFD up) with the bring-up's deadlines."""
+    central = tb.nodes[tb.scenario.central]
+    tb.scenario, tb.modes = saved.scenario, saved.modes
+    changed = _dump(tb) != saved.dump
+    if changed:
+        central.run(["sh", "-c", 'ovsdb-client restore "$1" < "$2"', "restore", NB_SOCKET,
+                     saved.file])
+        central.run(["ovn-nbctl", "--timeout=60", "--wait=hv", "sync"])
+        readiness.wait_all(tb.scenario, tb.nodes, tb.nb, tb.sb, lambda _: None)
+    central.run(["rm", "-f", saved.file], check=False)
+    return changed
