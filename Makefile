@@ -48,6 +48,7 @@ bench: $(BIN)/.installed host-deps
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check testbed tests bench
+	$(BIN)/actionlint .github/workflows/*.yml
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

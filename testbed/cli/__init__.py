@@ -1,5 +1,5 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
-failover, fip, exec, logs, nbctl, sbctl, capture)."""
+failover, fip, exec, logs, nbctl, sbctl, capture, image)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from . import (
     fault,
     fip,
     flap,
+    image,
     logs,
     ls,
     mode,
@@ -28,7 +29,7 @@ from . import (
 
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": mode,
          "flap": flap, "fault": fault, "failover": failover, "fip": fip, "exec": execute,
-         "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture}
+         "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture, "image": image}
 
 
 _OWNER = os.getpid()

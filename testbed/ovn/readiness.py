@@ -65,6 +65,8 @@ def tunnels(node: Node) -> list[dict]:
     """The chassis' tunnel ports on br-int (geneve or vxlan): name, remote_ip, bfd state."""
     out = node.exec(["ovs-vsctl", "--format=json", "--columns=name,type,options,bfd_status",
                      "list", "Interface"])
+    if not out.strip():  # seen once while a node caught up after a fault: exit 0, no output
+        raise wait.NotYet(f"ovs-vsctl on {node.name} printed nothing")
     rows = []
     for name, kind, options, bfd in json.loads(out)["data"]:
         if kind not in ("geneve", "vxlan"):

@@ -3,7 +3,7 @@
 The central's ovsdb-server keeps the database; `ovsdb-client backup` saves it in the
 container and `ovsdb-client restore` replaces the contents with the saved copy (rows get new
 UUIDs: ovn-northd recomputes, every chassis catches up, and the testbed waits for that as at
-bring-up). A test that changed nothing costs one `ovsdb-client dump` compared.
+bring-up; the testbed's OVSDB connections are made anew). A test that changed nothing costs one `ovsdb-client dump` compared.
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ def restore_nb(tb: Testbed, saved: NbBackup) -> bool:
     tb.scenario, tb.modes = saved.scenario, saved.modes
     changed = _dump(tb) != saved.dump
     if changed:
+        # the restore deletes and re-inserts every row: the Python IDLs are closed first and
+        # connect anew (one that follows it sees rows referring to rows it dropped)
+        tb.close_db()
         central.run(["sh", "-c", 'ovsdb-client restore "$1" < "$2"', "restore", NB_SOCKET,
                      saved.file])
         central.run(["ovn-nbctl", "--timeout=60", "--wait=hv", "sync"])

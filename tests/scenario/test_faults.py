@@ -221,8 +221,9 @@ def test_failover_report_under_traffic(gw_seed):
     assert [p.name for p in r.phases] == ["failover", "failback"]
     for p in r.phases:
         assert p.at < p.sb_moved < p.announced, p
-        assert p.gap is not None and p.gap > 0 and p.lost > 0, p
+        assert p.gap is not None and p.gap > 0, p
         assert p.last_before < p.first_after
+    assert r.phases[0].lost > 0, r.phases[0]  # gw1's datapath died; failback may lose none
     # gw2 and the computes declared gw1 down before the port moved, and up again on failback
     down = [c for c in r.phases[0].bfd if c.peer == "gw1" and c.state == "down"]
     assert {c.chassis for c in down} == {"gw2", "compute-a", "compute-b"}, r.phases[0].bfd

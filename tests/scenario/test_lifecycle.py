@@ -34,7 +34,7 @@ def test_down_removes_exactly_its_testbed(seed):
     finally:
         tb.down()
     assert leftovers("pytest-small") == {"containers": [], "networks": [], "host veths": []}
-    still = DockerBackend().nodes("pytest-seed")
+    still = DockerBackend().nodes(seed.name)
     assert {n: node.container.id for n, node in still.items()} == seed_containers
     assert all(node.container.status == "running" for node in still.values())
     assert seed.host("vm1").ping("10.10.0.14", count=1).loss == 0
@@ -65,8 +65,8 @@ def test_bad_scenario_starts_nothing(tmp_path, capsys):
 
 def test_same_name_twice_is_refused(seed):
     with pytest.raises(RuntimeError, match="already up"):
-        Testbed(load(SMALL), name="pytest-seed", runs_dir=RUNS).up()
-    assert len(DockerBackend().nodes("pytest-seed")) == len(seed.nodes)
+        Testbed(load(SMALL), name=seed.name, runs_dir=RUNS).up()
+    assert len(DockerBackend().nodes(seed.name)) == len(seed.nodes)
 
 
 @pytest.mark.parametrize("sig,phase", [("SIGTERM", "wiring"), ("SIGHUP", "ovn")])
