@@ -3,7 +3,8 @@
 The central's ovsdb-server keeps the database; `ovsdb-client backup` saves it in the
 container and `ovsdb-client restore` replaces the contents with the saved copy (rows get new
 UUIDs: ovn-northd recomputes, every chassis catches up, and the testbed waits for that as at
-bring-up; the testbed's OVSDB connections are made anew). A test that changed nothing costs one `ovsdb-client dump` compared.
+bring-up; the testbed's OVSDB connections are made anew). A test that changed nothing costs
+one `ovsdb-client dump` compared.
 """
 
 from __future__ import annotations
