@@ -1,5 +1,5 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
-failover, fip, exec, logs, nbctl, sbctl, capture, image)."""
+failover, fip, exec, logs, nbctl, sbctl, capture, image, completion)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 
 from . import (
     capture,
+    completion,
     down,
     execute,
     failover,
@@ -29,7 +30,8 @@ from . import (
 
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": mode,
          "flap": flap, "fault": fault, "failover": failover, "fip": fip, "exec": execute,
-         "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture, "image": image}
+         "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture, "image": image,
+         "completion": completion}
 
 
 _OWNER = os.getpid()
@@ -45,7 +47,7 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="testbed", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", default="runs", help="folder for run outputs (default: runs/)")
     sub = parser.add_subparsers(dest="verb", required=True)
@@ -53,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         module.add_parser(sub.add_parser(
             name, help=module.__doc__.splitlines()[0], description=module.__doc__,
             formatter_class=argparse.RawDescriptionHelpFormatter))  # --help shows examples
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     global _OWNER
     _OWNER = os.getpid()
     # SIGTERM (CI runners cancelling) and SIGHUP (a closed terminal) clean up like Ctrl-C

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ..faults import FAULTS
@@ -31,11 +32,16 @@ def add_parser(p) -> None:
     p.add_argument("--kbit", type=int, default=1000)
     p.add_argument("--delay-ms", type=float, default=0)
     p.add_argument("--loss-pct", type=float, default=0)
+    p.add_argument("--json", action="store_true", help="the active faults as JSON (with ls)")
 
 
 def run(args) -> int:
     tb = Testbed.attach(args.name, Path(args.runs), progress=print)
     faults = tb.faults
+    if args.json and args.action == "ls":
+        print(json.dumps([{**f.__dict__, "description": f.describe()} for f in faults.active],
+                         indent=1))
+        return 0
     if args.action == "restore":
         print(f"restored {faults.restore_all()} fault(s)")
     elif args.action != "ls":

@@ -97,6 +97,14 @@ class DockerBackend:
             counts[c.labels[LABEL]] = counts.get(c.labels[LABEL], 0) + 1
         return counts
 
+    def states(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Every testbed's containers: (node, status, created) - created as Docker gives it."""
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        for c in self.client.containers.list(all=True, filters={"label": LABEL}):
+            found.setdefault(c.labels[LABEL], []).append(
+                (c.labels.get(NODE_LABEL, c.name), c.status, c.attrs.get("Created", "")))
+        return found
+
     def remove(self, testbed: str) -> tuple[int, int]:
         """Remove the testbed's containers and networks; returns how many of each."""
         containers = list(self.nodes(testbed).values())

@@ -61,3 +61,21 @@ def test_capture_says_when_tcpdump_fails(seed, tmp_path):
     rc = cli(["--runs", str(RUNS), "capture", "vm1", "nowhere0", "--name", seed.name,
               "--seconds", "5", "-w", str(tmp_path / "x.pcap")])
     assert rc != 0  # tcpdump's own exit status: the interface does not exist
+
+
+def test_ls_and_show_as_json_for_scripts(seed, capsys):
+    import json
+
+    rc, out = run_cli(capsys, "ls", "--json")
+    mine = [row for row in json.loads(out) if row["name"] == seed.name]
+    assert rc == 0 and len(mine) == 1, out
+    assert mine[0]["state"] == "up" and mine[0]["scenario"] == "l3-over-vlan"
+    assert mine[0]["containers"] == len(seed.nodes) and mine[0]["age_s"] >= 1
+    rc, out = run_cli(capsys, "ls", "-q")
+    assert seed.name in out.split()
+    rc, out = run_cli(capsys, "show", seed.name, "--json")
+    snap = json.loads(out)
+    assert rc == 0 and {v["name"]: v["bound_to"] for v in snap["vms"]} == {
+        v: vm.chassis for v, vm in seed.scenario.vms.items()}
+    rc, out = run_cli(capsys, "fault", "ls", "--name", seed.name, "--json")
+    assert rc == 0 and json.loads(out) == []
