@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import features, images, names, rewire, wiring
+from . import features, names, ovnbuild, rewire, wiring
 from .errors import AlreadyUp, NotUp, TestbedError
 from .host import Host
 from .links import Endpoint, Inventory, Link
@@ -79,10 +79,10 @@ class Testbed:
         self.progress(f"testbed '{self.name}': datapath {self.choices.datapath}, "
                       f"ToR {self.choices.tor_backend} ({self.choices.why})")
         with self.phase("image"):
-            image = images.ensure_node_image(self.backend.client, sc.settings.suite, self.progress)
+            node_images = ovnbuild.node_images(self.backend.client, sc, self.progress)
         with self.phase("containers"):
             compose = Compose(self.name, self.dir / "compose.yaml")
-            compose.write(render(sc, self.name, image, self.choices.datapath,
+            compose.write(render(sc, self.name, node_images, self.choices.datapath,
                                  self.choices.tor_backend))
             compose.up()
             self.nodes = self.backend.nodes(self.name)

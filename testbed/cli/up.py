@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..model import SUITES, load, with_suite
+from ..model import SUITES, load, with_ovn, with_suite
 from ..net import Testbed
 from ..report import picture, summary
 
@@ -14,6 +14,9 @@ def add_parser(p) -> None:
     p.add_argument("scenario", nargs="?", default="l3-over-vlan",
                    help="a scenario file, or a bundled scenario's name (default: l3-over-vlan)")
     p.add_argument("--name", help="testbed name (default: the scenario's name)")
+    p.add_argument("--ovn", metavar="PATH", help="OVS and OVN from here instead of the packages: "
+                   "an OVN source tree (built, cached by commit and changes) or an install tree "
+                   "(make install DESTDIR=PATH); sets settings.ovn")
     p.add_argument("--suite", choices=SUITES, help="Debian suite of the node image "
                    "(default: the scenario's settings.suite)")
 
@@ -22,6 +25,8 @@ def run(args) -> int:
     scenario = load(args.scenario)  # a bad file stops here, before anything starts
     if args.suite:
         scenario = with_suite(scenario, args.suite)
+    if args.ovn:
+        scenario = with_ovn(scenario, args.ovn)
     tb = Testbed(scenario, args.name, Path(args.runs)).up()
     snap = tb.snapshot()
     (tb.dir / "summary.json").write_text(json.dumps(snap, indent=1))

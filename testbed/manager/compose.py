@@ -34,15 +34,17 @@ def node_networks(role: Role) -> list[str]:
     }[role]
 
 
-def render(sc: Scenario, testbed: str, image: str, datapath: str, tor_backend: str) -> dict:
-    """The Compose document of one testbed: a service per node and per VM."""
+def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: str,
+           tor_backend: str) -> dict:
+    """The Compose document of one testbed: a service per node and per VM (`image`: one for
+    all, or each node's)."""
     shared = yaml.safe_load((COMPOSE_DIR / "node.yaml").read_text())
 
     def service(name: str, init_role: str, labels: dict[str, str], **extra) -> dict:
         role = shared["roles"][init_role]
         svc = {
             **shared["service"],
-            "image": image,
+            "image": image if isinstance(image, str) else image[name],
             "container_name": container_name(testbed, name),
             "hostname": name,
             "command": [init_role],

@@ -1,7 +1,8 @@
 """Pure data: the scenario model and its loader. Nothing here touches Docker or the network."""
 
+from .build import OvnBuild
 from .l3 import Nat, Route, Rule, SecurityGroup
-from .loader import Problem, ScenarioError, bundled, find, load, parse
+from .loader import Problem, ScenarioError, bundled, find, load, parse, with_ovn
 from .scenario import (
     SUITES,
     Datapath,
@@ -20,7 +21,7 @@ from .scenario import (
 )
 
 __all__ = [
-    "Datapath", "HaPlacement", "Nat", "Network", "Node", "Problem", "Role", "Route", "Router",
+    "Datapath", "HaPlacement", "Nat", "Network", "Node", "OvnBuild", "Problem", "Role", "Route", "Router",
     "RouterPort", "RoutingMode", "Rule", "Scenario", "ScenarioError", "SecurityGroup", "Switch",
-    "TorBackend", "Vm", "SUITES", "bundled", "find", "load", "parse", "with_suite",
+    "TorBackend", "Vm", "SUITES", "bundled", "find", "load", "parse", "with_ovn", "with_suite",
 ]

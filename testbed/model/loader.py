@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import TestbedError
+from . import build
 from .consistency import check_consistency
 from .problem import Problem
 from .scenario import HaPlacement, Network, Role, RoutingMode, Scenario
@@ -58,7 +59,7 @@ def load(path: str | Path) -> Scenario:
         raise ScenarioError(str(path), [Problem("(file)", f"byte {exc.start} is not UTF-8 "
                                                 f"({exc.object[exc.start:exc.start + 1]!r})",
                                                 "save the file as UTF-8", line)]) from None
-    return parse(text, str(path))
+    return parse(text, str(path), path.parent)
 
 
 def _found(data: object) -> str:
@@ -89,7 +90,9 @@ def _duplicate_keys(node: yaml.Node | None, prefix: str = "") -> list[Problem]:
     return out
 
 
-def parse(text: str, source: str = "<scenario>") -> Scenario:
+def parse(text: str, source: str = "<scenario>", base: Path | None = None) -> Scenario:
+    """Validate a scenario's text; relative paths in it (OVN trees) are relative to `base`
+    (the file's folder; the current folder when None)."""
     try:
         data = yaml.safe_load(text)
         tree = yaml.compose(text)
@@ -110,12 +113,28 @@ def parse(text: str, source: str = "<scenario>") -> Scenario:
     except ValidationError as exc:
         problems = [_from_pydantic(err, lines) for err in exc.errors()]
         raise ScenarioError(source, problems) from None
+    scenario = _resolve_builds(scenario, base or Path.cwd())
     problems = [
-        Problem(p.field, p.message, p.fix, _line_of(lines, p.field)) for p in check(scenario)
+        Problem(p.field, p.message, p.fix, _line_of(lines, p.field))
+        for p in check(scenario) + _check_builds(scenario)
     ]
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def _resolve_builds(sc: Scenario, base: Path) -> Scenario:
+    settings = sc.settings.model_copy(update={"ovn": build.resolve(sc.settings.ovn, base)})
+    nodes = {n: node.model_copy(update={"ovn": build.resolve(node.ovn, base)})
+             for n, node in sc.nodes.items()}
+    return sc.model_copy(update={"settings": settings, "nodes": nodes})
+
+
+def _check_builds(sc: Scenario) -> list[Problem]:
+    out = build.check(sc.settings.ovn, "settings.ovn")
+    for name, node in sc.nodes.items():
+        out += build.check(node.ovn, f"nodes.{name}.ovn")
+    return out
 
 
 # --- cross references -------------------------------------------------------------------------
@@ -332,3 +351,14 @@ def _line_of(lines: dict[str, int], field: str) -> int:
             return line
         parts.pop()
     return 1
+
+
+def with_ovn(sc: Scenario, path: str) -> Scenario:
+    """The same scenario with settings.ovn from a path (the command line's --ovn): a source
+    tree when it holds configure.ac, else an install tree. Checked as the file's would be."""
+    kind = "source" if (Path(path).expanduser() / "configure.ac").exists() else "prefix"
+    choice = build.resolve(build.OvnBuild(**{kind: path}), Path.cwd())
+    problems = build.check(choice, "--ovn")
+    if problems:
+        raise ScenarioError("the command line", problems)
+    return sc.model_copy(update={"settings": sc.settings.model_copy(update={"ovn": choice})})

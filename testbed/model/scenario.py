@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from .. import names
+from .build import OvnBuild, OvnChoice
 from .l3 import Dhcp, Nat, Route, SecurityGroup
 from .types import (
     NAME_RE,
@@ -100,6 +101,9 @@ class Settings(Strict):
     """ovs-vswitchd other_config:max-revalidator on every chassis (OVS's default: 500 ms):
     how long a datapath flow cached before a change may live on; it bounds how long a new
     gateway keeps dropping traffic after it took the port over."""
+    ovn: OvnChoice | None = None
+    """where OVS and OVN come from: the suite's packages (absent, or `debian`), an OVN source
+    tree built here ({source: PATH}), or an install tree ({prefix: PATH}); see model/build.py."""
 
 
 class Node(Strict):
@@ -116,6 +120,10 @@ class Node(Strict):
     chassis_mac: Mac | None = None
     """chassis only: the MAC of this chassis on the provider network when a router's mode uses
     chassis MACs (chassis-mac, bridged); generated when absent."""
+
+    ovn: OvnChoice | None = None
+    """this node's OVS/OVN when they differ from settings.ovn (`debian`, {source}, {prefix}):
+    central on one version, chassis on another (upgrade tests)."""
 
     external_network: bool = False
     """compute chassis only: also wired to the external network (br-ex and its bridge mapping,
@@ -209,6 +217,11 @@ class Scenario(Strict):
     routers: dict[LogicalName, Router] = {}
     vms: dict[Name, Vm] = {}
     security_groups: dict[LogicalName, SecurityGroup] = {}
+
+    def ovn_for(self, node: str) -> OvnBuild | None:
+        """The build a node's daemons come from (None: the suite's packages)."""
+        choice = self.nodes[node].ovn or self.settings.ovn
+        return choice if isinstance(choice, OvnBuild) else None
 
     def nodes_with(self, *roles: Role) -> list[str]:
         return [name for name, node in self.nodes.items() if node.role in roles]
@@ -362,3 +375,4 @@ def with_suite(sc: Scenario, suite: str) -> Scenario:
     if suite not in SUITES:
         raise ValueError(f"suite '{suite}': one of {', '.join(SUITES)}")
     return sc.model_copy(update={"settings": sc.settings.model_copy(update={"suite": suite})})
+

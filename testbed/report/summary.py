@@ -7,7 +7,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from .. import names
+from .. import names, ovnbuild
 from ..features import Choices
 from ..manager.docker import Node
 from ..model import Role, Scenario
@@ -33,9 +33,13 @@ def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi, choices:
     node_rows = []
     for node_name, node in sc.nodes.items():
         live = nodes.get(node_name)
+        daemons = node.role.value in ("central", "gateway", "compute")
         node_rows.append({"name": node_name, "role": node.role.value,
-                      "container": live.container.name if live else "-",
-                      "status": live.container.status if live else "missing"})
+                          "container": live.container.name if live else "-",
+                          "status": live.container.status if live else "missing",
+                          "versions": ovnbuild.versions(live) if live and daemons
+                          and live.container.status == "running" else "",
+                          "ovn_from": _origin(sc, node_name) if daemons else ""})
     routers = []
     for rname, router in sc.routers.items():
         for port in router.ports:
@@ -62,6 +66,13 @@ def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi, choices:
     }
 
 
+def _origin(sc: Scenario, node: str) -> str:
+    build = sc.ovn_for(node)
+    if build is None:
+        return f"Debian {sc.settings.suite}"
+    return f"{'source' if build.source else 'prefix'} {build.path}"
+
+
 def versions(node: Node) -> str:
     first = [node.exec([daemon, "--version"]).splitlines()[0].strip()
              for daemon in ("ovs-vswitchd", "ovn-controller")]
@@ -73,7 +84,8 @@ def render(snap: dict, console: Console | None = None) -> None:
     console.rule(f"[bold]testbed {snap['testbed']}[/] - {snap['description']}")
     console.print(f"datapath [bold]{snap['datapath']}[/], ToR [bold]{snap['tor_backend']}[/] "
                   f"({snap['why']}); {snap['versions']}")
-    _table(console, "Nodes", snap["nodes"], ["name", "role", "container", "status"])
+    _table(console, "Nodes", snap["nodes"], ["name", "role", "container", "status", "versions",
+                                             "ovn_from"])
     _table(console, "Chassis registered in SB", snap["chassis"],
            ["name", "hostname", "encap_ip", "gateway", "mappings"])
     _table(console, "Logical switches", snap["switches"], ["name", "cidr", "vlan", "network"])

@@ -1,0 +1,129 @@
+"""Own OVN builds without building anything: the scenario fields, the cache key of a tree (what
+changes it and what does not), and which node gets which image."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from testbed import ovnbuild
+from testbed.manager.compose import render
+from testbed.model import OvnBuild, load, with_ovn
+
+from .mistakes import errors
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "scenarios" / "l3-over-vlan.yaml"
+
+
+def ovn_tree(root: Path) -> Path:
+    """The least a folder needs to pass for an OVN tree with its OVS."""
+    (root / "ovs").mkdir(parents=True)
+    (root / "configure.ac").write_text("AC_INIT(ovn, 26.03.1, bugs@openvswitch.org)\n")
+    (root / "ovs" / "configure.ac").write_text("AC_INIT(openvswitch, 4.0.0)\n")
+    (root / "northd.c").write_text("int main(void) { return 0; }\n")
+    return root
+
+
+def git(tree: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(tree), "-c", "user.email=t@t", "-c", "user.name=t", *args],
+                   check=True, capture_output=True)
+
+
+def test_a_git_tree_key_follows_commits_changes_and_untracked_files_only(tmp_path):
+    tree = ovn_tree(tmp_path / "ovn")
+    (tree / ".gitignore").write_text("*.o\n")
+    git(tree, "init", "-q")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-qm", "one")
+    clean = ovnbuild.tree_key(tree)
+    assert ovnbuild.tree_key(tree) == clean  # stable
+    (tree / "northd.o").write_bytes(b"\x7fELF")  # a build output, ignored by git
+    assert ovnbuild.tree_key(tree) == clean
+    (tree / "northd.c").write_text("int main(void) { return 1; }\n")  # uncommitted change
+    changed = ovnbuild.tree_key(tree)
+    assert changed != clean
+    (tree / "new.c").write_text("")  # untracked
+    untracked = ovnbuild.tree_key(tree)
+    assert untracked not in (clean, changed)
+    git(tree, "add", "-A")
+    git(tree, "commit", "-qm", "two")
+    assert ovnbuild.tree_key(tree) not in (clean, changed, untracked)  # another commit
+
+
+def test_a_tree_outside_git_is_keyed_by_its_content(tmp_path):
+    one, two = ovn_tree(tmp_path / "a"), ovn_tree(tmp_path / "b")
+    assert ovnbuild.tree_key(one) == ovnbuild.tree_key(two)  # same files, same key
+    (two / "ovs" / "lib.c").write_text("x")
+    assert ovnbuild.tree_key(one) != ovnbuild.tree_key(two)
+
+
+def test_the_image_key_also_follows_the_suite_and_the_kind(tmp_path):
+    tree = ovn_tree(tmp_path / "ovn")
+    source = OvnBuild(source=str(tree))
+    assert ovnbuild.build_key(source, "trixie") != ovnbuild.build_key(source, "bookworm")
+    assert ovnbuild.build_key(source, "trixie") != ovnbuild.build_key(
+        OvnBuild(prefix=str(tree)), "trixie")
+    tag = ovnbuild.image_tag(source, "trixie")
+    assert tag.startswith("ovn-testbed-node:trixie-") and "-ovn-" in tag
+
+
+def test_scenario_paths_are_relative_to_the_file_and_checked(tmp_path):
+    ovn_tree(tmp_path / "src" / "ovn")
+    text = SEED.read_text().replace("settings:", "settings:\n  ovn: {source: src/ovn}", 1)
+    assert "ovn: {source" in text
+    (tmp_path / "mine.yaml").write_text(text)
+    sc = load(tmp_path / "mine.yaml")
+    assert sc.settings.ovn.source == str(tmp_path / "src" / "ovn")
+    assert sc.ovn_for("gw1") == sc.settings.ovn and sc.ovn_for("central") == sc.settings.ovn
+
+
+def test_a_wrong_tree_is_one_problem_with_its_line(tmp_path):
+    text = SEED.read_text().replace("settings:", f"settings:\n  ovn: {{source: {tmp_path}}}", 1)
+    found = errors(text)
+    assert len(found) == 1 and "settings.ovn.source" in found[0], found
+    assert "is not an OVN source tree" in found[0] and "Fix:" in found[0]
+    assert found[0].startswith("bad.yaml:") and found[0].split(":")[1].isdigit()
+    both = SEED.read_text().replace("settings:", "settings:\n  ovn: {source: a, prefix: b}", 1)
+    assert any("exactly one of source" in e for e in errors(both))
+
+
+def test_central_on_the_packages_and_chassis_on_a_build(tmp_path):
+    ovn_tree(tmp_path / "ovn")
+    text = SEED.read_text().replace("settings:", "settings:\n  ovn: {source: ovn}", 1)
+    text = text.replace("central:   {role: central}", "central:   {role: central, ovn: debian}")
+    assert "ovn: debian" in text
+    (tmp_path / "mine.yaml").write_text(text)
+    sc = load(tmp_path / "mine.yaml")
+    assert sc.ovn_for("central") is None and sc.ovn_for("gw1") is not None
+
+
+def test_each_node_gets_its_image_and_a_build_is_made_once(tmp_path, monkeypatch):
+    ovn_tree(tmp_path / "ovn")
+    sc = with_ovn(load(SEED), str(tmp_path / "ovn"))
+    made = []
+    monkeypatch.setattr(ovnbuild.images, "ensure_node_image", lambda c, s, p: "node:base")
+    monkeypatch.setattr(ovnbuild, "ensure_image",
+                        lambda c, b, s, p: made.append(b) or "node:mine")
+    tags = ovnbuild.node_images(None, sc, lambda _: None)
+    assert len(made) == 1
+    assert {n for n, t in tags.items() if t == "node:mine"} == {
+        "central", "gw1", "gw2", "compute-a", "compute-b"}
+    assert tags["tor"] == tags["ext"] == tags["vm1"] == "node:base"
+    doc = render(sc, "tb1", tags, "netdev", "ovs")
+    assert doc["services"]["gw1"]["image"] == "node:mine"
+    assert doc["services"]["vm1"]["image"] == "node:base"
+
+
+def test_the_command_line_ovn_path_is_checked_like_the_file(tmp_path):
+    from testbed.model import ScenarioError
+
+    with pytest.raises(ScenarioError, match="holds no usr/bin/ovn-controller"):
+        with_ovn(load(SEED), str(tmp_path))
+    prefix = tmp_path / "install"
+    for d in ("ovn-controller", "ovn-northd"):
+        (prefix / "usr" / "bin").mkdir(parents=True, exist_ok=True)
+        (prefix / "usr" / "bin" / d).write_text("")
+    assert with_ovn(load(SEED), str(prefix)).settings.ovn.prefix == str(prefix)
