@@ -5,7 +5,7 @@ BIN      := $(VENV)/bin
 SCENARIO ?= scenarios/l3-over-vlan.yaml
 NAME     ?= l3-over-vlan
 
-.PHONY: testbed test unit down show ls bench lint clean host-deps
+.PHONY: testbed test unit down show ls bench lint clean host-deps test-ovn-build
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ testbed: $(BIN)/.installed host-deps
 
 test: $(BIN)/.installed host-deps
 	$(BIN)/pytest
+
+# Own OVN builds on real daemons: Debian's OVN source package compiled and brought up (minutes;
+# not part of `make test`). -s prints the timings.
+test-ovn-build: $(BIN)/.installed host-deps
+	$(BIN)/pytest -s tests/build
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest tests/unit

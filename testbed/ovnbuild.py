@@ -173,7 +173,8 @@ def compile_tree(client: docker.DockerClient, build: OvnBuild, suite: str,
     jobs = build.jobs or os.cpu_count() or 2
     progress(f"building OVN and OVS from {build.path} (make -j{jobs}; work folder {work})")
     container = client.containers.run(
-        builder, detach=True, environment={"JOBS": str(jobs)},
+        builder, detach=True,
+        environment={"JOBS": str(jobs), "OWNER": f"{os.getuid()}:{os.getgid()}"},
         volumes={str(build.path): {"bind": "/src", "mode": "ro"},
                  str(work): {"bind": "/work", "mode": "rw"}})
     started, tail, step = time.monotonic(), [], ""
