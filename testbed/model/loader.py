@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import TestbedError
 from . import build
 from .consistency import check_consistency
+from .expand import expand
 from .problem import Problem
 from .scenario import HaPlacement, Network, Role, RoutingMode, Scenario
 from .services import check_services
@@ -108,6 +109,10 @@ def parse(text: str, source: str = "<scenario>", base: Path | None = None) -> Sc
     duplicates = _duplicate_keys(tree)
     if duplicates:
         raise ScenarioError(source, duplicates)
+    data, grouped = expand(data, lines)
+    if grouped:
+        raise ScenarioError(source, [Problem(p.field, p.message, p.fix, _line_of(lines, p.field))
+                                     for p in grouped])
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

@@ -1,0 +1,119 @@
+"""Many nodes and VMs from one entry: `count` and `pattern` (scale scenarios), expanded before
+validation so every expanded node and VM is checked as if it had been written out.
+
+    nodes:
+      hv: {role: compute, count: 100}                 # hv-001 ... hv-100
+    vms:
+      vm: {switch: A, chassis: hv, count: 200, ip: 10.11.0.10}
+          # vm-001 ... vm-200, spread over hv-001 ... hv-100 in turn, 10.11.0.10 upwards;
+          # MACs fa:16:3e:GG:NN:NN (GG from the group, NN the number) unless `mac` gives
+          # the first one
+
+`pattern` names the copies (default "{name}-{n:0W}", W the digits of count; n counts from 1).
+An error in an expanded entry is reported at the group's line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+
+from .problem import Problem
+
+MAX_COUNT = 1000
+GROUP_KEYS = ("count", "pattern")
+
+
+def expand(data: dict, lines: dict[str, int]) -> tuple[dict, list[Problem]]:
+    """`data` with its node and VM groups written out; `lines` gains the copies' lines."""
+    problems: list[Problem] = []
+    groups: dict[str, list[str]] = {}
+    out = dict(data)
+    if isinstance(data.get("nodes"), dict):
+        out["nodes"] = _section(data["nodes"], "nodes", lines, problems, groups, None)
+    if isinstance(data.get("vms"), dict):
+        out["vms"] = _section(data["vms"], "vms", lines, problems, {}, groups)
+    return out, problems
+
+
+def _section(entries: dict, section: str, lines: dict[str, int], problems: list[Problem],
+             groups: dict[str, list[str]], chassis_groups: dict[str, list[str]] | None) -> dict:
+    out: dict = {}
+    for name, entry in entries.items():
+        if not (isinstance(entry, dict) and "count" in entry):
+            out[name] = entry
+            continue
+        field = f"{section}.{name}"
+        names, problem = _names(str(name), entry, field)
+        if problem:
+            problems.append(problem)
+            continue
+        clash = [n for n in names if n in entries or n in out]
+        if clash:
+            problems.append(Problem(f"{field}.pattern", f"copies clash with '{clash[0]}'",
+                                    "choose a pattern whose names are not used elsewhere"))
+            continue
+        groups[str(name)] = names
+        base = {k: v for k, v in entry.items() if k not in GROUP_KEYS}
+        for i, copy in enumerate(names):
+            item = dict(base)
+            if chassis_groups is not None:
+                item, problem = _vm_copy(item, i, copy, field, chassis_groups)
+                if problem:
+                    problems.append(problem)
+                    break
+            out[copy] = item
+            for key, line in list(lines.items()):  # the copies' fields point at the group's
+                if key == field or key.startswith(field + "."):
+                    lines[f"{section}.{copy}{key[len(field):]}"] = line
+    return out
+
+
+def _names(name: str, entry: dict, field: str) -> tuple[list[str], Problem | None]:
+    count = entry.get("count")
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_COUNT:
+        return [], Problem(f"{field}.count", f"count must be a whole number from 1 to "
+                           f"{MAX_COUNT}, not {count!r}", "give how many copies to make")
+    pattern = entry.get("pattern", "{name}-{n:0" + str(len(str(count))) + "}")
+    if not isinstance(pattern, str) or "{n" not in pattern:
+        return [], Problem(f"{field}.pattern", f"pattern {pattern!r} has no {{n}}",
+                           'write where the number goes, e.g. "hv{n:03}"')
+    try:
+        names = [pattern.format(name=name, n=n) for n in range(1, count + 1)]
+    except (KeyError, ValueError, IndexError) as exc:
+        return [], Problem(f"{field}.pattern", f"pattern {pattern!r} cannot be filled ({exc})",
+                           "use {name} and {n} only, e.g. \"{name}-{n:03}\"")
+    if len(set(names)) != len(names):
+        return [], Problem(f"{field}.pattern", f"pattern {pattern!r} repeats names",
+                           "put {n} in the pattern")
+    return names, None
+
+
+def _vm_copy(item: dict, i: int, name: str, field: str,
+             chassis_groups: dict[str, list[str]]) -> tuple[dict, Problem | None]:
+    chassis = item.get("chassis")
+    if isinstance(chassis, str) and chassis in chassis_groups:
+        members = chassis_groups[chassis]
+        item["chassis"] = members[i % len(members)]
+    if "ip" in item:
+        try:
+            item["ip"] = str(ipaddress.ip_address(str(item["ip"])) + i)
+        except ValueError as exc:
+            return item, Problem(f"{field}.ip", f"first address {item['ip']!r}: {exc}",
+                                 "give the first VM's address, e.g. 10.11.0.10")
+    if "mac" in item:
+        try:
+            first = int(str(item["mac"]).replace(":", ""), 16)
+        except ValueError:
+            return item, Problem(f"{field}.mac", f"first MAC {item['mac']!r} is not a MAC",
+                                 'write it as "fa:16:3e:00:00:01"')
+        item["mac"] = _mac(first + i)
+    else:  # the group's byte, then the copy's number: distinct within a group
+        group = hashlib.sha1(field.encode()).digest()[0]
+        item["mac"] = _mac(0xFA163E000000 + (group << 16) + i + 1)
+    return item, None
+
+
+def _mac(value: int) -> str:
+    raw = f"{value & 0xFFFFFFFFFFFF:012x}"
+    return ":".join(raw[j:j + 2] for j in range(0, 12, 2))
