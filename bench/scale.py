@@ -1,0 +1,103 @@
+"""Scale: the seed's shape (central, 2 gateways, ToR, external host) with N compute chassis and
+a VM on each, for N in --sizes; per size: bring-up by phase, time to the first ping between the
+VMs on the first and the last chassis, memory per chassis and in total, host CPU at idle, the
+ToR's MAC table, teardown. Bounded: one testbed at a time, each size under --deadline seconds,
+the first failure stops the run; everything is taken down, also on Ctrl-C.
+
+Usage: python bench/scale.py [--sizes 10,25,50,100] [--deadline 600]
+Prints figures; asserts nothing. Run with the node image already built (`make testbed` once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from testbed import wait
+from testbed.model import find, parse
+from testbed.net import Testbed
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def scenario_of(size: int):
+    """scale-100 with `size` computes and VMs (the count lines rewritten)."""
+    text = find("scale-100").read_text()
+    text = re.sub(r"count: 100\b", f"count: {size}", text)
+    text = text.replace("name: scale-100", f"name: scale-{size}")
+    return parse(text, f"scale-{size}")
+
+
+def chassis_rss_mb(tb: Testbed, node: str) -> float:
+    out = tb.nodes[node].exec(["ps", "-eo", "rss=,comm="])
+    return sum(int(line.split()[0]) for line in out.splitlines()
+               if line.split()[1].startswith(("ovs", "ovn"))) / 1024
+
+
+def host_cpu_busy(seconds: float = 5.0) -> float:
+    """Share of the host's CPU time not idle over `seconds` (all cores), in percent."""
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+    (t0, i0), _ = sample(), time.sleep(seconds)
+    t1, i1 = sample()
+    return 100.0 * (1 - (i1 - i0) / max(1, t1 - t0))
+
+
+def one_size(size: int, deadline: float) -> dict:
+    sc = scenario_of(size)
+    computes = [c for c in sc.chassis if c.startswith("hv-")]
+    first_vm = next(v for v, vm in sc.vms.items() if vm.chassis == computes[0])
+    last_vm = next(v for v, vm in sc.vms.items() if vm.chassis == computes[-1])
+    tb = Testbed(sc, name=f"bench-scale-{size}", runs_dir=ROOT / "runs", progress=lambda _: None)
+    started = time.monotonic()
+    result: dict = {"size": size}
+    try:
+        tb.up()
+        result["phases"] = dict(tb.timings)
+        wait.until(f"{first_vm} to reach {last_vm}", lambda: [] if tb.host(first_vm).ping(
+            sc.vms[last_vm].ip, count=1, wait=1).received else ["an echo reply"],
+            max(5.0, deadline - (time.monotonic() - started)), interval=0.1)
+        result["first_ping"] = time.monotonic() - started
+        with ThreadPoolExecutor(8) as pool:
+            rss = dict(zip(sc.chassis, pool.map(lambda c: chassis_rss_mb(tb, c), sc.chassis)))
+        result["rss_per_chassis"] = sum(rss.values()) / len(rss)
+        result["rss_total"] = sum(rss.values())
+        result["idle_cpu"] = host_cpu_busy()
+        result["tor_macs"] = len(tb.tor.fdb())
+    finally:
+        t = time.monotonic()
+        tb.down()
+        result["teardown"] = time.monotonic() - t
+    return result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10,25,50,100")
+    ap.add_argument("--deadline", type=float, default=600, help="seconds per size")
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        print("needs root (veths are wired from the host)")
+        return 2
+    print(f"{'computes':>8} {'up':>6} {'first ping':>10} {'MB/chassis':>10} {'MB total':>8} "
+          f"{'idle CPU':>8} {'ToR MACs':>8} {'down':>6}  phases")
+    for size in (int(s) for s in args.sizes.split(",")):
+        try:
+            r = one_size(size, args.deadline)
+        except Exception as exc:  # noqa: BLE001 - a bench reports and stops
+            print(f"{size:>8} failed: {str(exc)[:300]}")
+            return 1
+        phases = ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items())
+        print(f"{size:>8} {sum(r['phases'].values()):6.1f} {r['first_ping']:10.1f} "
+              f"{r['rss_per_chassis']:10.1f} {r['rss_total']:8.0f} {r['idle_cpu']:7.0f}% "
+              f"{r['tor_macs']:>8} {r['teardown']:6.1f}  {phases}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
