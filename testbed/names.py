@@ -82,6 +82,15 @@ def generated_chassis_mac(chassis: str) -> str:
     return "0e:" + ":".join(f"{b:02x}" for b in digest[:5])
 
 
+def link_mac(testbed: str, node: str, ifname: str) -> str:
+    """A veth end's MAC when the scenario gives none: locally administered, stable for the
+    same testbed, node and interface (a re-made link gets its old MAC back)."""
+    import hashlib
+
+    raw = hashlib.sha1(f"{testbed}/{node}/{ifname}".encode()).digest()[:5]
+    return "02:" + ":".join(f"{b:02x}" for b in raw)
+
+
 def container_name(testbed: str, node: str) -> str:
     return f"{testbed}-{node}"
 

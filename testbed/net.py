@@ -22,6 +22,7 @@ from .manager.docker import DockerBackend, Node
 from .model import HaPlacement, Role, Scenario
 from .ovn import chassis as ovn_chassis
 from .ovn import db, logical, modes, readiness
+from .parallel import each
 from .report import summary
 from .tor import BACKENDS, Tor, external_segment
 
@@ -159,16 +160,16 @@ class Testbed:
         sc, n = self.scenario, self.nodes
         self._record_networks()
         tor = sc.tor
+
+        def link(a: wiring.End, b: wiring.End) -> None:
+            self.links.add(self.wiring.link(a, b, defer=True))  # b comes up in one pass below
         for name in sc.chassis:
             for i in range(len(sc.physnets)):  # a trunk per provider network
-                self.links.add(self.wiring.link(
-                    wiring.End(name, n[name].pid, names.uplink(i)),
-                    wiring.End(tor, n[tor].pid, names.tor_port(name, i))))
+                link(wiring.End(name, n[name].pid, names.uplink(i)),
+                     wiring.End(tor, n[tor].pid, names.tor_port(name, i)))
         for vname, vm in sc.vms.items():
-            self.links.add(self.wiring.link(
-                wiring.End(vname, n[vname].pid, names.VM_NIC, vm.mac),
-                wiring.End(vm.chassis, n[vm.chassis].pid, names.vm_port(vname))))
-            rewire.configure_host(self, vname)
+            link(wiring.End(vname, n[vname].pid, names.VM_NIC, vm.mac),
+                 wiring.End(vm.chassis, n[vm.chassis].pid, names.vm_port(vname)))
         # (node, its NIC, which external network): gateways on every one, hosts on theirs
         external = [(c, names.external_nic(i), i) for c in sc.chassis if sc.nodes[c].on_external
                     for i in range(len(sc.external_physnets))]
@@ -177,47 +178,60 @@ class Testbed:
         for name in sc.nodes_with(Role.external):
             up = sc.nodes[name].behind
             if up is not None:  # a point-to-point link to its upstream host
-                self.links.add(self.wiring.link(
-                    wiring.End(name, n[name].pid, names.VM_NIC),
-                    wiring.End(up, n[up].pid, names.downstream_port(name))))
+                link(wiring.End(name, n[name].pid, names.VM_NIC),
+                     wiring.End(up, n[up].pid, names.downstream_port(name)))
         for name, nic, i in external:
-            self.links.add(self.wiring.link(
-                wiring.End(name, n[name].pid, nic),
-                wiring.End(tor, n[tor].pid, names.external_port(name, i))))
+            link(wiring.End(name, n[name].pid, nic),
+                 wiring.End(tor, n[tor].pid, names.external_port(name, i)))
+        self.wiring.raise_pending()
         for i in sorted({i for _, _, i in external}):
             external_segment(n[tor], [names.external_port(name, j) for name, _, j in external
                                       if j == i], names.external_switch(i))
-        for name in sc.nodes_with(Role.external):
-            rewire.configure_host(self, name)
+        hosts = [*sc.vms, *sc.nodes_with(Role.external)]
+        each(lambda name: rewire.configure_host(self, name), hosts)
 
     def _record_networks(self) -> None:
         """Each Docker network is a link whose ends are the containers' NICs on it."""
-        for net in NETWORKS:
-            ends = []
-            for name, node in self.nodes.items():
-                try:
-                    mac = node.network(net)["MacAddress"]
-                except KeyError:
-                    continue
-                ends.append(Endpoint(name, wiring.ifname_by_mac(node.pid, mac)))
+        found: dict[str, list[Endpoint]] = {net: [] for net in NETWORKS}
+
+        def nics(item: tuple[str, Node]) -> list[tuple[str, Endpoint]]:
+            name, node = item
+            macs = {net: node.network(net)["MacAddress"] for net in NETWORKS
+                    if node.on_network(net)}
+            if not macs:
+                return []
+            by_mac = wiring.ifnames_by_mac(node.pid, set(macs.values()))
+            return [(net, Endpoint(name, by_mac[mac.lower()])) for net, mac in macs.items()]
+        for pairs in each(nics, list(self.nodes.items())):
+            for net, end in pairs:
+                found[net].append(end)
+        for net, ends in found.items():
             if ends:
                 self.links.add(Link(net, "network", tuple(sorted(ends)), network=net))
 
     def _configure_ovn(self) -> None:
         sc, n = self.scenario, self.nodes
         self.central_ip = ovn_chassis.start_central(n[sc.central])
-        for name in sc.chassis:
+
+        def configure(name: str) -> None:
             plan = ovn_chassis.plan(sc, name, n[name], self.central_ip,
                                     self.links.nic(name, "overlay"))
             ovn_chassis.configure(n[name], plan, self.choices.datapath)
+        each(configure, sc.chassis)
         self.tor = self._tor_backend()
         self.tor.setup()
         logical.build(self.nb, sc)
         readiness.bridge_present(n, sc.chassis, "br-int")
-        for vname, vm in sc.vms.items():
-            port = names.vm_port(vname)
-            n[vm.chassis].exec(["ovs-vsctl", "--may-exist", "add-port", "br-int", port, "--",
-                                "set", "Interface", port, f"external_ids:iface-id={sc.lsp(vname)}"])
+
+        def plug(chassis: str) -> None:  # its VMs' ports on br-int, in one transaction
+            argv = ["ovs-vsctl"]
+            for vname in (v for v, vm in sc.vms.items() if vm.chassis == chassis):
+                port = names.vm_port(vname)
+                argv += ["--", "--may-exist", "add-port", "br-int", port, "--", "set",
+                         "Interface", port, f"external_ids:iface-id={sc.lsp(vname)}"]
+            if len(argv) > 1:
+                n[chassis].exec(argv)
+        each(plug, sc.chassis)
 
     # --- access ----------------------------------------------------------------------------
 

@@ -1,20 +1,26 @@
 """Veth links between containers, made from the host with pyroute2 (needs CAP_NET_ADMIN there).
 
-A pair is created in the host namespace under temporary names that carry the testbed's tag
-and an alias `ovn-testbed:<name>`, then each end moves into its container and takes its final
-name. Whatever a crash leaves in the host namespace is found again by that alias.
+One netlink request creates a pair with each end already in its container's namespace, under
+its final name and MAC (given, or derived: names.link_mac), so nothing of a testbed ever sits
+in the host namespace and a link costs no namespace round trip. The first end comes up at
+once; the kernel leaves the peer down, so peers are raised in one pass per namespace
+(raise_pending), in parallel. Links of older versions made in the host namespace carry the
+alias `ovn-testbed:<name>`; leftovers() still finds them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
 from dataclasses import dataclass
 
 import pyroute2.config
 from pyroute2 import IPRoute
 
+from . import names
 from .links import Endpoint, Link, veth_name
+from .parallel import each
 
 # pyroute2 enters a namespace in a child process. In its default 'fork' mode a signal that reaches
 # that child (Ctrl-C to the process group, SIGTERM when pyroute2 stops it) can unwind the
@@ -48,27 +54,36 @@ class Wiring:
         self.testbed = testbed
         self.alias = ALIAS_PREFIX + testbed
         self._seq = itertools.count()
+        self._pending: dict[int, list[str]] = {}  # namespace (pid) -> peer ends still down
+        self._lock = threading.Lock()
 
-    def link(self, a: End, b: End) -> Link:
-        """Create a veth pair a <-> b, both ends up, and return it as a Link."""
-        n = next(self._seq)
-        tmp_a, tmp_b = f"{tag(self.testbed)}{n:03d}a", f"{tag(self.testbed)}{n:03d}b"
+    def link(self, a: End, b: End, defer: bool = False) -> Link:
+        """Create a veth pair a <-> b in their namespaces and return it as a Link; both ends
+        are up on return, or, with `defer`, b comes up in the next raise_pending()."""
+        mac_a = (a.mac or names.link_mac(self.testbed, a.node, a.ifname)).lower()
+        mac_b = (b.mac or names.link_mac(self.testbed, b.node, b.ifname)).lower()
         with IPRoute() as ipr:
-            ipr.link("add", ifname=tmp_a, kind="veth", peer=tmp_b)
-            for tmp in (tmp_a, tmp_b):
-                ipr.link("set", index=ipr.link_lookup(ifname=tmp)[0], ifalias=self.alias)
-            for tmp, end in ((tmp_a, a), (tmp_b, b)):
-                ipr.link("set", index=ipr.link_lookup(ifname=tmp)[0], net_ns_pid=end.pid)
-        macs = []
-        for tmp, end in ((tmp_a, a), (tmp_b, b)):
-            with netns(end.pid) as ns:
-                idx = ns.link_lookup(ifname=tmp)[0]
-                attrs = {"ifname": end.ifname, **({"address": end.mac} if end.mac else {})}
-                ns.link("set", index=idx, **attrs)
-                ns.link("set", index=idx, state="up")
-                macs.append(str(ns.get_links(idx)[0].get("address")).lower())
+            ipr.link("add", ifname=a.ifname, kind="veth", net_ns_pid=a.pid, address=mac_a,
+                     state="up", peer={"ifname": b.ifname, "net_ns_pid": b.pid, "address": mac_b})
+        with self._lock:
+            self._pending.setdefault(b.pid, []).append(b.ifname)
+        if not defer:
+            self.raise_pending()
         return Link(veth_name(a.endpoint, b.endpoint), "veth", (a.endpoint, b.endpoint),
-                    macs=tuple(macs))
+                    macs=(mac_a, mac_b))
+
+    def raise_pending(self, workers: int = 8) -> int:
+        """Bring up every peer end still down: one namespace session each, `workers` at a time."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+
+        def up(item: tuple[int, list[str]]) -> None:
+            pid, ifnames = item
+            with netns(pid) as ns:
+                for ifname in ifnames:
+                    ns.link("set", index=ns.link_lookup(ifname=ifname)[0], state="up")
+        each(up, pending.items(), workers)
+        return sum(len(v) for v in pending.values())
 
     def leftovers(self) -> list[str]:
         """Host-namespace links of this testbed (only present after an interrupted wiring)."""
@@ -171,6 +186,23 @@ def flush_addresses(pid: int, ifname: str) -> None:
 def mac_of(pid: int, ifname: str) -> str:
     with netns(pid) as ns:
         return str(ns.get_links(ns.link_lookup(ifname=ifname)[0])[0].get("address")).lower()
+
+
+def ifnames_by_mac(pid: int, macs: set[str], kind: str = "veth") -> dict[str, str]:
+    """The interfaces of a kind with these MACs, in one namespace session (MAC -> name)."""
+    wanted = {m.lower() for m in macs}
+    found = {}
+    with netns(pid) as ns:
+        for link in ns.get_links():
+            info = link.get("IFLA_LINKINFO")
+            mac = str(link.get("address")).lower()
+            if mac in wanted and (info.get("IFLA_INFO_KIND") if info else None) == kind:
+                found[mac] = link.get("ifname")
+    missing = wanted - set(found)
+    if missing:
+        raise LookupError(f"no {kind} with MAC {', '.join(sorted(missing))} in the namespace of "
+                          f"PID {pid}")
+    return found
 
 
 def ifname_by_mac(pid: int, mac: str, kind: str = "veth") -> str:

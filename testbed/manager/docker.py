@@ -61,10 +61,18 @@ class Node:
         """Start an argument list in the background (it outlives this call)."""
         self.container.exec_run(list(argv), detach=True)
 
+    @cached_property
+    def _networks(self) -> dict:
+        """Docker's networks of this container, read once (a restarted node is a new Node)."""
+        self.container.reload()
+        return dict(self.container.attrs["NetworkSettings"]["Networks"])
+
+    def on_network(self, key: str) -> bool:
+        return any(name.endswith(f"_{key}") for name in self._networks)
+
     def network(self, key: str) -> dict:
         """Docker's view of this node on one of the testbed's networks (IPAddress, MacAddress...)."""
-        self.container.reload()
-        for name, net in self.container.attrs["NetworkSettings"]["Networks"].items():
+        for name, net in self._networks.items():
             if name.endswith(f"_{key}"):
                 return net
         raise KeyError(f"{self.name} is not on the {key} network")

@@ -11,6 +11,7 @@ from ovsdbapp.exceptions import TimeoutException
 from .. import names, wait
 from ..manager.docker import Node
 from ..model import Scenario
+from ..parallel import each
 from .db import NbApi, SbApi
 
 T = TypeVar("T")
@@ -19,15 +20,17 @@ TIMEOUT = 90.0
 
 def nodes_started(nodes: dict[str, Node]) -> None:
     def missing():
-        return [n for n, node in nodes.items()
-                if not node.run(["test", "-e", "/run/node-ready"], check=False).ok]
+        ready = each(lambda node: node.run(["test", "-e", "/run/node-ready"], check=False).ok,
+                     nodes.values())
+        return [n for n, ok in zip(nodes, ready, strict=True) if not ok]
     wait.until("containers to start their daemons", missing, TIMEOUT)
 
 
 def bridge_present(nodes: dict[str, Node], names: list[str], bridge: str) -> None:
     def missing():
-        return [n for n in names
-                if not nodes[n].run(["ovs-vsctl", "br-exists", bridge], check=False).ok]
+        there = each(lambda n: nodes[n].run(["ovs-vsctl", "br-exists", bridge],
+                                            check=False).ok, names)
+        return [n for n, ok in zip(names, there, strict=True) if not ok]
     wait.until(f"{bridge} on every chassis", missing, TIMEOUT)
 
 
@@ -91,7 +94,7 @@ def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
                 if nb.lsp_get(sc.lsp(vm)).execute(check_error=True).up != [True]]
 
     def tunnels_missing():
-        have = {c: len(tunnels(nodes[c])) for c in chassis}
+        have = dict(zip(chassis, each(lambda c: len(tunnels(nodes[c])), chassis), strict=True))
         return [f"{len(chassis) - 1 - n} tunnels on {c}" for c, n in have.items()
                 if n < len(chassis) - 1]
 
@@ -114,13 +117,13 @@ def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
         if len(gws) < 2:
             return []
         out = []
+        seen = dict(zip(chassis, each(lambda c: tunnels(nodes[c]), chassis), strict=True))
         for gw in gws:
-            down = [t["name"] for t in tunnels(nodes[gw])
-                    if t["remote_ip"] in gw_ips and t["bfd"] != "up"]
+            down = [t["name"] for t in seen[gw] if t["remote_ip"] in gw_ips and t["bfd"] != "up"]
             out += [f"BFD up on {gw}:{name}" for name in down]
         # every other chassis that runs BFD towards a gateway has it up too
         for c in (c for c in chassis if c not in gws):
-            out += [f"BFD up on {c}:{t['name']}" for t in tunnels(nodes[c])
+            out += [f"BFD up on {c}:{t['name']}" for t in seen[c]
                     if t["remote_ip"] in gw_ips and t["bfd"] not in (None, "up")]
         return out
 

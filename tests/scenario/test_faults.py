@@ -46,6 +46,19 @@ def wait_announced(tb, chassis: str) -> float:
                       30, interval=0.05)
 
 
+def wait_computes_left(tb, gateway: str) -> float:
+    """Every compute's BFD session towards `gateway` is down: they pick the next gateway for
+    the port (each decides on its own sessions; the SB move is gw2's decision and may come a
+    few hundred ms before a compute's own detection)."""
+    ip = tb.nodes[gateway].network("overlay")["IPAddress"]
+    computes = [c for c in tb.scenario.chassis if tb.scenario.nodes[c].role.value == "compute"]
+
+    def missing() -> list[str]:
+        return [f"{c}'s BFD to {gateway} down" for c in computes
+                for t in readiness.tunnels(tb.nodes[c]) if t["remote_ip"] == ip and t["bfd"] == "up"]
+    return wait.until(f"the computes to leave {gateway}", missing, 30, interval=0.05)
+
+
 def settle(tb) -> None:
     """Failback done: BFD up on every tunnel to a gateway, gw1 active, N/S traffic through it,
     and the external switch with R1's MAC on gw1's port. Traffic first: gw1's announcement
@@ -99,6 +112,7 @@ def test_gateway_fails_over_to_gw2_and_back(gw_seed, faults):
                     for kind, target in FAILOVER_FAULTS[faults]]
         wait_active(tb, "gw2")
         wait_announced(tb, "gw2")
+        wait_computes_left(tb, "gw1")
         assert tb.faults.ls() == [f.describe() for f in injected]
         walk = tb.walk("vm1", "ext", traces=False)
         walk.request.assert_expected(tb.expect("vm1", "ext"))
