@@ -17,6 +17,7 @@ from . import features, names, ovnbuild, rewire, wiring
 from .errors import AlreadyUp, NotUp, TestbedError
 from .host import Host
 from .links import Endpoint, Inventory, Link
+from .manager import engine
 from .manager.compose import NETWORKS, Compose, render
 from .manager.docker import DockerBackend, Node
 from .model import HaPlacement, Role, Scenario
@@ -83,9 +84,11 @@ class Testbed:
             node_images = ovnbuild.node_images(self.backend.client, sc, self.progress)
         with self.phase("containers"):
             compose = Compose(self.name, self.dir / "compose.yaml")
-            compose.write(render(sc, self.name, node_images, self.choices.datapath,
-                                 self.choices.tor_backend))
-            compose.up()
+            document = render(sc, self.name, node_images, self.choices.datapath,
+                              self.choices.tor_backend)
+            compose.write(document)  # the description; `docker compose -p NAME logs` works
+            engine.up(self.backend.client, document, self.name, str(compose.file),
+                      progress=self.progress)
             self.nodes = self.backend.nodes(self.name)
             readiness.nodes_started(self.nodes)
         with self.phase("wiring"):
