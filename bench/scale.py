@@ -14,12 +14,12 @@ import argparse
 import os
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from testbed import wait
 from testbed.model import find, parse
 from testbed.net import Testbed
+from testbed.parallel import each
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,14 +57,18 @@ def one_size(size: int, deadline: float) -> dict:
     started = time.monotonic()
     result: dict = {"size": size}
     try:
-        tb.up()
+        try:
+            tb.up()
+        except Exception as exc:
+            raise RuntimeError(f"phases done: {tb.timings}; load average "
+                               f"{os.getloadavg()[0]:.0f}; {exc}") from exc
         result["phases"] = dict(tb.timings)
         wait.until(f"{first_vm} to reach {last_vm}", lambda: [] if tb.host(first_vm).ping(
             sc.vms[last_vm].ip, count=1, wait=1).received else ["an echo reply"],
             max(5.0, deadline - (time.monotonic() - started)), interval=0.1)
         result["first_ping"] = time.monotonic() - started
-        with ThreadPoolExecutor(8) as pool:
-            rss = dict(zip(sc.chassis, pool.map(lambda c: chassis_rss_mb(tb, c), sc.chassis)))
+        rss = dict(zip(sc.chassis, each(lambda c: chassis_rss_mb(tb, c), sc.chassis),
+                       strict=True))
         result["rss_per_chassis"] = sum(rss.values()) / len(rss)
         result["rss_total"] = sum(rss.values())
         result["idle_cpu"] = host_cpu_busy()
