@@ -196,6 +196,32 @@ def compile_tree(client: docker.DockerClient, build: OvnBuild, suite: str,
     return work / "out"
 
 
+def prune(client: docker.DockerClient, progress: Progress = print) -> list[str]:
+    """Remove the testbed's images that nothing needs any more: node and builder images of
+    other inputs than today's, and own-build images older than the newest of their tree.
+    Images a container uses are kept. Returns the tags removed."""
+    keep = {images.node_image_tag(s) for s in ("trixie", "bookworm")}
+    keep |= {f"{BUILDER_REPO}:{s}-{_inputs(BUILDER_DIR)}" for s in ("trixie", "bookworm")}
+    newest: dict[str, tuple[str, str]] = {}  # tree -> (created, tag)
+    tagged = [(t, img) for img in client.images.list() for t in img.tags
+              if t.startswith((f"{images.REPO}:", f"{BUILDER_REPO}:"))]
+    for tag, img in tagged:
+        tree = (img.labels or {}).get(FROM_LABEL)
+        if tree and tag.startswith(tuple(k + "-ovn-" for k in keep)):
+            created = img.attrs.get("Created", "")
+            if tree not in newest or created > newest[tree][0]:
+                newest[tree] = (created, tag)
+    keep |= {tag for _, tag in newest.values()}
+    removed = []
+    for tag, _ in tagged:
+        if tag in keep or client.containers.list(all=True, filters={"ancestor": tag}):
+            continue
+        client.images.remove(tag)
+        progress(f"removed {tag}")
+        removed.append(tag)
+    return removed
+
+
 def versions(node) -> str:
     """One node's versions, short: `OVN 25.03.0, OVS 3.5.0` (the first line each daemon's
     --version prints; a daemon the node lacks is left out)."""

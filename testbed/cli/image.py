@@ -5,6 +5,7 @@ save it to a file and load it back (CI caches, machines without a registry).
     testbed image --tag                 # the tag only, nothing built (no Docker needed)
     testbed image --save ~/.cache/ovn-testbed/node.tar
     testbed image --load ~/.cache/ovn-testbed/node.tar
+    testbed image --prune               # images of older inputs and older builds of a tree
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ def add_parser(p) -> None:
     what.add_argument("--tag", action="store_true", help="print the tag; build nothing")
     what.add_argument("--save", metavar="FILE", help="build if missing, then write it to FILE")
     what.add_argument("--load", metavar="FILE", help="load an image written by --save")
+    what.add_argument("--prune", action="store_true", help="remove images nothing needs: "
+                      "other inputs than today's, builds older than their tree's newest")
 
 
 def run(args) -> int:
@@ -31,6 +34,11 @@ def run(args) -> int:
     from ..manager.docker import connect
 
     client = connect()
+    if args.prune:
+        from ..ovnbuild import prune
+
+        print(f"{len(prune(client))} image(s) removed")
+        return 0
     if args.load:
         with open(args.load, "rb") as tar:
             loaded = [t for image in client.images.load(tar) for t in image.tags]

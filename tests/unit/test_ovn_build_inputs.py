@@ -127,3 +127,36 @@ def test_the_command_line_ovn_path_is_checked_like_the_file(tmp_path):
         (prefix / "usr" / "bin").mkdir(parents=True, exist_ok=True)
         (prefix / "usr" / "bin" / d).write_text("")
     assert with_ovn(load(SEED), str(prefix)).settings.ovn.prefix == str(prefix)
+
+
+class FakeImage:
+    def __init__(self, tag: str, created: str = "", tree: str | None = None):
+        self.tags = [tag]
+        self.labels = {ovnbuild.FROM_LABEL: tree} if tree else {}
+        self.attrs = {"Created": created}
+
+
+class FakeClient:
+    """Images and containers as the Engine API lists them (for prune)."""
+
+    def __init__(self, images: list[FakeImage], used: set[str]):
+        self.removed: list[str] = []
+        self.images = type("Images", (), {"list": lambda _: images,
+                                          "remove": lambda _, tag: self.removed.append(tag)})()
+        self.containers = type("Containers", (), {
+            "list": lambda _, all, filters: ["c"] if filters["ancestor"] in used else []})()
+
+
+def test_prune_keeps_todays_images_the_newest_build_of_each_tree_and_what_runs():
+    node = ovnbuild.images.node_image_tag("trixie")
+    old_node = "ovn-testbed-node:trixie-000000000000"
+    images = [FakeImage(node), FakeImage(old_node), FakeImage("ovn-testbed-node:bookworm-1"),
+              FakeImage(f"{node}-ovn-aaa", "2026-11-28T05:00:00Z", "/src/ovn"),
+              FakeImage(f"{node}-ovn-bbb", "2026-11-28T06:00:00Z", "/src/ovn"),
+              FakeImage(f"{node}-ovn-ccc", "2026-11-28T04:00:00Z", "/src/other"),
+              FakeImage("ovn-testbed-builder:trixie-0"), FakeImage("debian:trixie")]
+    client = FakeClient(images, used={"ovn-testbed-node:bookworm-1"})
+    removed = ovnbuild.prune(client, lambda _: None)
+    assert sorted(removed) == sorted([old_node, f"{node}-ovn-aaa",
+                                      "ovn-testbed-builder:trixie-0"])
+    assert client.removed == removed
