@@ -21,7 +21,7 @@ class TestbedError(Exception):
 
 
 class EngineMissing(TestbedError, RuntimeError):
-    """No Docker engine answers (or Compose is not installed)."""
+    """No Docker engine answers."""
 
 
 class AlreadyUp(TestbedError, RuntimeError):

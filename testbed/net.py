@@ -17,8 +17,8 @@ from . import features, names, ovnbuild, rewire, wiring
 from .errors import AlreadyUp, NotUp, TestbedError
 from .host import Host
 from .links import Endpoint, Inventory, Link
-from .manager import engine
-from .manager.compose import NETWORKS, Compose, render
+from .manager import compose, engine
+from .manager.compose import NETWORKS, render
 from .manager.docker import DockerBackend, Node
 from .model import HaPlacement, Role, Scenario
 from .ovn import chassis as ovn_chassis
@@ -83,11 +83,10 @@ class Testbed:
         with self.phase("image"):
             node_images = ovnbuild.node_images(self.backend.client, sc, self.progress)
         with self.phase("containers"):
-            compose = Compose(self.name, self.dir / "compose.yaml")
             document = render(sc, self.name, node_images, self.choices.datapath,
                               self.choices.tor_backend)
-            compose.write(document)  # the description; `docker compose -p NAME logs` works
-            engine.up(self.backend.client, document, self.name, str(compose.file),
+            compose.write(self.dir / "compose.yaml", document)  # `docker compose -p NAME logs`
+            engine.up(self.backend.client, document, self.name, str(self.dir / "compose.yaml"),
                       progress=self.progress)
             self.nodes = self.backend.nodes(self.name)
             readiness.nodes_started(self.nodes)

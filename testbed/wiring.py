@@ -11,7 +11,6 @@ alias `ovn-testbed:<name>`; leftovers() still finds them.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import threading
 from dataclasses import dataclass
 
@@ -53,7 +52,6 @@ class Wiring:
     def __init__(self, testbed: str):
         self.testbed = testbed
         self.alias = ALIAS_PREFIX + testbed
-        self._seq = itertools.count()
         self._pending: dict[int, list[str]] = {}  # namespace (pid) -> peer ends still down
         self._lock = threading.Lock()
 

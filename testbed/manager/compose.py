@@ -1,14 +1,11 @@
-"""Scenario -> Compose file, and the `docker compose` / `docker-compose` driver that runs it."""
+"""Scenario -> Compose document (one service per node and VM), written to the run folder."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import yaml
 
-from ..errors import EngineMissing
 from ..model import Role, Scenario
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL, container_name
 
@@ -73,43 +70,9 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
     return {"version": "2.4", "services": services, "networks": networks}
 
 
-class Compose:
-    """Runs Compose v2 (`docker compose`) or v1 (`docker-compose`), whichever the machine has."""
-
-    def __init__(self, project: str, file: Path, command: list[str] | None = None):
-        self.project = project
-        self.file = file
-        self._command = command
-
-    @property
-    def command(self) -> list[str]:
-        """The Compose command line, found on first use (constructing does no I/O)."""
-        if self._command is None:
-            self._command = self.detect()
-        return self._command
-
-    @staticmethod
-    def detect() -> list[str]:
-        docker = shutil.which("docker")
-        if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
-            return [docker, "compose"]
-        v1 = shutil.which("docker-compose")
-        if v1:
-            return [v1]
-        raise EngineMissing("neither 'docker compose' (v2) nor 'docker-compose' (v1) is "
-                            "installed; install the Compose plugin or Debian's docker-compose "
-                            "package")
-
-    def write(self, document: dict) -> None:
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        self.file.write_text(yaml.safe_dump(document, sort_keys=False))
-
-    def up(self) -> None:
-        self.run("up", "-d", "--no-build")
-
-    def run(self, *args: str) -> str:
-        cmd = [*self.command, "-p", self.project, "-f", str(self.file), *args]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr.strip()}")
-        return proc.stdout
+def write(path: Path, document: dict) -> None:
+    """The Compose file of a testbed (runs/<name>/compose.yaml): what its containers are, for a
+    person to read and for `docker compose -p NAME -f FILE logs/ps/exec` to find them (the
+    containers themselves are made through the Engine API: manager/engine.py)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))

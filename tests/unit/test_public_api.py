@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import testbed
-from testbed.manager.compose import Compose
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,5 +34,3 @@ def test_constructing_does_no_io(monkeypatch):
     monkeypatch.setattr(subprocess, "run", refuse)
     tb = testbed.Testbed(testbed.load(ROOT / "scenarios" / "l3-over-vlan.yaml"), name="no-io")
     assert tb.backend._client is None
-    compose = Compose("no-io", ROOT / "runs" / "no-io" / "compose.yaml")
-    assert compose._command is None
