@@ -79,3 +79,22 @@ def test_ls_and_show_as_json_for_scripts(seed, capsys):
         v: vm.chassis for v, vm in seed.scenario.vms.items()}
     rc, out = run_cli(capsys, "fault", "ls", "--name", seed.name, "--json")
     assert rc == 0 and json.loads(out) == []
+
+
+def test_compose_finds_the_containers_the_engine_api_made(seed):
+    """Containers come from the Engine API, but the Compose file and labels let a user's
+    `docker-compose -p NAME ps/logs` see them."""
+    import shutil
+
+    import pytest
+
+    compose = shutil.which("docker-compose")
+    if compose is None:
+        pytest.skip("docker-compose is not installed (.ci/run installs it)")
+    argv = [compose, "-p", seed.name, "-f", str(seed.dir / "compose.yaml")]
+    ps = subprocess.run([*argv, "ps", "-q"], capture_output=True, text=True, timeout=60)
+    assert ps.returncode == 0, ps.stderr
+    assert len(ps.stdout.split()) == len(seed.nodes)
+    logs = subprocess.run([*argv, "logs", "--tail", "3", "gw1"], capture_output=True, text=True,
+                          timeout=60)
+    assert logs.returncode == 0 and "gw1" in logs.stdout, logs.stdout + logs.stderr
