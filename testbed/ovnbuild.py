@@ -87,6 +87,7 @@ def _inputs(folder: Path) -> str:
 
 
 def image_tag(build: OvnBuild, suite: str) -> str:
+    """The tag ensure_image gives this build (nothing built)."""
     return f"{images.node_image_tag(suite)}-ovn-{build_key(build, suite)}"
 
 
@@ -110,7 +111,8 @@ def node_images(client: docker.DockerClient, sc, progress: Progress = print) -> 
 def ensure_image(client: docker.DockerClient, build: OvnBuild, suite: str,
                  progress: Progress = print) -> str:
     """The node image with this build's OVS and OVN, made if missing; returns its tag."""
-    tag = image_tag(build, suite)
+    key = build_key(build, suite)  # hashes the tree: once
+    tag = f"{images.node_image_tag(suite)}-ovn-{key}"
     try:
         client.images.get(tag)
         progress(f"{tag}: cached (made from {build.path})")
@@ -128,7 +130,7 @@ def ensure_image(client: docker.DockerClient, build: OvnBuild, suite: str,
     try:
         container.put_archive("/", _tar(out))
         container.commit(repository=tag.split(":")[0], tag=tag.split(":")[1], changes=[
-            f"LABEL {KEY_LABEL}={build_key(build, suite)}", f"LABEL {FROM_LABEL}={build.path}"])
+            f"LABEL {KEY_LABEL}={key}", f"LABEL {FROM_LABEL}={build.path}"])
     finally:
         container.remove(force=True)
     progress(f"{tag} made in {time.monotonic() - started:.0f} s")

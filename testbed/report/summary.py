@@ -10,8 +10,9 @@ from rich.table import Table
 from .. import names, ovnbuild
 from ..features import Choices
 from ..manager.docker import Node
-from ..model import Role, Scenario
+from ..model import Scenario
 from ..ovn.db import SbApi
+from ..parallel import each
 from ..tor import Tor
 
 
@@ -30,16 +31,17 @@ def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi, choices:
             "gateway": "enable-chassis-as-gw" in ids.get("ovn-cms-options", ""),
             "mappings": ids.get("ovn-bridge-mappings", ""),
         })
+    daemons = [n for n in sc.nodes if n == sc.central or n in sc.chassis]
+    running = [n for n in daemons if n in nodes and nodes[n].container.status == "running"]
+    found = dict(zip(running, each(lambda n: ovnbuild.versions(nodes[n]), running), strict=True))
     node_rows = []
     for node_name, node in sc.nodes.items():
         live = nodes.get(node_name)
-        daemons = node.role.value in ("central", "gateway", "compute")
         node_rows.append({"name": node_name, "role": node.role.value,
                           "container": live.container.name if live else "-",
                           "status": live.container.status if live else "missing",
-                          "versions": ovnbuild.versions(live) if live and daemons
-                          and live.container.status == "running" else "",
-                          "ovn_from": _origin(sc, node_name) if daemons else ""})
+                          "versions": found.get(node_name, ""),
+                          "ovn_from": _origin(sc, node_name) if node_name in daemons else ""})
     routers = []
     for rname, router in sc.routers.items():
         for port in router.ports:
@@ -56,7 +58,7 @@ def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi, choices:
     return {
         "testbed": name, "description": sc.description, "encap": sc.physical.encap,
         "datapath": choices.datapath, "tor_backend": choices.tor_backend,
-        "why": choices.why, "versions": versions(nodes[sc.nodes_with(Role.compute, Role.gateway)[0]]),
+        "why": choices.why, "versions": found.get(sc.chassis[0], ""),
         "nodes": node_rows, "chassis": chassis_rows,
         "switches": [{"name": n, "cidr": s.cidr, "vlan": s.vlan, "network": s.network.value}
                      for n, s in sc.switches.items()],
@@ -71,12 +73,6 @@ def _origin(sc: Scenario, node: str) -> str:
     if build is None:
         return f"Debian {sc.settings.suite}"
     return f"{'source' if build.source else 'prefix'} {build.path}"
-
-
-def versions(node: Node) -> str:
-    first = [node.exec([daemon, "--version"]).splitlines()[0].strip()
-             for daemon in ("ovs-vswitchd", "ovn-controller")]
-    return " / ".join(first)
 
 
 def render(snap: dict, console: Console | None = None) -> None:
