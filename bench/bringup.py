@@ -1,7 +1,17 @@
-"""Bring-up time by phase (images present -> first routed ping) and memory per chassis.
+"""Bring-up time by phase (images present -> first routed ping), against its floor, measured in
+the same run; memory per chassis.
 
-Usage: python bench/bringup.py [SCENARIO] [--runs N]
+The floor is the same testbed on the netns runtime (testbed/manager/netns.py): the same image's
+binaries, node-init, daemons, links, OVN configuration and readiness waits, with every node a set
+of namespaces in one holder container instead of a container of its own, and commands entering
+them with nsenter instead of `docker exec`. The runs alternate (docker, netns, netns, docker,
+...) so that drift on a shared machine falls on both; the ratio of the medians is the figure
+(goal: at most 2.0), absolute seconds move from run to run.
+
+Usage: python bench/bringup.py [SCENARIO] [--runs N] [--runtimes docker,netns]
 Prints figures; asserts nothing. Run with the node image already built (`make testbed` once).
+Bounded: --runs pairs, each bring-up under the testbed's own deadlines and the first ping under
+--ping-deadline seconds; every testbed is taken down, also on failure and Ctrl-C.
 """
 
 from __future__ import annotations
@@ -11,7 +21,8 @@ import statistics
 import time
 from pathlib import Path
 
-from testbed.model import load
+from testbed import wait
+from testbed.model import find, load
 from testbed.net import Testbed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,40 +38,64 @@ def rss_mb(tb: Testbed, node: str) -> dict[str, float]:
     return rss
 
 
-def one_run(scenario, i: int) -> dict:
-    tb = Testbed(scenario, name=f"bench-{i}", runs_dir=ROOT / "runs", progress=lambda _: None)
+def one_run(scenario, runtime: str, i: int, ping_deadline: float) -> dict:
+    tb = Testbed(scenario, name=f"bench-{runtime}-{i}", runs_dir=ROOT / "runs",
+                 progress=lambda _: None, runtime=runtime)
     start = time.monotonic()
     try:
         tb.up()
-        src, dst = next(iter(scenario.vms.items())), list(scenario.vms.items())[1]
-        while tb.host(src[0]).ping(dst[1].ip, count=1, wait=1).loss:
-            pass
+        (src, _), (_, dst) = list(scenario.vms.items())[:2]
+        wait.until(f"a reply from {dst.ip} to {src}",
+                   lambda: ["reply"] if tb.host(src).ping(dst.ip, count=1, wait=1).loss else [],
+                   ping_deadline, interval=0.0)
         first_ping = time.monotonic() - start
-        mem = {c: rss_mb(tb, c) for c in scenario.chassis}
+        mem = {c: rss_mb(tb, c) for c in scenario.chassis} if runtime == "docker" else {}
         return {"phases": dict(tb.timings), "first_ping": first_ping, "mem": mem}
     finally:
         tb.down()
 
 
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):6.2f} s  ({min(values):.2f}-{max(values):.2f})"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "l3-over-vlan.yaml"))
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("scenario", nargs="?", default=str(find("l3-over-vlan")))
+    ap.add_argument("--runs", type=int, default=3, help="runs per runtime (default 3)")
+    ap.add_argument("--runtimes", default="docker,netns",
+                    help="the runtime measured, then its floor (default docker,netns)")
+    ap.add_argument("--ping-deadline", type=float, default=30.0)
     args = ap.parse_args()
     scenario = load(args.scenario)
-    results = [one_run(scenario, i) for i in range(args.runs)]
-    print(f"scenario {scenario.name}: {len(scenario.chassis)} chassis, {len(scenario.vms)} VMs, "
-          f"{args.runs} runs (median, min-max)")
-    for phase in results[0]["phases"]:
-        values = [r["phases"][phase] for r in results]
-        print(f"  {phase:<12} {statistics.median(values):6.2f} s  ({min(values):.2f}-{max(values):.2f})")
-    firsts = [r["first_ping"] for r in results]
-    print(f"  {'first ping':<12} {statistics.median(firsts):6.2f} s  ({min(firsts):.2f}-{max(firsts):.2f})"
-          "  from up() to the first routed reply")
-    print("memory per chassis (RSS, MB, last run):")
-    for chassis, procs in results[-1]["mem"].items():
-        detail = ", ".join(f"{k} {v:.1f}" for k, v in sorted(procs.items()))
-        print(f"  {chassis:<10} {sum(procs.values()):6.1f}  ({detail})")
+    runtimes = args.runtimes.split(",")
+    results: dict[str, list[dict]] = {r: [] for r in runtimes}
+    for i in range(args.runs):
+        order = runtimes if i % 2 == 0 else runtimes[::-1]
+        for runtime in order:
+            r = one_run(scenario, runtime, i, args.ping_deadline)
+            results[runtime].append(r)
+            print(f"run {i + 1}/{args.runs} {runtime:<7} first ping {r['first_ping']:.2f} s  "
+                  + "  ".join(f"{k} {v:.2f}" for k, v in r["phases"].items()), flush=True)
+    print(f"\nscenario {scenario.name}: {len(scenario.chassis)} chassis, {len(scenario.vms)} "
+          f"VMs, {args.runs} runs per runtime (median, min-max)")
+    for runtime, rs in results.items():
+        print(f"runtime {runtime}:")
+        for phase in rs[0]["phases"]:
+            print(f"  {phase:<12} {spread([r['phases'][phase] for r in rs])}")
+        print(f"  {'first ping':<12} {spread([r['first_ping'] for r in rs])}"
+              "  from up() to the first routed reply")
+    if len(runtimes) == 2:
+        measured, floor = (statistics.median(r["first_ping"] for r in results[x])
+                           for x in runtimes)
+        print(f"\nratio {runtimes[0]} / {runtimes[1]} (floor), first routed ping: "
+              f"{measured / floor:.2f}  (goal: at most 2.0)")
+    mem = next((r["mem"] for r in reversed(results.get("docker", [])) if r["mem"]), {})
+    if mem:
+        print("memory per chassis (RSS, MB, last docker run):")
+        for chassis, procs in mem.items():
+            detail = ", ".join(f"{k} {v:.1f}" for k, v in sorted(procs.items()))
+            print(f"  {chassis:<10} {sum(procs.values()):6.1f}  ({detail})")
 
 
 if __name__ == "__main__":

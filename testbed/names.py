@@ -10,6 +10,13 @@ LABEL = "ovn-testbed.name"
 """Docker label carried by every container and network of a testbed (value: the testbed name)."""
 NODE_LABEL = "ovn-testbed.node"
 ROLE_LABEL = "ovn-testbed.role"
+RUNTIME_LABEL = "ovn-testbed.runtime"
+"""On the holder container of a testbed whose nodes are namespaces (value: the runtime)."""
+
+
+def holder_name(testbed: str) -> str:
+    """The one container of a testbed of the netns runtime."""
+    return f"ovn-testbed-{testbed}-netns"
 
 UPLINK = "uplink"
 """A chassis' trunk towards its ToR port (the seed's "interface 1"); bridged into br-phy."""

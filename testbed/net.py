@@ -17,9 +17,9 @@ from . import features, names, ovnbuild, rewire, wiring
 from .errors import AlreadyUp, NotUp, TestbedError
 from .host import Host
 from .links import Endpoint, Inventory, Link
-from .manager import compose, engine
+from .manager import compose, runtimes
 from .manager.compose import NETWORKS, render
-from .manager.docker import DockerBackend, Node
+from .manager.docker import Node
 from .model import HaPlacement, Role, Scenario
 from .ovn import chassis as ovn_chassis
 from .ovn import db, logical, modes, readiness
@@ -36,13 +36,14 @@ class Testbed:
     __test__ = False  # not a pytest test class
 
     def __init__(self, scenario: Scenario, name: str | None = None, runs_dir: Path = RUNS_DIR,
-                 progress: Callable[[str], None] = print):
+                 progress: Callable[[str], None] = print, runtime: str = runtimes.DEFAULT):
         self.scenario = scenario
         self._loaded = scenario  # as brought up (set_fip changes self.scenario, not this)
         self.name = name or scenario.name
         self.dir = runs_dir / self.name
         self.progress = progress
-        self.backend = DockerBackend()
+        self.runtime = runtime  # docker (a container per node) or netns (testbed.manager.netns)
+        self.backend = runtimes.backend(runtime)
         self.wiring = wiring.Wiring(self.name)
         self.links = Inventory()
         self.timings: dict[str, float] = {}
@@ -86,8 +87,8 @@ class Testbed:
             document = render(sc, self.name, node_images, self.choices.datapath,
                               self.choices.tor_backend)
             compose.write(self.dir / "compose.yaml", document)  # `docker compose -p NAME logs`
-            engine.up(self.backend.client, document, self.name, str(self.dir / "compose.yaml"),
-                      progress=self.progress)
+            self.backend.create(document, self.name, str(self.dir / "compose.yaml"),
+                                progress=self.progress)
             self.nodes = self.backend.nodes(self.name)
             readiness.nodes_started(self.nodes)
         with self.phase("wiring"):
@@ -110,7 +111,8 @@ class Testbed:
             raise NotUp(f"no testbed '{name}' in {runs_dir}/ (no state.json): "
                                "bring it up with `testbed up`")
         state = json.loads(state_file.read_text())
-        tb = cls(Scenario.model_validate(state["scenario"]), name, runs_dir, progress)
+        tb = cls(Scenario.model_validate(state["scenario"]), name, runs_dir, progress,
+                 state.get("runtime", runtimes.DEFAULT))
         tb.nodes = tb.backend.nodes(name)
         if not tb.nodes:
             raise NotUp(f"testbed '{name}' has no containers: it is down")
@@ -124,7 +126,7 @@ class Testbed:
         return tb
 
     def save_state(self) -> None:
-        state = {"scenario": self.scenario.model_dump(mode="json"),
+        state = {"scenario": self.scenario.model_dump(mode="json"), "runtime": self.runtime,
                  "choices": self.choices.__dict__, "timings": self.timings,
                  "central_ip": self.central_ip, "links": self.links.to_json(),
                  "modes": self.modes, "faults": self.state_faults}
@@ -240,14 +242,17 @@ class Testbed:
     @property
     def nb(self) -> db.NbApi:
         if self._nb is None:
-            self._nb = readiness.connect(lambda: db.nb(self.central_ip), "the NB database")
+            self._nb = readiness.connect(lambda: db.nb(self._db_remote("nb")), "the NB database")
         return self._nb
 
     @property
     def sb(self) -> db.SbApi:
         if self._sb is None:
-            self._sb = readiness.connect(lambda: db.sb(self.central_ip), "the SB database")
+            self._sb = readiness.connect(lambda: db.sb(self._db_remote("sb")), "the SB database")
         return self._sb
+
+    def _db_remote(self, database: str) -> str:
+        return self.backend.db_remote(self.nodes[self.scenario.central], database)
 
     def snapshot(self) -> dict:
         """What the testbed looks like now (JSON-able), for the summary and its picture."""
@@ -354,16 +359,16 @@ class Testbed:
     def prefix(self, switch: str) -> int:
         return ipaddress.ip_network(self.scenario.switches[switch].cidr).prefixlen
 
-def teardown(name: str, run_dir: Path, backend: DockerBackend | None = None,
+def teardown(name: str, run_dir: Path, backend: runtimes.DockerBackend | None = None,
              progress: Callable[[str], None] = print) -> None:
     """Remove everything a testbed created, by its name alone (works after a crash too).
 
     The containers' logs are kept in <run_dir>/logs/ first.
     """
-    backend = backend or DockerBackend()
+    backend = backend or runtimes.of(name)
     for node_name, node in backend.nodes(name).items():
         try:
-            logs = node.container.logs(tail=5000)
+            logs = node.logs(tail=5000)
         except Exception:  # noqa: BLE001 - a container that is gone has no logs to keep
             continue
         (run_dir / "logs").mkdir(parents=True, exist_ok=True)

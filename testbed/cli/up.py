@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..manager.runtimes import DEFAULT, RUNTIMES
 from ..model import SUITES, load, with_ovn, with_suite
 from ..net import Testbed
 from ..report import picture, summary
@@ -19,6 +20,9 @@ def add_parser(p) -> None:
                    "(make install DESTDIR=PATH); sets settings.ovn")
     p.add_argument("--suite", choices=SUITES, help="Debian suite of the node image "
                    "(default: the scenario's settings.suite)")
+    p.add_argument("--runtime", choices=sorted(RUNTIMES), default=DEFAULT,
+                   help="docker: a container per node (default); netns: every node a set of "
+                   "namespaces in one holder container (the bring-up floor; no stop/pause faults)")
 
 
 def run(args) -> int:
@@ -27,7 +31,7 @@ def run(args) -> int:
         scenario = with_suite(scenario, args.suite)
     if args.ovn:
         scenario = with_ovn(scenario, args.ovn)
-    tb = Testbed(scenario, args.name, Path(args.runs)).up()
+    tb = Testbed(scenario, args.name, Path(args.runs), runtime=args.runtime).up()
     snap = tb.snapshot()
     (tb.dir / "summary.json").write_text(json.dumps(snap, indent=1))
     (tb.dir / "topology.svg").write_text(picture.topology_svg(snap))

@@ -117,7 +117,7 @@ class Stop(Kind):
 
     def inject(self, tb, f):
         if not f.target:
-            tb.nodes[f.node].container.stop(timeout=1)
+            container_of(tb, f.node, "stop").stop(timeout=1)
             return
         f.params["pid"] = daemon_pid(tb, f.node, f.target)
         tb.nodes[f.node].exec(["kill", "-STOP", str(f.params["pid"])])
@@ -136,10 +136,20 @@ class Pause(Kind):
     name = "pause"
 
     def inject(self, tb, f):
-        tb.nodes[f.node].container.pause()
+        container_of(tb, f.node, "pause").pause()
 
     def restore(self, tb, f):
-        tb.nodes[f.node].container.unpause()
+        container_of(tb, f.node, "pause").unpause()
+
+
+def container_of(tb: Testbed, node: str, kind: str):
+    """The node's own container; the netns runtime has none per node."""
+    container = getattr(tb.nodes[node], "container", None)
+    if container is None:
+        raise FaultError(f"fault '{kind}' on the whole node {node} needs a container per node; "
+                         f"testbed {tb.name} runs on the {tb.runtime} runtime: stop or kill one "
+                         "of its daemons instead, or bring it up with --runtime docker")
+    return container
 
 
 def end_of(tb: Testbed, node: str, what: str) -> str:

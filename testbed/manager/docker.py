@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,6 +13,8 @@ from docker.models.containers import Container
 from ..command import CommandError, CommandResult, script
 from ..errors import EngineMissing
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL
+from ..ovn.db import remote
+from . import engine
 
 __all__ = ["CommandError", "CommandResult", "DockerBackend", "Node", "connect"]
 
@@ -38,6 +40,19 @@ class Node:
         """The container runs now (not stopped; a paused one still counts as running)."""
         self.container.reload()
         return bool(self.container.attrs["State"]["Running"])
+
+    @property
+    def status(self) -> str:
+        """Docker's word for it: running, paused, exited ..."""
+        return self.container.status
+
+    @property
+    def container_name(self) -> str:
+        return self.container.name
+
+    def logs(self, tail: int = 5000) -> bytes:
+        """The container's console (node-init follows the daemons' logs there)."""
+        return self.container.logs(tail=tail)
 
     def run(self, argv: Sequence[str], check: bool = True) -> CommandResult:
         """Run an argument list in the container; rc, stdout and stderr come back apart."""
@@ -79,7 +94,14 @@ class Node:
 
 
 class DockerBackend:
-    """Finds and removes what a testbed created in the Docker engine, by its name label."""
+    """Finds and removes what a testbed created in the Docker engine, by its name label.
+
+    The runtime interface (what a testbed asks of the engine that runs its nodes): create the
+    nodes of a rendered document, find them by the testbed's name (`nodes`), give the harness
+    an OVSDB remote on the central (`db_remote`), remove everything (`remove`). A runtime
+    registers itself in RUNTIMES; testbed.manager.netns is the other one."""
+
+    name = "docker"
 
     def __init__(self, client: docker.DockerClient | None = None):
         self._client = client
@@ -93,7 +115,18 @@ class DockerBackend:
 
     def nodes(self, testbed: str) -> dict[str, Node]:
         found = self.client.containers.list(all=True, filters={"label": f"{LABEL}={testbed}"})
-        return {c.labels[NODE_LABEL]: Node(c.labels[NODE_LABEL], c) for c in found}
+        return {c.labels[NODE_LABEL]: Node(c.labels[NODE_LABEL], c) for c in found
+                if NODE_LABEL in c.labels}
+
+    def create(self, document: dict, project: str, config_file: str, workers: int = 8,
+               progress: Callable[[str], None] = lambda _: None) -> None:
+        """A container per service of the document, through the Engine API."""
+        engine.up(self.client, document, project, config_file, workers, progress)
+
+    def db_remote(self, central, database: str) -> str:
+        """How this process reaches the central's NB or SB ("nb", "sb"): its management
+        address (the host is on Docker's mgmt bridge)."""
+        return remote(central.network("mgmt")["IPAddress"], database)
 
     def networks(self, testbed: str) -> list:
         return self.client.networks.list(filters={"label": f"{LABEL}={testbed}"})
@@ -115,12 +148,13 @@ class DockerBackend:
 
     def remove(self, testbed: str) -> tuple[int, int]:
         """Remove the testbed's containers and networks; returns how many of each."""
-        containers = list(self.nodes(testbed).values())
-        for node in containers:
+        containers = self.client.containers.list(all=True,
+                                                 filters={"label": f"{LABEL}={testbed}"})
+        for container in containers:
             try:
-                if node.container.status == "paused":  # a fault left it frozen
-                    node.container.unpause()
-                node.container.remove(force=True)
+                if container.status == "paused":  # a fault left it frozen
+                    container.unpause()
+                container.remove(force=True)
             except docker.errors.NotFound:
                 pass
         networks = self.networks(testbed)

@@ -56,9 +56,15 @@ def _connect(api: type, endpoint: str, schema: str, timeout: float):
     return api(connection.Connection(idl=idl, timeout=timeout))
 
 
-def nb(ip: str, timeout: float = 30) -> NbApi:
-    return _connect(NbApi, f"tcp:{ip}:{NB_PORT}", "OVN_Northbound", timeout)
+def remote(ip: str, database: str) -> str:
+    """The central's TCP remote of a database ("nb" or "sb") on its management address."""
+    return f"tcp:{ip}:{NB_PORT if database == 'nb' else SB_PORT}"
 
 
-def sb(ip: str, timeout: float = 30) -> SbApi:
-    return _connect(SbApi, f"tcp:{ip}:{SB_PORT}", "OVN_Southbound", timeout)
+def nb(endpoint: str, timeout: float = 30) -> NbApi:
+    """`endpoint`: an OVSDB remote (the runtime's DockerBackend.db_remote)."""
+    return _connect(NbApi, endpoint, "OVN_Northbound", timeout)
+
+
+def sb(endpoint: str, timeout: float = 30) -> SbApi:
+    return _connect(SbApi, endpoint, "OVN_Southbound", timeout)

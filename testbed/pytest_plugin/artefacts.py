@@ -46,10 +46,10 @@ def collect(tb: Testbed, dest: Path) -> list[Path]:
     for name, node in sorted(tb.nodes.items()):
         here = dest / "nodes" / name
         try:
-            save(here / "container.log", node.container.logs(tail=2000).decode(errors="replace"))
+            save(here / "container.log", node.logs(tail=2000).decode(errors="replace"))
         except docker.errors.APIError as exc:
             save(here / "container.log", f"(not available: {exc})\n")
-        for folder in LOG_DIRS:
+        for folder in LOG_DIRS if hasattr(node, "container") else ():  # netns: in the log
             written += _copy_out(node.container, folder, here)
         if node.role in ("chassis", "switch"):
             save(here / "ovs-vsctl-show.txt", _output(node, ["ovs-vsctl", "show"]))

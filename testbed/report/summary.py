@@ -32,14 +32,14 @@ def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi, choices:
             "mappings": ids.get("ovn-bridge-mappings", ""),
         })
     daemons = [n for n in sc.nodes if n == sc.central or n in sc.chassis]
-    running = [n for n in daemons if n in nodes and nodes[n].container.status == "running"]
+    running = [n for n in daemons if n in nodes and nodes[n].status == "running"]
     found = dict(zip(running, each(lambda n: ovnbuild.versions(nodes[n]), running), strict=True))
     node_rows = []
     for node_name, node in sc.nodes.items():
         live = nodes.get(node_name)
         node_rows.append({"name": node_name, "role": node.role.value,
-                          "container": live.container.name if live else "-",
-                          "status": live.container.status if live else "missing",
+                          "container": live.container_name if live else "-",
+                          "status": live.status if live else "missing",
                           "versions": found.get(node_name, ""),
                           "ovn_from": _origin(sc, node_name) if node_name in daemons else ""})
     routers = []

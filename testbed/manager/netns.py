@@ -1,0 +1,268 @@
+"""The `netns` runtime: every node a set of namespaces (net, mount, UTS) instead of a container.
+
+One holder container of the node image carries the binaries and the processes; in it each node
+is a process tree in its own network, mount and UTS namespaces, started by the same node-init
+as a container's (with private tmpfs on /run, /etc/openvswitch, /var/lib/ovn and /var/log, so
+the daemons' sockets and databases stay per node). Docker's bridge networks (mgmt, overlay)
+become Linux bridges in a fabric namespace, each node on them through a veth. Commands reach a
+node with nsenter from the host, so no container runtime is in the loop once the holder runs.
+
+What it is for: the floor that `bench/bringup.py` measures the container runtime against (the
+same daemons, links, configuration and readiness waits, without containers), and the proof that
+a runtime other than Docker fits behind the backend interface (docs/scale-out.md). Removing the
+holder container removes every node, namespace and veth with it.
+
+What a node is, by name alone (another process, after a crash): each node's processes carry
+OVN_TESTBED=<testbed>, OVN_TESTBED_NODE=<node> and OVN_TESTBED_NETS=<its addresses> in their
+environment, found in /proc. Faults that need a container of their own (stop, pause) are not
+available here; the kinds acting on daemons and links are.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import names, wait, wiring
+from ..command import CommandError, CommandResult, script
+from ..errors import TestbedError
+from ..names import LABEL, RUNTIME_LABEL, holder_name
+from ..parallel import each
+from .docker import DockerBackend
+
+PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+FABRIC = ".fabric"
+"""The namespace holding the networks' bridges (not a node)."""
+SUBNETS = {"mgmt": "100.64", "overlay": "100.65"}
+"""Each network's /16 (private to the fabric: no host interface is on it)."""
+PREFIX = 16
+# Inside the holder: a node's own mounts and hostname, then node-init with its role.
+_START = (
+    'for d in /run /etc/openvswitch /var/lib/ovn /var/log; do mount -t tmpfs tmpfs "$d"; done; '
+    'mkdir -p /run/lock; hostname "$1"; exec /usr/local/bin/node-init "$2"')
+_UNSHARE = ["unshare", "--mount", "--net", "--uts", "--propagation", "private", "--"]
+
+
+def _environ(pid: str) -> dict[str, str]:
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:  # gone meanwhile, or a kernel thread
+        return {}
+    return dict(kv.split("=", 1) for kv in raw.decode(errors="replace").split("\0") if "=" in kv)
+
+
+def _parent(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+    except OSError:
+        return "0"
+
+
+def processes(testbed: str) -> dict[str, int]:
+    """Each node of a netns testbed (and its fabric) -> the host PID at the top of its tree."""
+    tagged = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            env = _environ(entry)
+            if env.get("OVN_TESTBED") == testbed and "OVN_TESTBED_NODE" in env:
+                tagged[entry] = env["OVN_TESTBED_NODE"]
+    tops: dict[str, int] = {}
+    for pid, node in tagged.items():  # the first process of a node; its detached daemons
+        if tagged.get(_parent(pid)) != node:  # are re-parented to the holder's init
+            tops[node] = min(int(pid), tops.get(node, int(pid)))
+    return tops
+
+
+def nets_env(addresses: dict[str, tuple[str, str]]) -> str:
+    """network -> (cidr, mac) as one environment value: mgmt=100.64.0.2/16@02:..;overlay=..."""
+    return ";".join(f"{net}={cidr}@{mac}" for net, (cidr, mac) in addresses.items())
+
+
+def parse_nets(value: str) -> dict[str, dict]:
+    out = {}
+    for item in filter(None, value.split(";")):
+        net, rest = item.split("=", 1)
+        cidr, mac = rest.split("@")
+        ip, prefix = cidr.split("/")
+        out[net] = {"IPAddress": ip, "IPPrefixLen": int(prefix), "MacAddress": mac}
+    return out
+
+
+@dataclass
+class NetnsNode:
+    """One node of a netns testbed: the Node interface (run, exec, pid, network ...)."""
+
+    name: str
+    pid: int
+    role: str
+    holder: object  # the holder Container
+    nets: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def running(self) -> bool:
+        return Path(f"/proc/{self.pid}").exists()
+
+    @property
+    def status(self) -> str:
+        return "running" if self.running else "exited"
+
+    @property
+    def container_name(self) -> str:
+        return f"{self.holder.name}:{self.name}"
+
+    def run(self, argv: Sequence[str], check: bool = True) -> CommandResult:
+        if isinstance(argv, str):
+            raise TypeError(f"{self.name}: commands are argument lists, not strings: {argv!r}")
+        proc = subprocess.run(
+            ["nsenter", "-t", str(self.pid), "-m", "-n", "-u", "-p", "--", "env", "-i", f"PATH={PATH}",
+             "HOME=/root", *argv], capture_output=True, timeout=300)
+        result = CommandResult(self.name, tuple(argv), proc.returncode,
+                               proc.stdout.decode(errors="replace"),
+                               proc.stderr.decode(errors="replace"))
+        return result.check() if check else result
+
+    def exec(self, argv: Sequence[str], check: bool = True) -> str:
+        return self.run(argv, check).stdout
+
+    def run_all(self, commands: Sequence[Sequence[str]], check: bool = True) -> CommandResult:
+        return self.run(script(commands), check)
+
+    def spawn(self, argv: Sequence[str]) -> None:
+        """In the background, inside the holder (so removing it ends the process too)."""
+        inner = Path(f"/proc/{self.pid}/status").read_text().split("NSpid:")[1].split()[-1]
+        self.holder.exec_run(["nsenter", "-t", inner, "-m", "-n", "-u", "--", *argv],
+                             detach=True)
+
+    def on_network(self, key: str) -> bool:
+        return key in self.nets
+
+    def network(self, key: str) -> dict:
+        if key not in self.nets:
+            raise KeyError(f"{self.name} is not on the {key} network")
+        return self.nets[key]
+
+    def logs(self, tail: int = 5000) -> bytes:
+        """What a container's console would show: the tails of its daemons' logs."""
+        return self.run(["find", "/var/log", "-name", "*.log", "-exec", "tail", "-n", str(tail),
+                         "{}", "+"], check=False).stdout.encode()
+
+
+class NetnsBackend(DockerBackend):
+    """Nodes as namespaces in one holder container (see the module's docstring)."""
+
+    name = "netns"
+
+    def holder(self, testbed: str):
+        found = self.client.containers.list(
+            all=True, filters={"label": [f"{LABEL}={testbed}", f"{RUNTIME_LABEL}=netns"]})
+        return found[0] if found else None
+
+    def db_remote(self, central: NetnsNode, database: str) -> str:
+        """The central's database socket, reached through its mount namespace from the host
+        (the management network lives in the fabric namespace, out of the host's reach)."""
+        return f"unix:/proc/{central.pid}/root/run/ovn/ovn{database}_db.sock"
+
+    def nodes(self, testbed: str) -> dict[str, NetnsNode]:
+        holder = self.holder(testbed)
+        if holder is None:
+            return {}
+        out = {}
+        for node, pid in processes(testbed).items():
+            if node != FABRIC:
+                env = _environ(str(pid))
+                out[node] = NetnsNode(node, pid, env.get("OVN_TESTBED_ROLE", ""), holder,
+                                      parse_nets(env.get("OVN_TESTBED_NETS", "")))
+        return dict(sorted(out.items()))
+
+    def create(self, document: dict, project: str, config_file: str, workers: int = 8,
+               progress: Callable[[str], None] = lambda _: None) -> None:
+        services = document["services"]
+        images = {svc["image"] for svc in services.values()}
+        if len(images) != 1:
+            raise TestbedError(f"the netns runtime runs every node from one image; this "
+                               f"scenario asks for {len(images)} ({', '.join(sorted(images))}): "
+                               "use the docker runtime for per-node OVN builds")
+        holder = self.client.containers.create(
+            images.pop(), command=["host"], name=holder_name(project), hostname=project,
+            labels={LABEL: project, RUNTIME_LABEL: "netns",
+                    "com.docker.compose.project.config_files": config_file},
+            cap_drop=["ALL"], cap_add=["SYS_ADMIN", "NET_ADMIN", "NET_RAW"],
+            devices=["/dev/net/tun:/dev/net/tun"], security_opt=["apparmor=unconfined"],
+            init=True, detach=True, network_mode="none")
+        holder.start()
+        plan = _addresses(project, services)
+        progress(f"starting {len(services)} nodes as namespaces in {holder.name}")
+
+        def start(name: str, init_role: str, env: dict[str, str]) -> None:
+            env = {"OVN_TESTBED": project, "OVN_TESTBED_NODE": name, **env}
+            holder.exec_run([*_UNSHARE, "env", *(f"{k}={v}" for k, v in env.items()),
+                             "sh", "-c", _START, "node-start", name, init_role], detach=True)
+        start(FABRIC, "host", {})
+        for name, svc in services.items():
+            start(name, svc["command"][0], {
+                "OVN_TESTBED_ROLE": svc["labels"].get(names.ROLE_LABEL, ""),
+                "OVN_TESTBED_NETS": nets_env(plan.get(name, {})),
+                **svc.get("environment", {})})
+
+        def missing() -> list[str]:
+            found = processes(project)
+            return [n for n in (FABRIC, *services) if n not in found]
+        wait.until(f"the namespaces of {len(services)} nodes", missing, 60, interval=0.05)
+        found = processes(project)
+        sysctls = [f"{k}={v}" for svc in list(services.values())[:1]
+                   for k, v in svc.get("sysctls", {}).items()]
+        each(lambda pid: _run_in(pid, ["sysctl", "-q", "-w", *sysctls]), found.values(),
+             workers)
+        _fabric(project, found, plan, workers)
+
+
+def _run_in(pid: int, argv: list[str]) -> None:
+    """A host command in a node's network namespace (sysctl net.* is per namespace)."""
+    proc = subprocess.run(["nsenter", "-t", str(pid), "-n", "--", *argv], capture_output=True,
+                          text=True, timeout=60)
+    if proc.returncode:
+        raise CommandError(CommandResult(str(pid), tuple(argv), proc.returncode, proc.stdout,
+                                         proc.stderr))
+
+
+def _addresses(project: str, services: dict) -> dict[str, dict[str, tuple[str, str]]]:
+    """node -> network -> (cidr, mac), in the order Docker would number them."""
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    for net, base in SUBNETS.items():
+        on = [n for n, svc in services.items() if net in svc.get("networks", [])]
+        for i, node in enumerate(on):
+            host = i + 2
+            out.setdefault(node, {})[net] = (
+                f"{base}.{host // 256}.{host % 256}/{PREFIX}",
+                names.link_mac(project, node, f"net-{net}"))
+    return out
+
+
+def _fabric(project: str, pids: dict[str, int], plan: dict, workers: int) -> None:
+    """The networks' bridges in the fabric namespace and each node's NIC on them (eth0, eth1 in
+    the order of its networks, as Docker names them)."""
+    fabric = pids[FABRIC]
+    bridges = sorted({net for nets in plan.values() for net in nets})
+    for net in bridges:
+        _run_in(fabric, ["ip", "link", "add", net, "type", "bridge"])
+        _run_in(fabric, ["ip", "link", "set", net, "up"])
+    made = wiring.Wiring(project)
+    ports: list[tuple[str, str]] = []
+    for k, (node, nets) in enumerate(sorted(plan.items())):
+        for i, (net, (_, mac)) in enumerate(nets.items()):
+            port = f"{net[:3]}{k}-{i}"
+            made.link(wiring.End(node, pids[node], f"eth{i}", mac),
+                      wiring.End(FABRIC, fabric, port), defer=True)
+            ports.append((port, net))
+    made.raise_pending(workers)
+    batch = "".join(f"link set {port} master {net}\n" for port, net in ports)
+    subprocess.run(["nsenter", "-t", str(fabric), "-n", "--", "ip", "-batch", "-"],
+                   input=batch, text=True, check=True, capture_output=True)
+
+    def address(node: str) -> None:
+        for i, (cidr, _) in enumerate(plan[node].values()):
+            wiring.set_address(pids[node], f"eth{i}", cidr)
+    each(address, plan, workers)

@@ -1,0 +1,61 @@
+"""Runtimes by name, and what the netns runtime derives without a kernel: addresses, the
+environment that names a node, the tree of processes that is one node."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from testbed.errors import TestbedError
+from testbed.manager import netns, runtimes
+from testbed.manager.compose import render
+from testbed.model import load
+
+
+def test_a_runtime_by_name_and_an_unknown_one_lists_what_exists():
+    assert isinstance(runtimes.backend("netns"), netns.NetnsBackend)
+    assert type(runtimes.backend()).__name__ == "DockerBackend"
+    with pytest.raises(TestbedError, match="no runtime 'k8s': the runtimes are docker, netns"):
+        runtimes.backend("k8s")
+
+
+def test_every_node_on_a_network_gets_its_own_address_and_mac_like_dockers():
+    sc = load("l3-over-vlan")
+    services = render(sc, "t", "img", "netdev", "ovs")["services"]
+    plan = netns._addresses("t", services)
+    assert set(plan) == {"central", "gw1", "gw2", "compute-a", "compute-b"}  # the networked
+    assert list(plan["gw1"]) == ["mgmt", "overlay"] and list(plan["central"]) == ["mgmt"]
+    for net in ("mgmt", "overlay"):
+        cidrs = [nets[net][0] for nets in plan.values() if net in nets]
+        ips = {ipaddress.ip_interface(c).ip for c in cidrs}
+        assert len(ips) == len(cidrs)
+        assert all(ip in ipaddress.ip_network(f"{netns.SUBNETS[net]}.0.0/16") for ip in ips)
+    macs = [mac for nets in plan.values() for _, mac in nets.values()]
+    assert len(set(macs)) == len(macs)
+
+
+@given(st.dictionaries(st.sampled_from(["mgmt", "overlay"]),
+                       st.tuples(st.integers(2, 65000), st.integers(0, 2**24 - 1)), min_size=1))
+def test_the_environment_carries_a_nodes_networks_there_and_back(nets):
+    addresses = {net: (f"100.64.{h // 256}.{h % 256}/16", f"02:00:00:{m >> 16:02x}:"
+                       f"{(m >> 8) & 255:02x}:{m & 255:02x}") for net, (h, m) in nets.items()}
+    parsed = netns.parse_nets(netns.nets_env(addresses))
+    assert {net: (f"{d['IPAddress']}/{d['IPPrefixLen']}", d["MacAddress"])
+            for net, d in parsed.items()} == addresses
+
+
+def test_a_node_is_the_top_of_its_tree_not_its_detached_daemons(monkeypatch):
+    # pid -> (environment, parent): node-init (10) started by the engine (1), its shell child
+    # (11), a daemon re-parented to the holder's init (12), another testbed's gw1 (20)
+    procs = {"1": ({}, "0"), "10": ({"OVN_TESTBED": "t", "OVN_TESTBED_NODE": "gw1"}, "1"),
+             "11": ({"OVN_TESTBED": "t", "OVN_TESTBED_NODE": "gw1"}, "10"),
+             "12": ({"OVN_TESTBED": "t", "OVN_TESTBED_NODE": "gw1"}, "1"),
+             "13": ({"OVN_TESTBED": "t", "OVN_TESTBED_NODE": "vm1"}, "1"),
+             "20": ({"OVN_TESTBED": "u", "OVN_TESTBED_NODE": "gw1"}, "1")}
+    monkeypatch.setattr(netns.os, "listdir", lambda _: [*procs, "self", "net"])
+    monkeypatch.setattr(netns, "_environ", lambda pid: procs[pid][0])
+    monkeypatch.setattr(netns, "_parent", lambda pid: procs[pid][1])
+    assert netns.processes("t") == {"gw1": 10, "vm1": 13}
