@@ -1,0 +1,47 @@
+"""The netns runtime on real daemons: the seed with every node a set of namespaces in one holder
+container walks as the container runtime does, and goes without a trace."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from testbed import wiring
+from testbed.faults import FaultError
+from testbed.manager import netns
+from testbed.manager.docker import DockerBackend
+from testbed.model import load
+from testbed.net import Testbed
+
+from .conftest import RUNS, SEED
+
+NAME = "pytest-netns"
+
+
+def test_the_seed_on_namespaces_walks_as_on_containers_and_leaves_nothing():
+    sc = load(SEED)
+    tb = Testbed(sc, name=NAME, runs_dir=RUNS, runtime="netns").up()
+    try:
+        engine = DockerBackend().client.containers.list(
+            filters={"label": f"ovn-testbed.name={NAME}"})
+        assert [c.name for c in engine] == [f"ovn-testbed-{NAME}-netns"], "one holder, no more"
+        assert set(tb.nodes) == set(sc.nodes) | set(sc.vms)
+        spaces = {os.readlink(f"/proc/{n.pid}/ns/net") for n in tb.nodes.values()}
+        assert len(spaces) == len(tb.nodes), "each node has a network namespace of its own"
+        assert tb.nodes["gw1"].exec(["hostname"]).strip() == "gw1"
+        assert tb.active_gateway("R1") == "gw1"  # priority 2 over gw2's 1
+        routed = tb.walk("vm1", "vm4")
+        routed.request.assert_expected(tb.expect("vm1", "vm4"))
+        assert routed.request.routed_by == "compute-a"
+        out = tb.walk("vm1", "ext")
+        out.request.assert_expected(tb.expect("vm1", "ext"))
+        assert out.checks and out.disagreements == []
+        with pytest.raises(FaultError, match="netns runtime: stop or kill one of its daemons"):
+            tb.faults.pause("gw1").__enter__()
+    finally:
+        tb.down()
+    assert netns.processes(NAME) == {}
+    assert DockerBackend().client.containers.list(
+        all=True, filters={"label": f"ovn-testbed.name={NAME}"}) == []
+    assert wiring.Wiring(NAME).leftovers() == []
