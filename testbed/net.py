@@ -225,17 +225,18 @@ class Testbed:
         self.tor = self._tor_backend()
         self.tor.setup()
         logical.build(self.nb, sc)
-        readiness.bridge_present(n, sc.chassis, "br-int")
 
-        def plug(chassis: str) -> None:  # its VMs' ports on br-int, in one transaction
-            argv = ["ovs-vsctl"]
+        def plug(chassis: str) -> None:
+            """Its VMs' ports on br-int in one transaction, which waits in the chassis' OVSDB
+            for ovn-controller to have made br-int (the whole chassis: one command)."""
+            argv = ["ovs-vsctl", f"--timeout={int(readiness.TIMEOUT)}", "wait-until", "Bridge",
+                    "br-int"]
             for vname in (v for v, vm in sc.vms.items() if vm.chassis == chassis):
                 port = names.vm_port(vname)
                 argv += ["--", "--may-exist", "add-port", "br-int", port, "--", "set",
                          "Interface", port, f"external_ids:iface-id={sc.lsp(vname)}"]
-            if len(argv) > 1:
-                n[chassis].exec(argv)
-        each(plug, sc.chassis)
+            n[chassis].exec(argv)
+        each(plug, sc.chassis, workers=max(8, min(len(sc.chassis), 32)))
 
     # --- access ----------------------------------------------------------------------------
 

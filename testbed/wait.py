@@ -7,6 +7,7 @@ good, a bug - propagates at once instead of turning into a timeout that hides it
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -24,11 +25,14 @@ class NotYet(Exception):
 
 
 def until(what: str, missing: Callable[[], list[str]], timeout: float = 60.0,
-          interval: float = 0.2, transient: tuple[type[BaseException], ...] = TRANSIENT) -> float:
+          interval: float = 0.2, transient: tuple[type[BaseException], ...] = TRANSIENT,
+          wake: threading.Event | None = None) -> float:
     """Poll `missing()` until it returns an empty list; return the seconds it took.
 
     `missing` names what is not there yet, so that a timeout says exactly what was still missing.
     Exceptions in `transient` (and `NotYet`) count as "not yet"; every other exception is raised.
+    `wake`: asked again as soon as this flag is set (a database change: NbApi.changes), with
+    `interval` as the longest wait in between.
     """
     start = time.monotonic()
     deadline = start + timeout
@@ -45,4 +49,8 @@ def until(what: str, missing: Callable[[], list[str]], timeout: float = 60.0,
         if time.monotonic() >= deadline:
             raise WaitTimeout(f"timed out after {timeout:.0f} s waiting for {what}; "
                               f"still missing: {', '.join(last)}")
-        time.sleep(interval)
+        if wake is None:
+            time.sleep(interval)
+        else:
+            wake.wait(interval)
+            wake.clear()

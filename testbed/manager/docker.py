@@ -14,6 +14,7 @@ from ..command import CommandError, CommandResult, script
 from ..errors import EngineMissing
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL
 from ..ovn.db import remote
+from ..parallel import each
 from . import engine
 
 __all__ = ["CommandError", "CommandResult", "DockerBackend", "Node", "connect"]
@@ -32,7 +33,8 @@ class Node:
 
     @cached_property
     def pid(self) -> int:
-        self.container.reload()
+        if not self.container.attrs["State"].get("Running"):  # listed before it started
+            self.container.reload()
         return int(self.container.attrs["State"]["Pid"])
 
     @property
@@ -78,8 +80,8 @@ class Node:
 
     @cached_property
     def _networks(self) -> dict:
-        """Docker's networks of this container, read once (a restarted node is a new Node)."""
-        self.container.reload()
+        """Docker's networks of this container, as inspected when it was found (a restarted
+        node is a new Node)."""
         return dict(self.container.attrs["NetworkSettings"]["Networks"])
 
     def on_network(self, key: str) -> bool:
@@ -114,7 +116,16 @@ class DockerBackend:
         return self._client
 
     def nodes(self, testbed: str) -> dict[str, Node]:
-        found = self.client.containers.list(all=True, filters={"label": f"{LABEL}={testbed}"})
+        """The testbed's containers, each inspected (side by side: the SDK's list inspects
+        them one after another)."""
+        listed = self.client.containers.list(all=True, sparse=True,
+                                             filters={"label": f"{LABEL}={testbed}"})
+        def inspect(c: Container) -> Container | None:
+            try:
+                return self.client.containers.get(c.id)
+            except docker.errors.NotFound:  # removed meanwhile
+                return None
+        found = [c for c in each(inspect, listed) if c is not None]
         return {c.labels[NODE_LABEL]: Node(c.labels[NODE_LABEL], c) for c in found
                 if NODE_LABEL in c.labels}
 

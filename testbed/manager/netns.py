@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +155,7 @@ class NetnsBackend(DockerBackend):
     """Nodes as namespaces in one holder container (see the module's docstring)."""
 
     name = "netns"
+    holder_seconds = 0.0
 
     def holder(self, testbed: str):
         found = self.client.containers.list(
@@ -185,6 +187,7 @@ class NetnsBackend(DockerBackend):
             raise TestbedError(f"the netns runtime runs every node from one image; this "
                                f"scenario asks for {len(images)} ({', '.join(sorted(images))}): "
                                "use the docker runtime for per-node OVN builds")
+        started = time.monotonic()
         holder = self.client.containers.create(
             images.pop(), command=["host"], name=holder_name(project), hostname=project,
             labels={LABEL: project, RUNTIME_LABEL: "netns",
@@ -193,6 +196,7 @@ class NetnsBackend(DockerBackend):
             devices=["/dev/net/tun:/dev/net/tun"], security_opt=["apparmor=unconfined"],
             init=True, detach=True, network_mode="none")
         holder.start()
+        self.holder_seconds = time.monotonic() - started  # the image's files, not the nodes
         plan = _addresses(project, services)
         progress(f"starting {len(services)} nodes as namespaces in {holder.name}")
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from ovsdbapp.backend.ovs_idl import connection
-from ovsdbapp.backend.ovs_idl.event import RowEventHandler
+from ovsdbapp.backend.ovs_idl.event import RowEvent, RowEventHandler
 from ovsdbapp.schema.ovn_northbound import impl_idl as nb_impl
 from ovsdbapp.schema.ovn_southbound import impl_idl as sb_impl
 
@@ -30,6 +34,37 @@ class _OwnConnection:
 
     def unwatch(self, event) -> None:
         self._own_connection.idl.notify_handler.unwatch_event(event)
+
+    @contextmanager
+    def changes(self, *tables: str) -> Iterator[threading.Event]:
+        """A flag set by every change to these tables while the block runs: a wait re-checks
+        when the database changed (wait.until(..., wake=flag)) instead of on a timer."""
+        event = Changed(tables)
+        self.watch(event)
+        try:
+            yield event.flag
+        finally:
+            self.unwatch(event)
+
+
+class Changed(RowEvent):
+    """Any row created, updated or deleted in one of `tables` sets `flag`."""
+
+    def __init__(self, tables: tuple[str, ...]):
+        super().__init__((self.ROW_CREATE, self.ROW_UPDATE, self.ROW_DELETE), ",".join(tables),
+                         None)
+        self.tables = set(tables)
+        self.flag = threading.Event()
+
+    @property
+    def key(self):  # one per waiter: two waits on the same tables are two events
+        return (self.__class__, id(self))
+
+    def matches(self, event, row, old=None) -> bool:
+        return row._table.name in self.tables
+
+    def run(self, event, row, old) -> None:
+        self.flag.set()
 
 
 class EventIdl(connection.OvsdbIdl):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from .. import names, wait
 from ..manager.docker import Node
 from ..model import Network, RoutingMode, Scenario
+from ..parallel import each
 from .db import NbApi, SbApi
 
 MAPPINGS = "ovn-chassis-mac-mappings"
@@ -88,13 +89,14 @@ def apply(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi, modes: dic
         check(sc, rname, mode)
     macs_on = any(get(m).chassis_macs for m in modes.values())
     macs = chassis_macs(sc)
-    for c in sc.chassis:
+    def mappings(c: str) -> None:
         if macs_on:
             nodes[c].exec(["ovs-vsctl", "set", "Open_vSwitch", ".",
                            f"external_ids:{MAPPINGS}=" + ",".join(
                                f"{p}:{macs[c]}" for p in sc.physnets)])
         else:
             nodes[c].exec(["ovs-vsctl", "remove", "Open_vSwitch", ".", "external_ids", MAPPINGS])
+    each(mappings, sc.chassis)
     with nb.transaction(check_error=True) as txn:
         def option(lrp: str, key: str, value: str | None) -> None:
             """Set an LRP option, or remove it when `value` is None."""
@@ -118,7 +120,9 @@ def apply(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi, modes: dic
                     if macs[c] not in rows.get(c, {}).get(MAPPINGS, "")]
         return [f"{MAPPINGS} of {c} gone from SB" for c in sc.chassis
                 if rows.get(c, {}).get(MAPPINGS)]
-    seconds = wait.until("chassis MAC mappings in SB", mappings_missing, timeout)
+    with sb.changes("Chassis") as changed:
+        seconds = wait.until("chassis MAC mappings in SB", mappings_missing, timeout,
+                             interval=0.5, wake=changed)
     central = nodes[sc.central]
     central.exec(["ovn-nbctl", f"--timeout={int(timeout)}", "--wait=hv", "sync"])
     progress(f"  modes {', '.join(f'{r}={m}' for r, m in modes.items())} in effect")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import TypeVar
 
 from ovsdbapp.exceptions import TimeoutException
@@ -18,20 +20,45 @@ T = TypeVar("T")
 TIMEOUT = 90.0
 
 
+# Waits inside the node for node-init's marker (a fixed script, no values in it): one command
+# per node that returns the moment its daemons are started, instead of rounds of execs.
+_READY = ["timeout", str(int(TIMEOUT)), "sh", "-c",
+          "until [ -e /run/node-ready ]; do sleep 0.02; done"]
+
+
 def nodes_started(nodes: dict[str, Node]) -> None:
-    def missing():
-        ready = each(lambda node: node.run(["test", "-e", "/run/node-ready"], check=False).ok,
-                     nodes.values())
-        return [n for n, ok in zip(nodes, ready, strict=True) if not ok]
-    wait.until("containers to start their daemons", missing, TIMEOUT)
+    results = each(lambda node: node.run(_READY, check=False), nodes.values(),
+                   workers=max(8, min(len(nodes), 32)))
+    late = [n for n, r in zip(nodes, results, strict=True) if not r.ok]
+    if late:
+        raise wait.WaitTimeout(f"timed out after {TIMEOUT:.0f} s waiting for containers to start "
+                               f"their daemons; still missing: node-init's /run/node-ready on "
+                               f"{', '.join(late)}")
 
 
 def bridge_present(nodes: dict[str, Node], names: list[str], bridge: str) -> None:
-    def missing():
-        there = each(lambda n: nodes[n].run(["ovs-vsctl", "br-exists", bridge],
-                                            check=False).ok, names)
-        return [n for n, ok in zip(names, there, strict=True) if not ok]
-    wait.until(f"{bridge} on every chassis", missing, TIMEOUT)
+    """Each chassis' OVSDB has the bridge: `ovs-vsctl wait-until` blocks on the database
+    (one command per chassis, answered the moment the row exists)."""
+    ovsdb_wait(nodes, {n: [["Bridge", bridge]] for n in names}, f"{bridge} on every chassis")
+
+
+def ovsdb_wait(nodes: dict[str, Node], conditions: dict[str, list[list[str]]], what: str,
+               timeout: float = TIMEOUT) -> None:
+    """Per node, `ovs-vsctl wait-until TABLE RECORD [COLUMN=VALUE...]` for each condition, all
+    in one command: it returns when every one holds in that node's OVSDB."""
+    def one(node: str):
+        argv = ["ovs-vsctl", f"--timeout={max(1, int(timeout))}"]
+        for cond in conditions[node]:
+            argv += ["--", "wait-until", *cond]
+        return nodes[node].run(argv, check=False)
+    waiting = [n for n in conditions if conditions[n]]
+    results = each(one, waiting, workers=max(8, min(len(waiting), 32)))
+    failed = {n: r for n, r in zip(waiting, results, strict=True) if not r.ok}
+    if failed:
+        raise wait.WaitTimeout(
+            f"timed out after {timeout:.0f} s waiting for {what}; still missing: " + ", ".join(
+                f"{n}: {' and '.join(' '.join(c) for c in conditions[n])} "
+                f"({r.stderr.strip()[-200:]})" for n, r in failed.items()))
 
 
 def ports_installed(nodes: dict[str, Node], ports: dict[str, list[str]]) -> None:
@@ -127,12 +154,27 @@ def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
                     if t["remote_ip"] in gw_ips and t["bfd"] not in (None, "up")]
         return out
 
-    for what, probe in (("chassis to register in SB", chassis_missing),
-                        ("VM ports to come up", ports_missing),
-                        (f"{sc.physical.encap} tunnels between chassis", tunnels_missing),
-                        ("gateway ports to be bound", gateways_missing),
-                        ("BFD between gateway chassis", bfd_missing)):
-        seconds = wait.until(what, probe, TIMEOUT, transient=(*wait.TRANSIENT, TimeoutException))
+    # the database-backed checks run again as soon as their tables change; the chassis'
+    # tunnels and BFD live in each chassis' own OVSDB and are asked every 0.1 s
+    def gateway_bfd() -> None:  # blocks in each gateway's OVSDB until its sessions are up
+        seen = dict(zip(gws, each(lambda c: tunnels(nodes[c]), gws), strict=True))
+        ovsdb_wait(nodes, {gw: [["Interface", t["name"], "bfd_status:state=up"] for t in seen[gw]
+                                if t["remote_ip"] in gw_ips] for gw in gws},
+                   "BFD between gateway chassis")
+
+    for what, probe, api, tables in (
+            ("chassis to register in SB", chassis_missing, sb, ("Chassis",)),
+            ("VM ports to come up", ports_missing, nb, ("Logical_Switch_Port",)),
+            (f"{sc.physical.encap} tunnels between chassis", tunnels_missing, None, ()),
+            ("gateway ports to be bound", gateways_missing, sb, ("Port_Binding",)),
+            ("BFD between gateway chassis", bfd_missing, None, ())):
+        if probe is bfd_missing and len(gws) > 1:
+            started = time.monotonic()
+            gateway_bfd()  # then the probe below checks the rest once
+            progress(f"  ready: BFD sessions on the gateways ({time.monotonic() - started:.2f} s)")
+        with api.changes(*tables) if api else nullcontext() as flag:
+            seconds = wait.until(what, probe, TIMEOUT, interval=0.5 if flag else 0.1,
+                                 transient=(*wait.TRANSIENT, TimeoutException), wake=flag)
         progress(f"  ready: {what} ({seconds:.2f} s)")
 
 
