@@ -4,7 +4,7 @@ VMs on the first and the last chassis, memory per chassis and in total, host CPU
 ToR's MAC table, teardown. Bounded: one testbed at a time, each size under --deadline seconds,
 the first failure stops the run; everything is taken down, also on Ctrl-C.
 
-Usage: python bench/scale.py [--sizes 10,25,50,100] [--deadline 600]
+Usage: python bench/scale.py [--sizes 10,25,50,100] [--deadline 600] [--runtime docker|netns]
 Prints figures; asserts nothing. Run with the node image already built (`make testbed` once).
 """
 
@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 from testbed import wait
+from testbed.manager import netns
+from testbed.manager.runtimes import RUNTIMES
 from testbed.model import find, parse
 from testbed.net import Testbed
 from testbed.parallel import each
@@ -38,6 +40,25 @@ def chassis_rss_mb(tb: Testbed, node: str) -> float:
                if line.split()[1].startswith(("ovs", "ovn"))) / 1024
 
 
+def netns_rss_mb(testbed: str) -> dict[str, float]:
+    """netns runtime: node -> RSS of its ovs/ovn daemons, from the host's /proc (ps in a node
+    sees the whole holder)."""
+    out: dict[str, float] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        env = netns._environ(pid)
+        if env.get("OVN_TESTBED") != testbed:
+            continue
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields["Name"].strip().startswith(("ovs", "ovn")) and "VmRSS" in fields:
+            node = env["OVN_TESTBED_NODE"]
+            out[node] = out.get(node, 0) + int(fields["VmRSS"].split()[0]) / 1024
+    return out
+
+
 def host_cpu_busy(seconds: float = 5.0) -> float:
     """Share of the host's CPU time not idle over `seconds` (all cores), in percent."""
     def sample() -> tuple[int, int]:
@@ -48,12 +69,13 @@ def host_cpu_busy(seconds: float = 5.0) -> float:
     return 100.0 * (1 - (i1 - i0) / max(1, t1 - t0))
 
 
-def one_size(size: int, deadline: float) -> dict:
+def one_size(size: int, deadline: float, runtime: str) -> dict:
     sc = scenario_of(size)
     computes = [c for c in sc.chassis if c.startswith("hv-")]
     first_vm = next(v for v, vm in sc.vms.items() if vm.chassis == computes[0])
     last_vm = next(v for v, vm in sc.vms.items() if vm.chassis == computes[-1])
-    tb = Testbed(sc, name=f"bench-scale-{size}", runs_dir=ROOT / "runs", progress=lambda _: None)
+    tb = Testbed(sc, name=f"bench-scale-{size}", runs_dir=ROOT / "runs", progress=lambda _: None,
+                 runtime=runtime)
     started = time.monotonic()
     result: dict = {"size": size}
     try:
@@ -67,8 +89,11 @@ def one_size(size: int, deadline: float) -> dict:
             sc.vms[last_vm].ip, count=1, wait=1).received else ["an echo reply"],
             max(5.0, deadline - (time.monotonic() - started)), interval=0.1)
         result["first_ping"] = time.monotonic() - started
-        rss = dict(zip(sc.chassis, each(lambda c: chassis_rss_mb(tb, c), sc.chassis),
-                       strict=True))
+        if runtime == "netns":
+            rss = {c: v for c, v in netns_rss_mb(tb.name).items() if c in sc.chassis}
+        else:
+            rss = dict(zip(sc.chassis, each(lambda c: chassis_rss_mb(tb, c), sc.chassis),
+                           strict=True))
         result["rss_per_chassis"] = sum(rss.values()) / len(rss)
         result["rss_total"] = sum(rss.values())
         result["idle_cpu"] = host_cpu_busy()
@@ -84,15 +109,18 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10,25,50,100")
     ap.add_argument("--deadline", type=float, default=600, help="seconds per size")
+    ap.add_argument("--runtime", default="docker", choices=sorted(RUNTIMES),
+                    help="docker (a container per node) or netns (the floor: namespaces)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         print("needs root (veths are wired from the host)")
         return 2
+    print(f"runtime {args.runtime}")
     print(f"{'computes':>8} {'up':>6} {'first ping':>10} {'MB/chassis':>10} {'MB total':>8} "
           f"{'idle CPU':>8} {'ToR MACs':>8} {'down':>6}  phases")
     for size in (int(s) for s in args.sizes.split(",")):
         try:
-            r = one_size(size, args.deadline)
+            r = one_size(size, args.deadline, args.runtime)
         except Exception as exc:  # noqa: BLE001 - a bench reports and stops
             print(f"{size:>8} failed: {str(exc)[:300]}")
             return 1

@@ -98,7 +98,7 @@ class Testbed:
         with self.phase("ready"):
             readiness.wait_all(self.scenario, self.nodes, self.nb, self.sb, self.progress)
             self.modes = modes.initial(sc)
-            modes.apply(sc, self.nodes, self.nb, self.sb, self.modes, self.progress)
+            modes.apply(sc, self.nodes, self.nb, self.sb, self.modes, self.progress, fresh=True)
             self.lease([v for v, vm in sc.vms.items() if vm.dhcp])
         self.save_state()
 
@@ -215,28 +215,20 @@ class Testbed:
 
     def _configure_ovn(self) -> None:
         sc, n = self.scenario, self.nodes
-        self.central_ip = ovn_chassis.start_central(n[sc.central])
+        self.central_ip = ovn_chassis.start_central(n[sc.central], sc.settings.probe_interval_ms)
+        # connected while NB and SB are nearly empty: the IDLs then follow the changes, instead
+        # of fetching a full SB at the moment every chassis registers at once
+        readiness.connect(lambda: (self.nb, self.sb), "the NB and SB databases")
 
-        def configure(name: str) -> None:
+        def configure(name: str) -> None:  # one command per chassis, VM ports included
             plan = ovn_chassis.plan(sc, name, n[name], self.central_ip,
                                     self.links.nic(name, "overlay"))
-            ovn_chassis.configure(n[name], plan, self.choices.datapath)
-        each(configure, sc.chassis)
+            ports = {names.vm_port(v): sc.lsp(v) for v, vm in sc.vms.items() if vm.chassis == name}
+            ovn_chassis.configure(n[name], plan, self.choices.datapath, ports, readiness.TIMEOUT)
         self.tor = self._tor_backend()
         self.tor.setup()
         logical.build(self.nb, sc)
-
-        def plug(chassis: str) -> None:
-            """Its VMs' ports on br-int in one transaction, which waits in the chassis' OVSDB
-            for ovn-controller to have made br-int (the whole chassis: one command)."""
-            argv = ["ovs-vsctl", f"--timeout={int(readiness.TIMEOUT)}", "wait-until", "Bridge",
-                    "br-int"]
-            for vname in (v for v, vm in sc.vms.items() if vm.chassis == chassis):
-                port = names.vm_port(vname)
-                argv += ["--", "--may-exist", "add-port", "br-int", port, "--", "set",
-                         "Interface", port, f"external_ids:iface-id={sc.lsp(vname)}"]
-            n[chassis].exec(argv)
-        each(plug, sc.chassis, workers=max(8, min(len(sc.chassis), 32)))
+        each(configure, sc.chassis, workers=max(8, min(len(sc.chassis), 32)))
 
     # --- access ----------------------------------------------------------------------------
 

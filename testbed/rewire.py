@@ -143,7 +143,7 @@ def restart_node(tb: Testbed, name: str) -> list[str]:
                                                 bridge_of[p]])])
     if name == sc.central:
         tb.close_db()
-        tb.central_ip = ovn_chassis.start_central(fresh)
+        tb.central_ip = ovn_chassis.start_central(fresh, tb.scenario.settings.probe_interval_ms)
         for chassis in sc.chassis:
             tb.reconfigure_chassis(chassis)  # ovn-remote follows the central's address
     elif name in sc.chassis:

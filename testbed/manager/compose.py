@@ -15,6 +15,17 @@ NETWORKS = ("mgmt", "overlay")
 (sources outside the network's subnet) on internal networks when the host bridges through
 iptables, so it is wired with veths into a bridge in the ToR's container instead."""
 
+COMPUTE_NICE = 10
+"""Compute chassis' daemons yield the CPU to the central's, the gateways' and the ToR's when
+it is short (node-init's NODE_NICE). In a deployment the central has CPUs of its own; here 100
+chassis starved the SB server until every ovn-controller's probe timed out and reconnected
+(registration took 46-70 s; 1 s with this). Only the daemons: commands run at full speed."""
+
+CPU_SHARES = {Role.central: 65536, Role.gateway: 8192, Role.tor: 8192}
+"""Docker weighs CPU per container first (default 1024 each), so a niceness inside one does not
+reach past it: the central's, the gateways' and the ToR's containers weigh more, and get the
+CPU first when it is short (idle weight costs nothing)."""
+
 _INIT_ROLE = {  # scenario role -> node-init role
     Role.central: "central", Role.gateway: "chassis", Role.compute: "chassis",
     Role.external: "host",
@@ -59,7 +70,11 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
         init_role = _INIT_ROLE.get(node.role) or ("switch" if tor_backend == "ovs" else "host")
         nets = node_networks(node.role)
         wiring = {"networks": nets} if nets else {"network_mode": "none"}
+        if node.role in CPU_SHARES:
+            wiring["cpu_shares"] = CPU_SHARES[node.role]
         services[name] = service(name, init_role, {ROLE_LABEL: node.role.value}, **wiring)
+        if node.role is Role.compute:
+            services[name]["environment"]["NODE_NICE"] = str(COMPUTE_NICE)
     for name in sc.vms:
         services[name] = service(name, "host", {ROLE_LABEL: "vm"}, network_mode="none")
     networks = {

@@ -46,7 +46,7 @@ def up(client: docker.DockerClient, document: dict, project: str, config_file: s
             cap_drop=svc.get("cap_drop"), cap_add=svc.get("cap_add") or None,
             devices=svc.get("devices"), sysctls={k: str(v) for k, v in
                                                  svc.get("sysctls", {}).items()} or None,
-            init=svc.get("init"), detach=True,
+            init=svc.get("init"), detach=True, cpu_shares=svc.get("cpu_shares"),
             network=network_name(project, nets[0]) if nets else None,
             network_mode=None if nets else svc.get("network_mode", "none"))
         for net in nets[1:]:

@@ -101,6 +101,11 @@ class Settings(Strict):
     """ovs-vswitchd other_config:max-revalidator on every chassis (OVS's default: 500 ms):
     how long a datapath flow cached before a change may live on; it bounds how long a new
     gateway keeps dropping traffic after it took the port over."""
+    probe_interval_ms: Annotated[int, Field(ge=0, le=600000)] | None = None
+    """OVSDB inactivity probes between the chassis and SB (every chassis' external_ids:
+    ovn-remote-probe-interval, inactivity_probe on the central's NB and SB connections); OVN's
+    default (5000 ms) when absent, 0 turns them off. Many chassis registering at once keep the
+    SB server busy past 5 s, and every probe that times out reconnects and fetches SB again."""
     ovn: OvnChoice | None = None
     """where OVS and OVN come from: the suite's packages (absent, or `debian`), an OVN source
     tree built here ({source: PATH}), or an install tree ({prefix: PATH}); see model/build.py."""

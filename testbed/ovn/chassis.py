@@ -25,6 +25,7 @@ class ChassisPlan:
     other_config: dict[str, str] = field(default_factory=dict)
 
     def vsctl(self, datapath: str) -> list[str]:
+        """The chassis' bridges and external_ids in one transaction."""
         cmd = ["ovs-vsctl"]
         for bridge, nic in self.bridges.items():
             cmd += ["--", "--may-exist", "add-br", bridge,
@@ -38,11 +39,16 @@ class ChassisPlan:
         return cmd
 
 
-def start_central(node: Node) -> str:
-    """Let NB and SB listen on the central's management address only; return that address."""
+def start_central(node: Node, probe_ms: int | None = None) -> str:
+    """Let NB and SB listen on the central's management address only; return that address.
+    `probe_ms`: the connections' inactivity probe (settings.probe_interval_ms)."""
     ip = node.network("mgmt")["IPAddress"]
-    node.run_all([["ovn-nbctl", "set-connection", f"ptcp:{NB_PORT}:{ip}"],
-                  ["ovn-sbctl", "set-connection", f"ptcp:{SB_PORT}:{ip}"]])
+    commands = [["ovn-nbctl", "set-connection", f"ptcp:{NB_PORT}:{ip}"],
+                ["ovn-sbctl", "set-connection", f"ptcp:{SB_PORT}:{ip}"]]
+    if probe_ms is not None:
+        commands += [[tool, "set", "connection", ".", f"inactivity_probe={probe_ms}"]
+                     for tool in ("ovn-nbctl", "ovn-sbctl")]
+    node.run_all(commands)
     return ip
 
 
@@ -66,6 +72,8 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -
     }
     if is_gateway:
         ids["ovn-cms-options"] = "enable-chassis-as-gw"
+    if sc.settings.probe_interval_ms is not None:
+        ids["ovn-remote-probe-interval"] = str(sc.settings.probe_interval_ms)
     other = {}
     if sc.settings.max_revalidator_ms is not None:
         other["max-revalidator"] = str(sc.settings.max_revalidator_ms)
@@ -73,8 +81,20 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -
                        encap_nic, overlay["MacAddress"], other)
 
 
-def configure(node: Node, chassis: ChassisPlan, datapath: str) -> None:
-    """Create the bridges, move the tunnel address onto br-ovl and point ovn-controller at SB.
+def plug(ports: dict[str, str], timeout: float) -> list[str]:
+    """VM ports (OVS port -> logical port) on br-int in one transaction, which first waits in
+    the chassis' OVSDB for ovn-controller to have made br-int."""
+    argv = ["ovs-vsctl", f"--timeout={int(timeout)}", "wait-until", "Bridge", "br-int"]
+    for port, lsp in ports.items():
+        argv += ["--", "--may-exist", "add-port", "br-int", port, "--", "set", "Interface", port,
+                 f"external_ids:iface-id={lsp}"]
+    return argv
+
+
+def configure(node: Node, chassis: ChassisPlan, datapath: str,
+              ports: dict[str, str] | None = None, timeout: float = 90) -> None:
+    """Create the bridges, point ovn-controller at SB, plug `ports` (plug()) once br-int is
+    there, all in one command, then move the tunnel address onto br-ovl.
 
     The userspace datapath only routes geneve when the tunnel address sits on an OVS bridge's
     internal port. Bridged NICs keep no address (Docker gave the overlay one).
@@ -82,7 +102,6 @@ def configure(node: Node, chassis: ChassisPlan, datapath: str) -> None:
     # TX checksum offload on veths breaks TCP through the userspace datapath
     offload = [["ethtool", "-K", nic, "tx", "off"] for nic in chassis.bridges.values()]
     links = [["ip", "link", "set", dev, "up"] for pair in chassis.bridges.items() for dev in pair]
-    node.run_all([*offload, chassis.vsctl(datapath), *links])
-    wiring.set_address(node.pid, "br-ovl", chassis.encap_cidr)
-    for nic in chassis.bridges.values():
-        wiring.flush_addresses(node.pid, nic)
+    then = [plug(ports, timeout)] if ports is not None else []
+    node.run_all([*offload, chassis.vsctl(datapath), *links, *then])
+    wiring.move_address(node.pid, "br-ovl", chassis.encap_cidr, list(chassis.bridges.values()))

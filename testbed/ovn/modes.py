@@ -80,11 +80,13 @@ def check(sc: Scenario, router: str, mode: str) -> Mode:
 
 
 def apply(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi, modes: dict[str, str],
-          progress: Callable[[str], None] = lambda _: None, timeout: float = 30.0) -> float:
+          progress: Callable[[str], None] = lambda _: None, timeout: float = 30.0,
+          fresh: bool = False) -> float:
     """Configure every router's mode; return the seconds until every chassis had caught up.
 
     Waits on the databases: the SB Chassis rows show (or no longer show) the chassis MAC
-    mappings, then `ovn-nbctl --wait=hv sync` returns once every chassis has the flows."""
+    mappings, then `ovn-nbctl --wait=hv sync` returns once every chassis has the flows.
+    `fresh`: at bring-up (nothing set before, so nothing to remove)."""
     for rname, mode in modes.items():
         check(sc, rname, mode)
     macs_on = any(get(m).chassis_macs for m in modes.values())
@@ -96,7 +98,8 @@ def apply(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi, modes: dic
                                f"{p}:{macs[c]}" for p in sc.physnets)])
         else:
             nodes[c].exec(["ovs-vsctl", "remove", "Open_vSwitch", ".", "external_ids", MAPPINGS])
-    each(mappings, sc.chassis)
+    if macs_on or not fresh:  # a fresh testbed has no mappings to take away
+        each(mappings, sc.chassis, workers=max(8, min(len(sc.chassis), 32)))
     with nb.transaction(check_error=True) as txn:
         def option(lrp: str, key: str, value: str | None) -> None:
             """Set an LRP option, or remove it when `value` is None."""

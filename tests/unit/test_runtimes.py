@@ -59,3 +59,40 @@ def test_a_node_is_the_top_of_its_tree_not_its_detached_daemons(monkeypatch):
     monkeypatch.setattr(netns, "_environ", lambda pid: procs[pid][0])
     monkeypatch.setattr(netns, "_parent", lambda pid: procs[pid][1])
     assert netns.processes("t") == {"gw1": 10, "vm1": 13}
+
+
+def test_when_the_cpu_is_short_the_central_and_gateways_come_first_in_both_runtimes():
+    services = render(load("l3-over-vlan"), "t", "img", "netdev", "ovs")["services"]
+    assert services["central"]["cpu_shares"] > services["gw1"]["cpu_shares"] > 1024
+    assert "cpu_shares" not in services["compute-a"] and "cpu_shares" not in services["vm1"]
+    assert services["compute-a"]["environment"]["NODE_NICE"] == "10"
+    assert "NODE_NICE" not in services["gw1"]["environment"]
+    # node-init runs the chassis daemons at that niceness (the netns runtime passes it too)
+    from testbed.manager.compose import COMPOSE_DIR
+    init = (COMPOSE_DIR.parent / "node_image" / "node-init").read_text()
+    assert init.count("$NICE ") == 3 and 'NICE="nice -n ${NODE_NICE:-0}"' in init
+    assert 'NODE_NICE="$6"' in netns._LAUNCH
+
+
+def test_ovsdb_probes_reach_the_chassis_and_the_central_only_when_set():
+    from testbed.model import find, parse
+    from testbed.ovn import chassis
+
+    from .mistakes import errors
+
+    sc = load("l3-over-vlan")
+    assert sc.settings.probe_interval_ms is None
+    text = find("l3-over-vlan").read_text().replace(
+        "settings:\n", "settings:\n  probe_interval_ms: 60000\n")
+    probed = parse(text)
+    (bad,) = errors(text.replace("probe_interval_ms: 60000", "probe_interval_ms: -5"))
+    assert "bad.yaml:" in bad and "probe_interval_ms" in bad, bad
+
+    class FakeNode:
+        def network(self, key):
+            return {"IPAddress": "100.65.0.3", "IPPrefixLen": 16, "MacAddress": "02:00:00:00:00:03"}
+    plain = chassis.plan(sc, "gw1", FakeNode(), "100.64.0.2", "eth1")
+    assert "ovn-remote-probe-interval" not in plain.external_ids
+    tuned = chassis.plan(probed, "gw1", FakeNode(), "100.64.0.2", "eth1")
+    assert tuned.external_ids["ovn-remote-probe-interval"] == "60000"
+    assert "external_ids:ovn-remote-probe-interval=60000" in tuned.vsctl("netdev")
