@@ -23,6 +23,9 @@ Options (also ini keys without the dashes: testbed_scenario = ...):
                                   scenario for the whole run)
     --testbed-keep                leave the testbeds of failed tests up for a look
     --testbed-suite=trixie|bookworm   the Debian suite of the node image, for every scenario
+    --testbed-runtime=docker|netns    a container per node (docker), or every node a set of
+                                  namespaces in one holder container (netns: faster, no
+                                  whole-node stop/pause faults)
     --testbed-artifacts=DIR       where failed tests' artefacts go (testbed-artifacts/)
     --testbed-runs=DIR            run folders: state, walks, pcaps (runs/)
     --testbed-ahead=N             bring the declared testbeds up N at a time in the background
@@ -51,6 +54,8 @@ OPTIONS = {  # name: (default, help)
                          "or a bundled scenario's name"),
     "testbed_scope": ("session", "how long a testbed lives: session, module or function"),
     "testbed_suite": ("", "Debian suite of the node image for every scenario (trixie, bookworm)"),
+    "testbed_runtime": ("docker", "what runs the nodes: docker (a container each) or netns "
+                        "(namespaces in one holder container)"),
     "testbed_artifacts": ("testbed-artifacts", "folder for the artefacts of failed tests"),
     "testbed_runs": ("runs", "folder for the testbeds' run folders (state, walks, pcaps)"),
     "testbed_ahead": ("0", "bring declared testbeds up N at a time in the background"),
@@ -80,9 +85,15 @@ def pytest_configure(config: pytest.Config) -> None:
     if scope not in SCOPES:
         raise pytest.UsageError(f"--testbed-scope={scope}: one of {', '.join(SCOPES)}")
     root = config.rootpath
+    from ..manager.runtimes import RUNTIMES
+
+    runtime = option(config, "testbed_runtime")
+    if runtime not in RUNTIMES:
+        raise pytest.UsageError(f"--testbed-runtime={runtime}: one of {', '.join(RUNTIMES)}")
     config.stash[_POOL] = Testbeds(root / option(config, "testbed_runs"),
                                    keep=config.getoption("testbed_keep"),
-                                   suite=option(config, "testbed_suite") or None)
+                                   suite=option(config, "testbed_suite") or None,
+                                   runtime=runtime)
     config.stash[_SAVED] = []
 
 

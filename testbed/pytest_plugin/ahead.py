@@ -33,8 +33,9 @@ class Launch:
 
 
 class Ahead:
-    def __init__(self, runs: Path, workers: int = 2):
+    def __init__(self, runs: Path, workers: int = 2, runtime: str = "docker"):
         self.runs = runs
+        self.runtime = runtime
         self.launches: dict[str, Launch] = {}
         self.workers = workers
         self.stopping = False
@@ -82,7 +83,8 @@ class Ahead:
                 suite = ["--suite", launch.suite] if launch.suite else []
                 launch.proc = subprocess.Popen(
                     [sys.executable, "-m", "testbed", "--runs", str(self.runs), "up",
-                     str(launch.scenario), "--name", launch.name, *suite],
+                     str(launch.scenario), "--name", launch.name, *suite,
+                     "--runtime", self.runtime],
                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
                 launch.rc = launch.proc.wait()
             launch.done.set()

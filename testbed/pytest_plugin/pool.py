@@ -44,8 +44,9 @@ class Testbeds:
     """Brings testbeds up for tests and down after them (see the plugin's fixtures)."""
 
     def __init__(self, runs: Path, keep: bool = False, suite: str | None = None,
-                 progress: Callable[[str], None] = print):
+                 progress: Callable[[str], None] = print, runtime: str = "docker"):
         self.runs = runs
+        self.runtime = runtime
         self.keep = keep
         self.suite = suite
         self.progress = progress
@@ -92,7 +93,8 @@ class Testbeds:
         launch = self.ahead.take(path, self.suite) if self.ahead is not None else None
         if launch is not None:
             return Testbed.attach(launch.name, self.runs, self.progress)
-        return Testbed(self.scenario(path), self.name_for(path), self.runs, self.progress).up()
+        return Testbed(self.scenario(path), self.name_for(path), self.runs, self.progress,
+                       self.runtime).up()
 
     def put_down(self, tb: Testbed) -> None:
         """Down, unless a failed test used it and --testbed-keep asks to leave it for a look."""
@@ -137,7 +139,7 @@ class Testbeds:
             client = connect()
             for suite in suites:
                 images.ensure_node_image(client, suite, progress=lambda _: None)
-        self.ahead = Ahead(self.runs, workers)
+        self.ahead = Ahead(self.runs, workers, self.runtime)
         self.ahead.prepare(build)
         self.ahead.start([(self.name_for(ref), self.path(ref), self.suite) for ref in refs])
 

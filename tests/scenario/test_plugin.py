@@ -97,3 +97,13 @@ def test_marker_with_a_bad_scope_is_a_usage_error(tmp_path):
                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert run.returncode != 0
     assert "scope='forever': one of session, module, function" in run.stdout + run.stderr
+
+
+def test_the_suite_runs_on_the_netns_runtime_when_asked(tmp_path):
+    run = outside_suite(tmp_path, "--testbed-runtime=netns", "-k", "reaches")
+    assert "1 passed" in run.stdout, run.stdout[-3000:] + run.stderr[-2000:]
+    states = [json.loads(p.read_text()) for p in (tmp_path / "runs").glob("*/state.json")]
+    assert [s["runtime"] for s in states] == ["netns"], states
+    bogus = outside_suite(tmp_path, "--testbed-runtime=vm")
+    assert bogus.returncode != 0
+    assert "--testbed-runtime=vm: one of docker, netns" in bogus.stdout + bogus.stderr
