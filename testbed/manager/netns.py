@@ -180,8 +180,7 @@ class NetnsBackend(DockerBackend):
         holder = self.holder(testbed)
         if holder is None:
             return {}
-        launched = holder.attrs.get("Args", [])[1:]  # after _START: seven values per node
-        expected = set(launched[1::7]) - {FABRIC}
+        expected = launched(holder.attrs["Config"].get("Cmd") or [])
         found = processes(testbed)
         deadline = time.monotonic() + 2.0
         # a process reads as untagged while it execs (node-init -> tail): ask again briefly
@@ -205,12 +204,7 @@ class NetnsBackend(DockerBackend):
                                f"scenario asks for {len(images)} ({', '.join(sorted(images))}): "
                                "use the docker runtime for per-node OVN builds")
         plan = _addresses(project, services)
-        args = [_START]
-        for name, svc in [(FABRIC, {"command": ["host"], "labels": {}}), *services.items()]:
-            env = svc.get("environment", {})
-            args += [project, name, svc["labels"].get(names.ROLE_LABEL, ""),
-                     nets_env(plan.get(name, {})), env.get("OVS_DATAPATH", "netdev"),
-                     env.get("NODE_NICE", "0"), svc["command"][0]]
+        args = launch_args(project, services, plan)
         progress(f"starting {len(services)} nodes as namespaces in {holder_name(project)}")
         started = time.monotonic()
         holder = self.client.containers.create(
@@ -234,6 +228,22 @@ class NetnsBackend(DockerBackend):
         each(lambda pid: _run_in(pid, ["sysctl", "-q", "-w", *sysctls]), found.values(),
              workers)
         _fabric(project, found, plan, workers)
+
+
+def launch_args(project: str, services: dict, plan: dict) -> list[str]:
+    """The holder's command: _START, then seven values per node (see _LAUNCH)."""
+    args = [_START]
+    for name, svc in [(FABRIC, {"command": ["host"], "labels": {}}), *services.items()]:
+        env = svc.get("environment", {})
+        args += [project, name, svc["labels"].get(names.ROLE_LABEL, ""),
+                 nets_env(plan.get(name, {})), env.get("OVS_DATAPATH", "netdev"),
+                 env.get("NODE_NICE", "0"), svc["command"][0]]
+    return args
+
+
+def launched(cmd: list[str]) -> set[str]:
+    """The nodes a holder's command starts (its Config.Cmd, as launch_args made it)."""
+    return set(cmd[1:][1::7]) - {FABRIC}
 
 
 def _run_in(pid: int, argv: list[str]) -> None:

@@ -96,3 +96,13 @@ def test_ovsdb_probes_reach_the_chassis_and_the_central_only_when_set():
     tuned = chassis.plan(probed, "gw1", FakeNode(), "100.64.0.2", "eth1")
     assert tuned.external_ids["ovn-remote-probe-interval"] == "60000"
     assert "external_ids:ovn-remote-probe-interval=60000" in tuned.vsctl("netdev")
+
+
+def test_the_holder_command_names_every_node_it_starts():
+    sc = load("l3-over-vlan")
+    services = render(sc, "t", "img", "netdev", "ovs")["services"]
+    args = netns.launch_args("t", services, netns._addresses("t", services))
+    assert netns.launched(args) == set(services) == set(sc.nodes) | set(sc.vms)
+    i = args.index("compute-a")
+    assert args[i - 1:i + 6] == ["t", "compute-a", "compute", args[i + 2], "netdev", "10",
+                                 "chassis"]
