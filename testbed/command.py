@@ -60,3 +60,25 @@ def run_host(argv: Sequence[str], check: bool = True, timeout: float | None = 60
     proc = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout)
     result = CommandResult("host", tuple(argv), proc.returncode, proc.stdout, proc.stderr)
     return result.check() if check else result
+
+
+class Commands:
+    """exec and run_all on top of a node's run(argv, check): the same for every runtime."""
+
+    name: str
+
+    def run(self, argv: Sequence[str], check: bool = True) -> CommandResult:
+        raise NotImplementedError
+
+    def exec(self, argv: Sequence[str], check: bool = True) -> str:
+        """Run an argument list in the node and return its stdout."""
+        return self.run(argv, check).stdout
+
+    def run_all(self, commands: Sequence[Sequence[str]], check: bool = True) -> CommandResult:
+        """Run several argument lists in one round trip, in order, stopping at the first failure."""
+        return self.run(script(commands), check)
+
+    def _argv(self, argv: Sequence[str]) -> list[str]:
+        if isinstance(argv, str):
+            raise TypeError(f"{self.name}: commands are argument lists, not strings: {argv!r}")
+        return list(argv)

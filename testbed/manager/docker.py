@@ -10,7 +10,7 @@ import docker
 import docker.errors
 from docker.models.containers import Container
 
-from ..command import CommandError, CommandResult, script
+from ..command import CommandError, CommandResult, Commands
 from ..errors import EngineMissing
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL
 from ..ovn.db import remote
@@ -21,7 +21,7 @@ __all__ = ["CommandError", "CommandResult", "DockerBackend", "Node", "connect"]
 
 
 @dataclass
-class Node:
+class Node(Commands):
     """One running container of a testbed (a chassis, the ToR, a VM, ...)."""
 
     name: str
@@ -58,21 +58,11 @@ class Node:
 
     def run(self, argv: Sequence[str], check: bool = True) -> CommandResult:
         """Run an argument list in the container; rc, stdout and stderr come back apart."""
-        if isinstance(argv, str):
-            raise TypeError(f"{self.name}: commands are argument lists, not strings: {argv!r}")
-        rc, (out, err) = self.container.exec_run(list(argv), demux=True)
+        rc, (out, err) = self.container.exec_run(self._argv(argv), demux=True)
         result = CommandResult(self.name, tuple(argv), rc,
                                (out or b"").decode(errors="replace"),
                                (err or b"").decode(errors="replace"))
         return result.check() if check else result
-
-    def exec(self, argv: Sequence[str], check: bool = True) -> str:
-        """Run an argument list in the container and return its stdout."""
-        return self.run(argv, check).stdout
-
-    def run_all(self, commands: Sequence[Sequence[str]], check: bool = True) -> CommandResult:
-        """Run several argument lists in one round trip, in order, stopping at the first failure."""
-        return self.run(script(commands), check)
 
     def spawn(self, argv: Sequence[str]) -> None:
         """Start an argument list in the background (it outlives this call)."""

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import names, wait, wiring
-from ..command import CommandError, CommandResult, script
+from ..command import CommandError, CommandResult, Commands
 from ..errors import TestbedError
 from ..names import LABEL, RUNTIME_LABEL, holder_name
 from ..parallel import each
@@ -102,7 +102,7 @@ def parse_nets(value: str) -> dict[str, dict]:
 
 
 @dataclass
-class NetnsNode:
+class NetnsNode(Commands):
     """One node of a netns testbed: the Node interface (run, exec, pid, network ...)."""
 
     name: str
@@ -124,21 +124,13 @@ class NetnsNode:
         return f"{self.holder.name}:{self.name}"
 
     def run(self, argv: Sequence[str], check: bool = True) -> CommandResult:
-        if isinstance(argv, str):
-            raise TypeError(f"{self.name}: commands are argument lists, not strings: {argv!r}")
         proc = subprocess.run(
-            ["nsenter", "-t", str(self.pid), "-m", "-n", "-u", "-p", "--", "env", "-i", f"PATH={PATH}",
-             "HOME=/root", *argv], capture_output=True, timeout=300)
+            ["nsenter", "-t", str(self.pid), "-m", "-n", "-u", "-p", "--", "env", "-i",
+             f"PATH={PATH}", "HOME=/root", *self._argv(argv)], capture_output=True, timeout=300)
         result = CommandResult(self.name, tuple(argv), proc.returncode,
                                proc.stdout.decode(errors="replace"),
                                proc.stderr.decode(errors="replace"))
         return result.check() if check else result
-
-    def exec(self, argv: Sequence[str], check: bool = True) -> str:
-        return self.run(argv, check).stdout
-
-    def run_all(self, commands: Sequence[Sequence[str]], check: bool = True) -> CommandResult:
-        return self.run(script(commands), check)
 
     def spawn(self, argv: Sequence[str]) -> None:
         """In the background, inside the holder (so removing it ends the process too)."""
