@@ -122,13 +122,17 @@ class CaptureSet:
                     if "listening on" in r.stderr:
                         pending.pop(id(r), None)
                         sel.unregister(r.proc.stderr)
-                    elif r.proc.poll() is not None and (why := gone(r.stderr)):
+                        continue
+                    if r.proc.poll() is None:  # asked once: it may exit between two asks
+                        continue
+                    r.stderr += (r.proc.stderr.read() or b"").decode(errors="replace")
+                    if why := gone(r.stderr):
                         # a cut link, or a veth whose other end's node stopped: nothing crosses
                         # it; say so instead of failing the set
                         self.skipped[str(r.end)] = why
                         pending.pop(id(r), None)
                         sel.unregister(r.proc.stderr)
-                    elif r.proc.poll() is not None:
+                    else:
                         raise CaptureError(f"tcpdump on {r.end} exited {r.proc.returncode}: "
                                            f"{r.stderr.strip()}")
         finally:
