@@ -106,3 +106,14 @@ def test_the_holder_command_names_every_node_it_starts():
     i = args.index("compute-a")
     assert args[i - 1:i + 6] == ["t", "compute-a", "compute", args[i + 2], "netdev", "10",
                                  "chassis"]
+
+
+def test_the_plugins_pool_brings_testbeds_up_on_the_runtime_asked(monkeypatch, tmp_path):
+    from testbed.net import Testbed
+    from testbed.pytest_plugin import Testbeds
+
+    monkeypatch.setattr(Testbed, "up", lambda self: self)
+    pool = Testbeds(tmp_path, runtime="netns", progress=lambda _: None)
+    tb = pool.bring_up("l3-over-vlan")
+    assert tb.runtime == "netns" and isinstance(tb.backend, netns.NetnsBackend)
+    assert Testbeds(tmp_path, progress=lambda _: None).bring_up("l3-over-vlan").runtime == "docker"
