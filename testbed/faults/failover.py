@@ -115,18 +115,23 @@ def replies(text: str) -> list[tuple[float, int]]:
 def fill(phase: Phase, got: list[tuple[float, int]], interval: float,
          until: float = float("inf")) -> None:
     """The gap: the first silence longer than 3 intervals after the fault and before the next
-    phase (`until`); lost = the echo sequence numbers missing across it. No such silence: no
-    gap (a fault that leaves the data path alone, like dropping BFD only, may move the port
-    without losing anything)."""
+    phase (`until`) across which echoes were lost; lost = the echo sequence numbers missing
+    across it. A silence with nothing missing is the sender or the machine pausing (a CPU
+    stall while the fault lands), not the data path: it counts only when no silence lost
+    anything. No silence at all: no gap (a fault that leaves the data path alone, like
+    dropping BFD only, may move the port without losing anything)."""
     before = [(t, s) for t, s in got if t <= phase.at]
     after = [(t, s) for t, s in got if phase.at < t < until]
     prev = before[-1] if before else None
+    silences = []
     for t, s in after:
         if prev is not None and t - prev[0] > 3 * interval:
-            phase.last_before, phase.first_after = prev[0], t
-            phase.lost = s - prev[1] - 1
-            return
+            silences.append((prev, (t, s)))
         prev = (t, s)
+    lossy = [(a, b) for a, b in silences if b[1] - a[1] > 1]
+    if silences:
+        (t0, s0), (t1, s1) = (lossy or silences)[0]
+        phase.last_before, phase.first_after, phase.lost = t0, t1, s1 - s0 - 1
 
 
 def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",

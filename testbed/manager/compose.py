@@ -21,10 +21,12 @@ it is short (node-init's NODE_NICE). In a deployment the central has CPUs of its
 chassis starved the SB server until every ovn-controller's probe timed out and reconnected
 (registration took 46-70 s; 1 s with this). Only the daemons: commands run at full speed."""
 
-CPU_SHARES = {Role.central: 65536, Role.gateway: 8192, Role.tor: 8192}
+CPU_SHARES = {Role.central: 65536, Role.gateway: 8192, Role.tor: 8192, Role.external: 8192}
+VM_CPU_SHARES = 8192
 """Docker weighs CPU per container first (default 1024 each), so a niceness inside one does not
-reach past it: the central's, the gateways' and the ToR's containers weigh more, and get the
-CPU first when it is short (idle weight costs nothing)."""
+reach past it: every container but the compute chassis' weighs more and gets the CPU first
+when it is short (idle weight costs nothing). VMs and external hosts too: they send the probes
+and the timed traffic, which must not stall behind a hundred busy chassis."""
 
 _INIT_ROLE = {  # scenario role -> node-init role
     Role.central: "central", Role.gateway: "chassis", Role.compute: "chassis",
@@ -76,7 +78,8 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
         if node.role is Role.compute:
             services[name]["environment"]["NODE_NICE"] = str(COMPUTE_NICE)
     for name in sc.vms:
-        services[name] = service(name, "host", {ROLE_LABEL: "vm"}, network_mode="none")
+        services[name] = service(name, "host", {ROLE_LABEL: "vm"}, network_mode="none",
+                                 cpu_shares=VM_CPU_SHARES)
     networks = {
         net: {"internal": True, "labels": {LABEL: testbed}}
         for net in NETWORKS

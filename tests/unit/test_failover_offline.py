@@ -59,6 +59,21 @@ def matches(rule: list[str], pkt) -> bool:
     return True
 
 
+def test_a_silence_that_lost_nothing_is_a_stall_not_the_gap():
+    # replies stop for 80 ms right after the fault with every sequence number there (the
+    # sender was not scheduled), then the data path drops 30 echoes
+    got = [(0.01 * i, i) for i in range(30)]
+    got += [(0.38 + 0.01 * i, 30 + i) for i in range(20)]          # a stall: nothing missing
+    got += [(0.90 + 0.01 * i, 80 + i) for i in range(20)]          # seq 50..79 lost
+    p = Phase("failover", at=0.25)
+    fill(p, got, 0.01)
+    assert round(p.last_before, 2) == 0.57 and round(p.first_after, 2) == 0.90
+    assert p.lost == 30
+    stall_only = Phase("failover", at=0.25)
+    fill(stall_only, got[:50], 0.01)
+    assert stall_only.lost == 0 and round(stall_only.gap, 2) == 0.09
+
+
 def test_the_bfd_rule_matches_bfd_in_geneve_and_nothing_else():
     outer = Ether() / IP(src="172.27.0.5", dst="172.27.0.6") / UDP(sport=5000, dport=6081)
     inner = Ether(dst="00:23:20:00:00:01") / IP(src="169.254.1.1", dst="169.254.1.0")
