@@ -25,6 +25,7 @@ from pathlib import Path
 from testbed import wait
 from testbed.model import find, load
 from testbed.net import Testbed
+from testbed.report import phases_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,6 +94,13 @@ def main() -> None:
                            for x in runtimes)
         print(f"\nratio {runtimes[0]} / {runtimes[1]} (floor), first routed ping: "
               f"{measured / floor:.2f}  (goal: at most 2.0)")
+    medians = [(f"{runtime} (median of {len(rs)})",
+                {phase: statistics.median(r["phases"][phase] for r in rs) for phase in rs[0]["phases"]})
+               for runtime, rs in results.items()]
+    picture = ROOT / "runs" / "bench" / "bringup.svg"
+    picture.parent.mkdir(parents=True, exist_ok=True)
+    picture.write_text(phases_svg.svg(f"{scenario.name}: bring-up by phase", medians))
+    print(f"picture: {picture}")
     mem = next((r["mem"] for r in reversed(results.get("docker", [])) if r["mem"]), {})
     if mem:
         print("memory per chassis (RSS, MB, last docker run):")

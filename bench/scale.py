@@ -22,6 +22,7 @@ from testbed.manager.runtimes import RUNTIMES
 from testbed.model import find, parse
 from testbed.net import Testbed
 from testbed.parallel import each
+from testbed.report import phases_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,16 +119,22 @@ def main() -> int:
     print(f"runtime {args.runtime}")
     print(f"{'computes':>8} {'up':>6} {'first ping':>10} {'MB/chassis':>10} {'MB total':>8} "
           f"{'idle CPU':>8} {'ToR MACs':>8} {'down':>6}  phases")
+    bars: list[tuple[str, dict[str, float]]] = []
+    picture = ROOT / "runs" / "bench" / f"scale-{args.runtime}.svg"
+    picture.parent.mkdir(parents=True, exist_ok=True)
     for size in (int(s) for s in args.sizes.split(",")):
         try:
             r = one_size(size, args.deadline, args.runtime)
         except Exception as exc:  # noqa: BLE001 - a bench reports and stops
             print(f"{size:>8} failed: {str(exc)[:300]}")
             return 1
+        bars.append((f"{size} computes", r["phases"]))
+        picture.write_text(phases_svg.svg(f"bring-up by phase, runtime {args.runtime}", bars))
         phases = ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items())
         print(f"{size:>8} {sum(r['phases'].values()):6.1f} {r['first_ping']:10.1f} "
               f"{r['rss_per_chassis']:10.1f} {r['rss_total']:8.0f} {r['idle_cpu']:7.0f}% "
               f"{r['tor_macs']:>8} {r['teardown']:6.1f}  {phases}", flush=True)
+    print(f"picture: {picture}")
     return 0
 
 
