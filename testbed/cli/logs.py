@@ -21,10 +21,14 @@ def add_parser(p) -> None:
 
 def run(args) -> int:
     tb = Testbed.attach(args.name, Path(args.runs), progress=lambda _: None)
-    container = tb.nodes[args.node].container
+    node = tb.nodes[args.node]
     if not args.follow:
-        sys.stdout.write(container.logs(tail=args.tail).decode(errors="replace"))
+        sys.stdout.write(node.logs(tail=args.tail).decode(errors="replace"))
         return 0
+    container = getattr(node, "container", None)
+    if container is None:  # the netns runtime: follow the daemons' log files in the node
+        return node.run(["sh", "-c", 'exec tail -n "$0" -F /var/log/openvswitch/*.log '
+                         '/var/log/ovn/*.log', str(args.tail)], check=False).rc
     for chunk in container.logs(stream=True, follow=True, tail=args.tail):
         sys.stdout.write(chunk.decode(errors="replace"))
         sys.stdout.flush()
