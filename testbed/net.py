@@ -216,9 +216,9 @@ class Testbed:
     def _configure_ovn(self) -> None:
         sc, n = self.scenario, self.nodes
         self.central_ip = ovn_chassis.start_central(n[sc.central], sc.settings.probe_interval_ms)
-        # connected while NB and SB are nearly empty: the IDLs then follow the changes, instead
-        # of fetching a full SB at the moment every chassis registers at once
-        readiness.connect(lambda: (self.nb, self.sb), "the NB and SB databases")
+        # connected while NB and SB are nearly empty (each property waits for its server): the
+        # IDLs then follow the changes instead of fetching a full SB when every chassis registers
+        self.nb, self.sb  # noqa: B018
 
         def configure(name: str) -> None:  # one command per chassis, VM ports included
             plan = ovn_chassis.plan(sc, name, n[name], self.central_ip,

@@ -138,6 +138,16 @@ def set_address(pid: int, ifname: str, cidr: str, gateway: str | None = None) ->
             ns.route("replace", dst="0.0.0.0/0", gateway=gateway)
 
 
+def add_bridge(pid: int, bridge: str, ports: list[str]) -> None:
+    """A Linux bridge in a namespace, up, with these interfaces of that namespace on it."""
+    with netns(pid) as ns:
+        ns.link("add", ifname=bridge, kind="bridge")
+        idx = ns.link_lookup(ifname=bridge)[0]
+        ns.link("set", index=idx, state="up")
+        for port in ports:
+            ns.link("set", index=ns.link_lookup(ifname=port)[0], master=idx)
+
+
 def set_state(pid: int, ifname: str, state: str) -> None:
     with netns(pid) as ns:
         ns.link("set", index=ns.link_lookup(ifname=ifname)[0], state=state)
@@ -173,13 +183,19 @@ def clear_qdisc(pid: int, ifname: str) -> None:
                 ns.tc("del", index=idx, handle=q["handle"], parent=q["parent"])
 
 
-def set_forwarding(pid: int) -> None:
-    """Let a namespace route IPv4 between its interfaces (an upstream router). Written from the
-    host (a container's /proc/sys is read-only): net.* sysctls belong to the namespace."""
+def set_sysctls(pid: int, values: dict[str, str]) -> None:
+    """net.* sysctls of a namespace, written from the host (a container's /proc/sys is
+    read-only; net.* sysctls belong to the namespace they are written in)."""
     from .command import run_host
 
-    run_host(["nsenter", f"--net=/proc/{pid}/ns/net", "sysctl", "-q", "-w",
-              "net.ipv4.ip_forward=1"])
+    if values:
+        run_host(["nsenter", f"--net=/proc/{pid}/ns/net", "sysctl", "-q", "-w",
+                  *(f"{k}={v}" for k, v in values.items())])
+
+
+def set_forwarding(pid: int) -> None:
+    """Let a namespace route IPv4 between its interfaces (an upstream router)."""
+    set_sysctls(pid, {"net.ipv4.ip_forward": "1"})
 
 
 def delete_link(pid: int, ifname: str) -> bool:

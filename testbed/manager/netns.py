@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import names, wait, wiring
-from ..command import CommandError, CommandResult, Commands
+from ..command import CommandResult, Commands
 from ..errors import TestbedError
 from ..names import LABEL, RUNTIME_LABEL, holder_name
 from ..parallel import each
@@ -210,15 +210,14 @@ class NetnsBackend(DockerBackend):
         holder.start()
         self.holder_seconds = time.monotonic() - started  # the image's files, not the nodes
 
+        found: dict[str, int] = {}
+
         def missing() -> list[str]:
-            found = processes(project)
+            found.update(processes(project))
             return [n for n in (FABRIC, *services) if n not in found]
         wait.until(f"the namespaces of {len(services)} nodes", missing, 60, interval=0.1)
-        found = processes(project)
-        sysctls = [f"{k}={v}" for svc in list(services.values())[:1]
-                   for k, v in svc.get("sysctls", {}).items()]
-        each(lambda pid: _run_in(pid, ["sysctl", "-q", "-w", *sysctls]), found.values(),
-             workers)
+        sysctls = {k: str(v) for k, v in next(iter(services.values())).get("sysctls", {}).items()}
+        each(lambda pid: wiring.set_sysctls(pid, sysctls), found.values(), workers)
         _fabric(project, found, plan, workers)
 
 
@@ -238,15 +237,6 @@ def launched(cmd: list[str]) -> set[str]:
     return set(cmd[1:][1::7]) - {FABRIC}
 
 
-def _run_in(pid: int, argv: list[str]) -> None:
-    """A host command in a node's network namespace (sysctl net.* is per namespace)."""
-    proc = subprocess.run(["nsenter", "-t", str(pid), "-n", "--", *argv], capture_output=True,
-                          text=True, timeout=60)
-    if proc.returncode:
-        raise CommandError(CommandResult(str(pid), tuple(argv), proc.returncode, proc.stdout,
-                                         proc.stderr))
-
-
 def _addresses(project: str, services: dict) -> dict[str, dict[str, tuple[str, str]]]:
     """node -> network -> (cidr, mac), in the order Docker would number them."""
     out: dict[str, dict[str, tuple[str, str]]] = {}
@@ -264,22 +254,17 @@ def _fabric(project: str, pids: dict[str, int], plan: dict, workers: int) -> Non
     """The networks' bridges in the fabric namespace and each node's NIC on them (eth0, eth1 in
     the order of its networks, as Docker names them)."""
     fabric = pids[FABRIC]
-    bridges = sorted({net for nets in plan.values() for net in nets})
-    for net in bridges:
-        _run_in(fabric, ["ip", "link", "add", net, "type", "bridge"])
-        _run_in(fabric, ["ip", "link", "set", net, "up"])
     made = wiring.Wiring(project)
-    ports: list[tuple[str, str]] = []
+    ports: dict[str, list[str]] = {}  # network -> its bridge's ports
     for k, (node, nets) in enumerate(sorted(plan.items())):
         for i, (net, (_, mac)) in enumerate(nets.items()):
             port = f"{net[:3]}{k}-{i}"
             made.link(wiring.End(node, pids[node], f"eth{i}", mac),
                       wiring.End(FABRIC, fabric, port), defer=True)
-            ports.append((port, net))
+            ports.setdefault(net, []).append(port)
     made.raise_pending(workers)
-    batch = "".join(f"link set {port} master {net}\n" for port, net in ports)
-    subprocess.run(["nsenter", "-t", str(fabric), "-n", "--", "ip", "-batch", "-"],
-                   input=batch, text=True, check=True, capture_output=True)
+    for net, members in sorted(ports.items()):
+        wiring.add_bridge(fabric, net, members)
 
     def address(node: str) -> None:
         for i, (cidr, _) in enumerate(plan[node].values()):

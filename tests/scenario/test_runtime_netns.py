@@ -30,6 +30,8 @@ def test_the_seed_on_namespaces_walks_as_on_containers_and_leaves_nothing():
         spaces = {os.readlink(f"/proc/{n.pid}/ns/net") for n in tb.nodes.values()}
         assert len(spaces) == len(tb.nodes), "each node has a network namespace of its own"
         assert tb.nodes["gw1"].exec(["hostname"]).strip() == "gw1"
+        # the containers' sysctls, per namespace (no IPv6 chatter in the ToR's table)
+        assert tb.nodes["vm1"].exec(["cat", "/proc/sys/net/ipv6/conf/all/disable_ipv6"]) == "1\n"
         assert tb.active_gateway("R1") == "gw1"  # priority 2 over gw2's 1
         routed = tb.walk("vm1", "vm4", traces=False)
         routed.request.assert_expected(tb.expect("vm1", "vm4"))
