@@ -30,3 +30,7 @@ class AlreadyUp(TestbedError, RuntimeError):
 
 class NotUp(TestbedError, RuntimeError):
     """No testbed of that name is up (nothing to attach to)."""
+
+
+class NodeNotRunning(TestbedError, RuntimeError):
+    """A command was sent to a node that is stopped or paused (a fault, or it died)."""

@@ -11,11 +11,12 @@ import docker.errors
 from docker.models.containers import Container
 
 from ..command import CommandError, CommandResult, Commands
-from ..errors import EngineMissing
+from ..errors import EngineMissing, NodeNotRunning
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL
 from ..ovn.db import remote
 from ..parallel import each
 from . import engine
+from .enter import run_in
 
 __all__ = ["CommandError", "CommandResult", "DockerBackend", "Node", "connect"]
 
@@ -57,12 +58,24 @@ class Node(Commands):
         return self.container.logs(tail=tail)
 
     def run(self, argv: Sequence[str], check: bool = True) -> CommandResult:
-        """Run an argument list in the container; rc, stdout and stderr come back apart."""
-        rc, (out, err) = self.container.exec_run(self._argv(argv), demux=True)
-        result = CommandResult(self.name, tuple(argv), rc,
-                               (out or b"").decode(errors="replace"),
-                               (err or b"").decode(errors="replace"))
-        return result.check() if check else result
+        """Run an argument list in the container; rc, stdout and stderr come back apart.
+
+        Entered from the host with the container's namespaces, rights and environment
+        (manager/enter.py: a tenth of a `docker exec`'s cost); the container's state is asked
+        first, so a stopped or paused node refuses as `docker exec` would."""
+        argv = self._argv(argv)
+        state = self.container.client.api.inspect_container(self.container.id)["State"]
+        if not state.get("Running") or state.get("Paused"):
+            status = "paused" if state.get("Paused") else state.get("Status", "not running")
+            raise NodeNotRunning(f"{self.name}: container {self.container.name} is {status}; "
+                                 f"`{' '.join(argv)}` was not run")
+        return run_in(self.name, int(state["Pid"]), argv, self._env, check)
+
+    @cached_property
+    def _env(self) -> list[str]:
+        """The container's configured environment, as `docker exec` would give a command."""
+        env = list(self.container.attrs["Config"].get("Env") or [])
+        return env if any(v.startswith("HOME=") for v in env) else [*env, "HOME=/root"]
 
     def spawn(self, argv: Sequence[str]) -> None:
         """Start an argument list in the background (it outlives this call)."""

@@ -21,7 +21,6 @@ available here; the kinds acting on daemons and links are.
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from ..errors import TestbedError
 from ..names import LABEL, RUNTIME_LABEL, holder_name
 from ..parallel import each
 from .docker import DockerBackend
+from .enter import run_in
 
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 FABRIC = ".fabric"
@@ -124,13 +124,7 @@ class NetnsNode(Commands):
         return f"{self.holder.name}:{self.name}"
 
     def run(self, argv: Sequence[str], check: bool = True) -> CommandResult:
-        proc = subprocess.run(
-            ["nsenter", "-t", str(self.pid), "-m", "-n", "-u", "-p", "--", "env", "-i",
-             f"PATH={PATH}", "HOME=/root", *self._argv(argv)], capture_output=True, timeout=300)
-        result = CommandResult(self.name, tuple(argv), proc.returncode,
-                               proc.stdout.decode(errors="replace"),
-                               proc.stderr.decode(errors="replace"))
-        return result.check() if check else result
+        return run_in(self.name, self.pid, self._argv(argv), [f"PATH={PATH}", "HOME=/root"], check)
 
     def spawn(self, argv: Sequence[str]) -> None:
         """In the background, inside the holder (so removing it ends the process too)."""

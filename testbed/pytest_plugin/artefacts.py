@@ -19,6 +19,7 @@ from pathlib import Path
 
 import docker.errors
 
+from ..errors import NodeNotRunning
 from ..net import Testbed
 
 LOG_DIRS = ("/var/log/ovn", "/var/log/openvswitch")
@@ -66,7 +67,7 @@ def _output(node, argv: list[str]) -> str:
         return "(no such node)\n"
     try:
         result = node.run(argv, check=False)
-    except docker.errors.APIError as exc:  # stopped or paused by a fault
+    except (docker.errors.APIError, NodeNotRunning) as exc:  # stopped or paused by a fault
         return f"(not available: {exc})\n"
     return result.stdout + (f"\n(exit {result.rc}) {result.stderr}" if result.rc else "")
 

@@ -4,13 +4,16 @@ environment that names a node, the tree of processes that is one node."""
 from __future__ import annotations
 
 import ipaddress
+import os
+import subprocess
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from testbed import wait
 from testbed.errors import TestbedError
-from testbed.manager import netns, runtimes
+from testbed.manager import enter, netns, runtimes
 from testbed.manager.compose import render
 from testbed.model import load
 
@@ -117,3 +120,24 @@ def test_the_plugins_pool_brings_testbeds_up_on_the_runtime_asked(monkeypatch, t
     tb = pool.bring_up("l3-over-vlan")
     assert tb.runtime == "netns" and isinstance(tb.backend, netns.NetnsBackend)
     assert Testbeds(tmp_path, progress=lambda _: None).bring_up("l3-over-vlan").runtime == "docker"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="entering namespaces and bounding rights needs root")
+def test_a_command_entered_into_a_node_keeps_the_nodes_rights_and_environment():
+    """A node whose first process may only use NET_ADMIN and NET_RAW (a container's cap_drop
+    ALL + cap_add): a command entered into it gets exactly those, and only its environment."""
+    node = subprocess.Popen(["setpriv", "--bounding-set", "-all,+net_admin,+net_raw", "--",
+                             "sleep", "30"])
+    try:
+        wait.until("the node's rights set", lambda: [] if enter.bounding_set(node.pid) else
+                   ["its bounding set"], 5, interval=0.01)
+        assert enter.bounding_set(node.pid) == "-all,+net_admin,+net_raw"
+        result = enter.run_in("n1", node.pid, ["sh", "-c", "grep CapEff /proc/self/status; env"],
+                              ["PATH=/usr/bin:/bin", "ONLY=this"])
+        assert int(result.stdout.split()[1], 16) == 1 << 12 | 1 << 13  # net_admin, net_raw
+        assert sorted(result.stdout.splitlines()[1:]) == ["ONLY=this", "PATH=/usr/bin:/bin",
+                                                          "PWD=/"]
+        assert enter.run_in("n1", node.pid, ["false"], [], check=False).rc == 1
+    finally:
+        node.kill()
+        node.wait()
