@@ -359,13 +359,16 @@ def teardown(name: str, run_dir: Path, backend: runtimes.DockerBackend | None = 
     The containers' logs are kept in <run_dir>/logs/ first.
     """
     backend = backend or runtimes.of(name)
-    for node_name, node in backend.nodes(name).items():
+
+    def keep_logs(item) -> None:
+        node_name, node = item
         try:
             logs = node.logs(tail=5000)
         except Exception:  # noqa: BLE001 - a container that is gone has no logs to keep
-            continue
+            return
         (run_dir / "logs").mkdir(parents=True, exist_ok=True)
         (run_dir / "logs" / f"{node_name}.log").write_bytes(logs)
+    each(keep_logs, backend.nodes(name).items())
     from .observe.capture import stop_strays
 
     captures = stop_strays(run_dir) if run_dir.exists() else 0

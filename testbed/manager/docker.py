@@ -164,19 +164,23 @@ class DockerBackend:
         """Remove the testbed's containers and networks; returns how many of each."""
         containers = self.client.containers.list(all=True,
                                                  filters={"label": f"{LABEL}={testbed}"})
-        for container in containers:
+
+        def remove(container: Container) -> None:  # side by side: each waits on its stop
             try:
                 if container.status == "paused":  # a fault left it frozen
                     container.unpause()
                 container.remove(force=True)
             except docker.errors.NotFound:
                 pass
+        each(remove, containers)
         networks = self.networks(testbed)
-        for net in networks:
+
+        def remove_net(net) -> None:
             try:
                 net.remove()
             except docker.errors.NotFound:
                 pass
+        each(remove_net, networks)
         return len(containers), len(networks)
 
 
