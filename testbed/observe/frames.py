@@ -6,6 +6,7 @@ work on recorded pcaps without Docker.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import asdict, dataclass, field
 
 from scapy.contrib.geneve import GENEVE
@@ -189,3 +190,19 @@ def read_pcap(path) -> list[Frame]:
 
     with PcapReader(str(path)) as reader:
         return [decode(pkt) for pkt in reader]
+
+
+def newest_ns(path) -> int | None:
+    """The stamp of a pcap's last whole frame in ns (None: no frame yet), nothing decoded."""
+    from scapy.utils import RawPcapReader
+
+    last = None
+    try:
+        with RawPcapReader(str(path)) as reader:
+            for _, meta in reader:
+                last = meta
+            scale = 1 if reader.nano else 1000
+    except (EOFError, ValueError, struct.error):  # the header itself still being written
+        return None
+    return None if last is None else last.sec * 1_000_000_000 + last.usec * scale
+
