@@ -26,8 +26,9 @@ host-deps:
 testbed: $(BIN)/.installed host-deps
 	$(BIN)/testbed up $(SCENARIO) --name $(NAME)
 
+# Two pytest-xdist workers, each bringing its group's testbeds up ahead (tests/conftest.py).
 test: $(BIN)/.installed host-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 # Own OVN builds on real daemons: Debian's OVN source package compiled and brought up (minutes;
 # not part of `make test`). -s prints the timings.

@@ -6,12 +6,14 @@ bootstrapped from Debian packages with debootstrap (mirror read from the host's 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import docker
@@ -47,11 +49,35 @@ def node_image_tag(suite: str) -> str:
 def ensure_node_image(client: docker.DockerClient, suite: str, progress: Progress = print) -> str:
     """Return the tag of a node image for `suite`, building it (and its base) if missing."""
     tag = node_image_tag(suite)
+    if _present(client, tag):
+        return tag
+    with _building(tag):  # two processes (xdist workers, testbeds side by side): one builds
+        if _present(client, tag):
+            return tag
+        return _build_node_image(client, suite, tag, progress)
+
+
+def _present(client: docker.DockerClient, tag: str) -> bool:
     try:
         client.images.get(tag)
-        return tag
+        return True
     except docker.errors.ImageNotFound:
-        pass
+        return False
+
+
+@contextmanager
+def _building(tag: str) -> Iterator[None]:
+    """A lock across processes on this machine for building `tag` (released if one dies)."""
+    path = Path(tempfile.gettempdir()) / f"ovn-testbed-build-{re.sub(r'[^A-Za-z0-9.-]', '_', tag)}.lock"
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build_node_image(client: docker.DockerClient, suite: str, tag: str, progress: Progress) -> str:
     base = ensure_base_image(client, suite, progress)
     progress(f"building {tag} from {base} (OVS + OVN from Debian {suite})")
     stream = client.api.build(

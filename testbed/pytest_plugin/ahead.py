@@ -6,7 +6,9 @@ the selected tests declare (`@pytest.mark.testbed(...)`), in child processes (th
 path users take, and no fork from a threaded process), N at a time in the order the tests run;
 a test's fixture waits for its own and attaches to it. Whatever a session started and did not
 use is taken down at its end, and an interrupted session stops the bring-ups it started
-(SIGTERM: the CLI cleans up).
+(SIGTERM: the CLI cleans up). Under pytest-xdist each worker does the same for each unit of
+work it is handed (a group, file or module: --dist loadgroup/loadfile/loadscope), when it
+starts that unit.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Ahead:
         self.stopping = False
         self._lock = threading.Lock()
         self._queue: list[Launch] = []
+        self._active = 0  # threads bringing testbeds up now
         self.ready = threading.Event()  # the node image exists: bring-ups may start
         self.prepare_error: BaseException | None = None
 
@@ -63,12 +66,16 @@ class Ahead:
             raise RuntimeError(f"building the node image failed: {self.prepare_error}")
 
     def start(self, wanted: list[tuple[str, Path, str | None]]) -> None:
-        """Bring these up (name, scenario file, suite or None), `workers` at a time."""
-        for name, scenario, suite in wanted:
-            launch = Launch(name, scenario, suite, self.runs / f"{name}.bringup.log")
-            self.launches[name] = launch
-            self._queue.append(launch)
-        for _ in range(min(self.workers, len(self._queue))):
+        """Bring these up (name, scenario file, suite or None), `workers` at a time (with
+        those started earlier: it may be called again as more tests are known)."""
+        with self._lock:
+            for name, scenario, suite in wanted:
+                launch = Launch(name, scenario, suite, self.runs / f"{name}.bringup.log")
+                self.launches[name] = launch
+                self._queue.append(launch)
+            spawn = max(0, min(self.workers - self._active, len(self._queue)))
+            self._active += spawn
+        for _ in range(spawn):
             threading.Thread(target=self._work, daemon=True).start()
 
     def _work(self) -> None:
@@ -76,6 +83,7 @@ class Ahead:
         while True:
             with self._lock:
                 if not self._queue or self.stopping or self.prepare_error is not None:
+                    self._active -= 1
                     return
                 launch = self._queue.pop(0)
             launch.log.parent.mkdir(parents=True, exist_ok=True)

@@ -129,18 +129,20 @@ class Testbeds:
 
     def start_ahead(self, refs: list[Path], workers: int) -> None:
         """Bring these scenarios' testbeds up in the background, `workers` at a time, after
-        building the node image(s) they need (while the tests that need none run)."""
-        from .. import images
-        from ..manager.docker import connect
+        building the node image(s) they need (while the tests that need none run). Called again,
+        it adds to the same queue."""
+        if self.ahead is None:
+            from .. import images
+            from ..manager.docker import connect
 
-        suites = sorted({self.scenario(ref).settings.suite for ref in refs})
+            suites = sorted({self.scenario(ref).settings.suite for ref in refs})
 
-        def build() -> None:
-            client = connect()
-            for suite in suites:
-                images.ensure_node_image(client, suite, progress=lambda _: None)
-        self.ahead = Ahead(self.runs, workers, self.runtime)
-        self.ahead.prepare(build)
+            def build() -> None:
+                client = connect()
+                for suite in suites:
+                    images.ensure_node_image(client, suite, progress=lambda _: None)
+            self.ahead = Ahead(self.runs, workers, self.runtime)
+            self.ahead.prepare(build)
         self.ahead.start([(self.name_for(ref), self.path(ref), self.suite) for ref in refs])
 
     def wait_ahead(self) -> None:

@@ -13,7 +13,7 @@ from testbed import wait
 from testbed.manager.docker import DockerBackend
 from testbed.net import teardown
 from testbed.pytest_plugin.nbstate import backup_nb, restore_nb
-from testbed.pytest_plugin.pool import owner
+from testbed.pytest_plugin.pool import alive, owner
 
 from .conftest import SMALL
 
@@ -58,8 +58,10 @@ def test_a_suite_outside_this_repository_runs_on_real_testbeds(tmp_path):
         log = (folder / "nodes" / "hv1" / "ovn" / "ovn-controller.log").read_text()
         assert "Claiming lport" in log
         assert json.loads((folder / "run" / "state.json").read_text())["scenario"]["name"] == "small"
-        # the passing test's testbed is gone; the failed one's is up, and nothing else
-        left = {n for n in DockerBackend().testbeds() if owner(n) not in (None, os.getpid())}
+        # the passing test's testbed is gone; the failed one's is up, and nothing else: of the
+        # plugin's testbeds, those whose pytest process is gone (this run's xdist workers live)
+        left = {n for n in DockerBackend().testbeds()
+                if (pid := owner(n)) is not None and not alive(pid)}
         assert left == {name}, left
     finally:
         teardown(name, tmp_path / "runs" / name, progress=lambda _: None)
