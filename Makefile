@@ -28,7 +28,7 @@ testbed: $(BIN)/.installed host-deps
 
 # Two pytest-xdist workers, each bringing its group's testbeds up ahead (tests/conftest.py).
 test: $(BIN)/.installed host-deps
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 # Own OVN builds on real daemons: Debian's OVN source package compiled and brought up (minutes;
 # not part of `make test`). -s prints the timings.

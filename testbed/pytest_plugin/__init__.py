@@ -29,8 +29,8 @@ Options (also ini keys without the dashes: testbed_scenario = ...):
     --testbed-artifacts=DIR       where failed tests' artefacts go (testbed-artifacts/)
     --testbed-runs=DIR            run folders: state, walks, pcaps (runs/)
     --testbed-ahead=N             bring the declared testbeds up N at a time in the background
-                                  while other tests run (0: off); under pytest-xdist each
-                                  worker does so for each unit of work as it begins it
+                                  while other tests run (0: off; under pytest-xdist only for
+                                  a worker whose share a conftest gives: ahead_for)
 
 No root or no Docker engine: the tests that need a testbed are skipped, with the reason.
 Every testbed is named `pt<pid>-<scenario>-<n>`: pytest-xdist workers and parallel runs never
@@ -50,7 +50,6 @@ from .pool import Testbeds
 SCOPES = ("session", "module", "function")
 _POOL = pytest.StashKey[Testbeds]()
 _SAVED = pytest.StashKey[list]()
-_UNITS = pytest.StashKey[tuple]()  # xdist worker: (tests by unit of work, units begun, seen)
 OPTIONS = {  # name: (default, help)
     "testbed_scenario": ("l3-over-vlan", "scenario of tests without a testbed marker: a file "
                          "or a bundled scenario's name"),
@@ -122,10 +121,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         wanted(item)  # a marker with a bad scope stops the run here, naming the test
 
 
-def declared(pool: Testbeds, items: list[pytest.Item], seen: set) -> list[Path]:
-    """The shared testbeds these tests declare, in order, each once (with `seen`, across
-    calls): a scenario per session, or per module for module-scoped ones."""
-    refs = []
+def declared(pool: Testbeds, items: list[pytest.Item]) -> list[Path]:
+    """The shared testbeds these tests declare, in order, each once: a scenario per session,
+    or per module for module-scoped ones."""
+    refs, seen = [], set()
     for item in items:
         if item.get_closest_marker("skip") or (need := wanted(item)) is None:
             continue
@@ -137,48 +136,24 @@ def declared(pool: Testbeds, items: list[pytest.Item], seen: set) -> list[Path]:
     return refs
 
 
-def unit_of(item: pytest.Item) -> str:
-    """The unit of work pytest-xdist hands a worker whole, as its --dist mode splits them."""
-    dist = item.config.getoption("dist", "no")
-    if dist == "loadgroup" and (group := item.get_closest_marker("xdist_group")):
-        return "@" + str(group.args[0] if group.args else group.kwargs.get("name", "default"))
-    if dist == "loadfile":
-        return item.nodeid.split("::")[0]
-    if dist == "loadscope":
-        return item.nodeid.rsplit("::", 1)[0]
-    return item.nodeid  # load, worksteal: any test anywhere
+def ahead_for(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Bring up ahead (--testbed-ahead=N at a time, in the background) the shared testbeds these
+    tests declare. The plugin does this at collection; under pytest-xdist a worker's share is
+    not known then, so a conftest that hands each worker a fixed share calls it with that
+    share (this repository's tests/conftest.py does)."""
+    workers = int(option(config, "testbed_ahead") or 0)
+    pool = config.stash[_POOL]
+    if workers <= 0 or not items or pool.skip_reason() is not None:
+        return
+    pool.remove_stale()
+    pool.start_ahead(declared(pool, items), workers)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """With --testbed-ahead=N: start the shared testbeds the selected tests declare (under
-    pytest-xdist, a worker starts those of each unit of work as it begins it)."""
-    config = session.config
-    if int(option(config, "testbed_ahead") or 0) <= 0:
-        return
-    pool = config.stash[_POOL]
-    if not session.items or pool.skip_reason() is not None:
-        return
-    pool.remove_stale()
-    if not hasattr(config, "workerinput"):
-        pool.start_ahead(declared(pool, session.items, set()), int(option(config, "testbed_ahead")))
-        return
-    units: dict[str, list[pytest.Item]] = {}
-    for item in session.items:
-        units.setdefault(unit_of(item), []).append(item)
-    config.stash[_UNITS] = (units, set(), set())
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_protocol(item: pytest.Item) -> None:
-    """An xdist worker begins a unit of work: bring up ahead what that unit's tests declare."""
-    units, begun, seen = item.config.stash.get(_UNITS, (None, None, None))
-    if units is None or (unit := unit_of(item)) in begun:
-        return
-    begun.add(unit)
-    pool = item.config.stash[_POOL]
-    refs = declared(pool, units.get(unit, [item]), seen)
-    if refs:
-        pool.start_ahead(refs, int(option(item.config, "testbed_ahead")))
+    """With --testbed-ahead=N: start the shared testbeds the selected tests declare (not in an
+    xdist worker, which runs a share of them: see ahead_for)."""
+    if not hasattr(session.config, "workerinput"):
+        ahead_for(session.config, session.items)
 
 
 @pytest.fixture(scope="session")
@@ -267,4 +242,4 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         terminalreporter.write_line(f"kept up: {name} (testbed show {name}; testbed down {name})")
 
 
-__all__ = ["Testbeds"]
+__all__ = ["Testbeds", "ahead_for"]

@@ -6,9 +6,8 @@ the selected tests declare (`@pytest.mark.testbed(...)`), in child processes (th
 path users take, and no fork from a threaded process), N at a time in the order the tests run;
 a test's fixture waits for its own and attaches to it. Whatever a session started and did not
 use is taken down at its end, and an interrupted session stops the bring-ups it started
-(SIGTERM: the CLI cleans up). Under pytest-xdist each worker does the same for each unit of
-work it is handed (a group, file or module: --dist loadgroup/loadfile/loadscope), when it
-starts that unit.
+(SIGTERM: the CLI cleans up). Under pytest-xdist a worker does the same for its share of the
+tests when a conftest tells it (pytest_plugin.ahead_for).
 """
 
 from __future__ import annotations
