@@ -19,11 +19,17 @@ class Host:
         return self.node.name
 
     def ping(self, destination: str, count: int = 3, interval: float = 0.2,
-             wait: float = 2.0, quiet: bool = False) -> ping_parser.PingResult:
+             wait: float = 2.0, quiet: bool = False,
+             deadline: float | None = None) -> ping_parser.PingResult:
         """Ping from this host; a failed ping is a result (100 % loss), not an exception.
-        `quiet`: no line per reply (for floods: the summary keeps min/avg/max)."""
+        `quiet`: no line per reply (for floods: the summary keeps min/avg/max).
+        `deadline`: run until `count` replies or this many seconds (ping -w): a late reply
+        counts, where without it ping gives up two round trips after its last request; a
+        probe really lost is sent again, so it still shows as loss."""
+        until = ["-w", f"{deadline:g}"] if deadline is not None else []
         out = self.node.run(["ping", "-n", *(["-q"] if quiet else []), "-c", str(count),
-                             "-i", str(interval), "-W", str(wait), destination], check=False)
+                             "-i", str(interval), "-W", str(wait), *until, destination],
+                            check=False)
         return ping_parser.parse(destination, out.stdout + out.stderr)
 
     def dhcp(self, interface: str = names.VM_NIC) -> dhcp_client.Lease:

@@ -116,8 +116,9 @@ def flap(tb: Testbed, rate: float = 20, duration: float = 2.5,
     start = time.time()
     with CaptureSet(tor_ends, folder / "pcap") as caps, tb.tor.watch(duration + 5) as seen:
         def run(i: int, src: str, dst: str) -> None:
+            # a reply delayed on a busy machine is late, not lost: wait for it (bounded)
             results[i] = tb.host(src).ping(sc.vms[dst].ip, count=count, interval=1 / rate,
-                                           wait=1, quiet=True)
+                                           wait=1, quiet=True, deadline=duration + 5)
         threads = [threading.Thread(target=run, args=(i, a, b)) for i, (a, b) in enumerate(pairs)]
         for t in threads:
             t.start()

@@ -79,7 +79,8 @@ def test_centralized_mode_hairpins_through_the_active_gateway(seed_modes):
     assert walk.request.path == ["vm1", "compute-a", "tor", gw, "tor", "compute-b", "vm4"]
     r = flap(tb, rate=20, duration=2, walks=False)
     assert (r.counter_moves, r.router_mac_flips) == (0, 0)
-    assert all(f.loss == 0 for f in r.flows)
+    assert all(f.loss == 0 for f in r.flows), [(f.source, f.destination, f.sent, f.received)
+                                               for f in r.flows]
 
 
 def test_bridged_mode_east_west_as_chassis_mac_and_north_south_dropped_here(seed_modes):
