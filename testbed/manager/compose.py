@@ -17,9 +17,16 @@ iptables, so it is wired with veths into a bridge in the ToR's container instead
 
 COMPUTE_NICE = 10
 """Compute chassis' daemons yield the CPU to the central's, the gateways' and the ToR's when
-it is short (node-init's NODE_NICE). In a deployment the central has CPUs of its own; here 100
-chassis starved the SB server until every ovn-controller's probe timed out and reconnected
-(registration took 46-70 s; 1 s with this). Only the daemons: commands run at full speed."""
+it is short (node-init's NODE_NICE), in a testbed of many computes (YIELD_ABOVE). In a
+deployment the central has CPUs of its own; here 100 chassis starved the SB server until every
+ovn-controller's probe timed out and reconnected (registration took 46-70 s; 1 s with this).
+Only the daemons: commands run at full speed."""
+
+YIELD_ABOVE = 16
+"""Computes yield only in a testbed with more of them than this. In a small one their BFD
+sessions are what fault tests time: at 300 ms x 3, computes weighing an eighth of a gateway
+lost BFD to the gateways while a second testbed was busy on the same two cores (the active
+gateway released its port, seen in a test run on two pytest-xdist workers)."""
 
 CPU_SHARES = {Role.central: 65536, Role.gateway: 8192, Role.tor: 8192, Role.external: 8192}
 VM_CPU_SHARES = 8192
@@ -68,14 +75,16 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
         return svc
 
     services = {}
+    many = len(sc.nodes_with(Role.compute)) > YIELD_ABOVE
+    shares = {**CPU_SHARES, **({} if many else {Role.compute: CPU_SHARES[Role.gateway]})}
     for name, node in sc.nodes.items():
         init_role = _INIT_ROLE.get(node.role) or ("switch" if tor_backend == "ovs" else "host")
         nets = node_networks(node.role)
         wiring = {"networks": nets} if nets else {"network_mode": "none"}
-        if node.role in CPU_SHARES:
-            wiring["cpu_shares"] = CPU_SHARES[node.role]
+        if node.role in shares:
+            wiring["cpu_shares"] = shares[node.role]
         services[name] = service(name, init_role, {ROLE_LABEL: node.role.value}, **wiring)
-        if node.role is Role.compute:
+        if node.role is Role.compute and many:
             services[name]["environment"]["NODE_NICE"] = str(COMPUTE_NICE)
     for name in sc.vms:
         services[name] = service(name, "host", {ROLE_LABEL: "vm"}, network_mode="none",
