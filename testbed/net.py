@@ -253,10 +253,14 @@ class Testbed:
                                self.tor, self.timings, self.links.to_json())
 
     def walk(self, source: str, destination: str, proto: str = "icmp", port: int | None = None,
-             timeout: float = 1.0, traces: bool = True, capture_on: list[str] | None = None):
-        """Send one probe and follow it on every link: see testbed.walk.model for the result."""
+             timeout: float | None = None, traces: bool = True,
+             capture_on: list[str] | None = None):
+        """Send one probe and follow it on every link: see testbed.walk.model for the result.
+        `timeout`: seconds the probe waits for its answer (testbed.walk.probe.TIMEOUT)."""
+        from .walk.probe import TIMEOUT
         from .walk.runner import walk
 
+        timeout = TIMEOUT if timeout is None else timeout
         return walk(self, source, destination, proto, port, timeout, traces, capture_on)
 
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..net import Testbed
+from ..walk.probe import TIMEOUT
 
 
 def add_parser(p) -> None:
@@ -20,7 +21,8 @@ def add_parser(p) -> None:
     p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
     p.add_argument("--proto", choices=("icmp", "tcp", "udp"), default="icmp")
     p.add_argument("--port", type=int, help="destination port (tcp, udp)")
-    p.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for the reply")
+    p.add_argument("--timeout", type=float, default=TIMEOUT,
+                   help=f"seconds to wait for the reply (default {TIMEOUT:g})")
     p.add_argument("--no-trace", action="store_true", help="skip ovn-trace and ofproto/trace")
     p.add_argument("--noise", action="store_true",
                    help="also list the background frames captured meanwhile (ARP, BFD, ...)")

@@ -23,10 +23,12 @@ ovn-controller's probe timed out and reconnected (registration took 46-70 s; 1 s
 Only the daemons: commands run at full speed."""
 
 YIELD_ABOVE = 16
-"""Computes yield only in a testbed with more of them than this. In a small one their BFD
-sessions are what fault tests time: at 300 ms x 3, computes weighing an eighth of a gateway
-lost BFD to the gateways while a second testbed was busy on the same two cores (the active
-gateway released its port, seen in a test run on two pytest-xdist workers)."""
+"""Computes yield, and the central weighs most, only in a testbed with more computes than
+this. In a small one every container weighs the same: its chassis' BFD sessions and first
+packets are what tests time, and weights are compared across testbeds too. Seen on two
+pytest-xdist workers: computes weighing an eighth of a gateway lost BFD at 300 ms x 3 (the
+active gateway released its port), and a chassis' first packet waited over a second while
+another testbed's central (65536) came up."""
 
 CPU_SHARES = {Role.central: 65536, Role.gateway: 8192, Role.tor: 8192, Role.external: 8192}
 VM_CPU_SHARES = 8192
@@ -76,7 +78,7 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
 
     services = {}
     many = len(sc.nodes_with(Role.compute)) > YIELD_ABOVE
-    shares = {**CPU_SHARES, **({} if many else {Role.compute: CPU_SHARES[Role.gateway]})}
+    shares = CPU_SHARES if many else {role: VM_CPU_SHARES for role in (*CPU_SHARES, Role.compute)}
     for name, node in sc.nodes.items():
         init_role = _INIT_ROLE.get(node.role) or ("switch" if tor_backend == "ovs" else "host")
         nets = node_networks(node.role)

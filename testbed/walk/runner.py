@@ -21,6 +21,7 @@ from . import hops as H
 from . import tortable
 from .directory import directory
 from .model import Leg, TorTable, Walk
+from .probe import TIMEOUT as PROBE_TIMEOUT
 from .probe import Probe
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def build_leg(name: str, source: str, target: str | None, obs, links) -> Leg:
 
 
 def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: int | None = None,
-         timeout: float = 1.0, run_traces: bool = True, capture_on: list[str] | None = None
+         timeout: float = PROBE_TIMEOUT, run_traces: bool = True, capture_on: list[str] | None = None
          ) -> Walk:
     """`capture_on`: capture only on these nodes' link ends (default: every link that carries
     data). The source is always captured, since its frames tell a TCP/UDP probe's port."""

@@ -65,8 +65,8 @@ def test_a_node_is_the_top_of_its_tree_not_its_detached_daemons(monkeypatch):
 
 
 def test_when_the_cpu_is_short_the_central_and_gateways_come_first_in_both_runtimes():
-    """Many computes yield to the central and the gateways; a few weigh as a gateway does (their
-    BFD sessions are timed by fault tests)."""
+    """Many computes yield to the central and the gateways; in a small testbed every container
+    weighs the same (its BFD and first packets are timed, and weights count across testbeds)."""
     services = render(load("scale-100"), "t", "img", "netdev", "ovs")["services"]
     compute = "hv-001"
     assert services["central"]["cpu_shares"] > services["gw1"]["cpu_shares"] > 1024
@@ -74,7 +74,7 @@ def test_when_the_cpu_is_short_the_central_and_gateways_come_first_in_both_runti
     assert services[compute]["environment"]["NODE_NICE"] == "10"
     assert "NODE_NICE" not in services["gw1"]["environment"]
     few = render(load("l3-over-vlan"), "t", "img", "netdev", "ovs")["services"]
-    assert few["compute-a"]["cpu_shares"] == few["gw1"]["cpu_shares"] == few["vm1"]["cpu_shares"]
+    assert len({few[n]["cpu_shares"] for n in ("central", "gw1", "compute-a", "tor", "vm1")}) == 1
     assert "NODE_NICE" not in few["compute-a"]["environment"]
     # node-init runs the chassis daemons at that niceness (the netns runtime passes it too)
     from testbed.manager.compose import COMPOSE_DIR
