@@ -10,6 +10,7 @@ import docker
 import docker.errors
 from docker.models.containers import Container
 
+from .. import wait
 from ..command import CommandError, CommandResult, Commands
 from ..errors import EngineMissing, NodeNotRunning
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL
@@ -165,22 +166,26 @@ class DockerBackend:
         containers = self.client.containers.list(all=True,
                                                  filters={"label": f"{LABEL}={testbed}"})
 
-        def remove(container: Container) -> None:  # side by side: each waits on its stop
+        for container in containers:
             try:
                 if container.status == "paused":  # a fault left it frozen
                     container.unpause()
                 container.remove(force=True)
             except docker.errors.NotFound:
                 pass
-        each(remove, containers)
         networks = self.networks(testbed)
-
-        def remove_net(net) -> None:
-            try:
-                net.remove()
-            except docker.errors.NotFound:
-                pass
-        each(remove_net, networks)
+        for net in networks:
+            def missing(net=net) -> list[str]:
+                try:
+                    net.remove()
+                except docker.errors.NotFound:
+                    pass
+                except docker.errors.APIError as exc:  # the engine still releasing endpoints
+                    if "active endpoints" not in str(exc):
+                        raise
+                    return [f"network {net.name} free of endpoints"]
+                return []
+            wait.until(f"network {net.name} to be removed", missing, 60, interval=0.1)
         return len(containers), len(networks)
 
 
