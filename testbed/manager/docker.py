@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -146,19 +147,29 @@ class DockerBackend:
     def networks(self, testbed: str) -> list:
         return self.client.networks.list(filters={"label": f"{LABEL}={testbed}"})
 
+    def _listed(self) -> list[dict]:
+        """Every testbed container as the engine lists it, not inspected one by one: a container
+        removed meanwhile (another test run's teardown) would fail the whole listing."""
+        return [c.attrs for c in self.client.containers.list(all=True, sparse=True,
+                                                             filters={"label": LABEL})]
+
     def testbeds(self) -> dict[str, int]:
         """Names of the testbeds with containers in this engine, and how many each has."""
         counts: dict[str, int] = {}
-        for c in self.client.containers.list(all=True, filters={"label": LABEL}):
-            counts[c.labels[LABEL]] = counts.get(c.labels[LABEL], 0) + 1
+        for attrs in self._listed():
+            name = (attrs.get("Labels") or {})[LABEL]
+            counts[name] = counts.get(name, 0) + 1
         return counts
 
     def states(self) -> dict[str, list[tuple[str, str, str]]]:
-        """Every testbed's containers: (node, status, created) - created as Docker gives it."""
+        """Every testbed's containers: (node, status, created as 2026-11-28T05:09:13Z)."""
         found: dict[str, list[tuple[str, str, str]]] = {}
-        for c in self.client.containers.list(all=True, filters={"label": LABEL}):
-            found.setdefault(c.labels[LABEL], []).append(
-                (c.labels.get(NODE_LABEL, c.name), c.status, c.attrs.get("Created", "")))
+        for attrs in self._listed():
+            labels = attrs.get("Labels") or {}
+            node = labels.get(NODE_LABEL, (attrs.get("Names") or ["?"])[0].lstrip("/"))
+            created = attrs.get("Created")
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(created)) if created else ""
+            found.setdefault(labels[LABEL], []).append((node, str(attrs.get("State", "")), stamp))
         return found
 
     def remove(self, testbed: str) -> tuple[int, int]:
