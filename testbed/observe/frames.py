@@ -194,6 +194,7 @@ def read_pcap(path) -> list[Frame]:
 
 def newest_ns(path) -> int | None:
     """The stamp of a pcap's last whole frame in ns (None: no frame yet), nothing decoded."""
+    from scapy.error import Scapy_Exception
     from scapy.utils import RawPcapReader
 
     last = None
@@ -202,7 +203,7 @@ def newest_ns(path) -> int | None:
             for _, meta in reader:
                 last = meta
             scale = 1 if reader.nano else 1000
-    except (EOFError, ValueError, struct.error):  # the header itself still being written
-        return None
+    except (EOFError, ValueError, struct.error, Scapy_Exception):  # empty, or the header
+        return None                                                 # still being written
     return None if last is None else last.sec * 1_000_000_000 + last.usec * scale
 

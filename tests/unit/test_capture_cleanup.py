@@ -58,6 +58,8 @@ def _busy_link(pcap, stop: threading.Event, every: float = 0.02, bound: float = 
 
 def test_newest_stamp_of_a_pcap_read_without_decoding(tmp_path):
     pcap = tmp_path / "x.pcap"
+    pcap.touch()
+    assert newest_ns(pcap) is None  # created by tcpdump, nothing written yet
     with PcapWriter(str(pcap), nano=True, sync=True, linktype=1) as out:
         out.write_header(None)
     assert newest_ns(pcap) is None  # a header, no frame yet
