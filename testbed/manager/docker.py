@@ -176,7 +176,6 @@ class DockerBackend:
         """Remove the testbed's containers and networks; returns how many of each."""
         containers = self.client.containers.list(all=True,
                                                  filters={"label": f"{LABEL}={testbed}"})
-
         for container in containers:
             try:
                 if container.status == "paused":  # a fault left it frozen

@@ -143,10 +143,11 @@ def ahead_for(config: pytest.Config, items: list[pytest.Item]) -> None:
     share (this repository's tests/conftest.py does)."""
     workers = int(option(config, "testbed_ahead") or 0)
     pool = config.stash[_POOL]
-    if workers <= 0 or not items or pool.skip_reason() is not None:
+    refs = declared(pool, items) if workers > 0 else []
+    if not refs or pool.skip_reason() is not None:
         return
     pool.remove_stale()
-    pool.start_ahead(declared(pool, items), workers)
+    pool.start_ahead(refs, workers)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
