@@ -212,11 +212,6 @@ def add_route(pid: int, dst: str, gateway: str) -> None:
         ns.route("replace", dst=dst, gateway=gateway)
 
 
-def flush_addresses(pid: int, ifname: str) -> None:
-    with netns(pid) as ns:
-        ns.flush_addr(index=ns.link_lookup(ifname=ifname)[0])
-
-
 def move_address(pid: int, ifname: str, cidr: str, away_from: list[str]) -> None:
     """Put `cidr` on `ifname` (up) and take every address off the `away_from` interfaces, in one
     namespace session (a chassis' tunnel address moving from its NIC onto br-ovl)."""
