@@ -196,6 +196,22 @@ class CaptureSet:
     def frames(self) -> dict[Endpoint, list[Frame]]:
         return {r.end: read_pcap(r.pcap) if r.pcap.exists() else [] for r in self.running}
 
+    def frames_now(self, timeout: float = 2.0) -> dict[Endpoint, list[Frame]]:
+        """The frames on disk so far, while the captures still run (a file whose header or last
+        record is being written is read again)."""
+        from scapy.error import Scapy_Exception
+
+        out: dict[Endpoint, list[Frame]] = {}
+
+        def missing() -> list[str]:
+            try:
+                out.update(self.frames())
+            except (EOFError, ValueError, struct.error, Scapy_Exception) as exc:
+                raise wait.NotYet(str(exc)) from exc
+            return []
+        wait.until("the captures to be readable", missing, timeout, interval=0.02)
+        return out
+
 
 def stop_strays(folder: Path) -> int:
     """SIGTERM every tcpdump writing below `folder` (left by a walker that was killed); count."""

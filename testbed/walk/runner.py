@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING
 
 from ..links import Endpoint
 from ..model import Role, Scenario
+from ..observe import backlog
 from ..observe.capture import CaptureSet
 from ..observe.frames import Frame
+from . import holdup, tortable
 from . import hops as H
-from . import tortable
 from .directory import directory
 from .model import Leg, TorTable, Walk
 from .probe import TIMEOUT as PROBE_TIMEOUT
-from .probe import Probe
+from .probe import Mark, Probe
 
 if TYPE_CHECKING:
     from ..net import Testbed
@@ -100,6 +101,54 @@ def build_leg(name: str, source: str, target: str | None, obs, links) -> Leg:
     return Leg(name, source, target, H.path_hops(branch, target), side, all_hops)
 
 
+def legs_of(captured: dict[Endpoint, list[Frame]], probe: Probe, source: str, target: str | None,
+            destination: str, links) -> tuple[Mark, Leg, Leg]:
+    mark = probe.mark(_sent_by(captured, source))
+    obs = H.observations(captured, mark.leg)
+    return (mark, build_leg("request", source, target, obs, links),
+            build_leg("reply", target or destination, source, obs, links))
+
+
+def runs_a_switch(tb: Testbed, name: str) -> bool:
+    """Does an ovs-vswitchd forward this node's frames (a chassis, or an OVS ToR)?"""
+    return name in tb.scenario.chassis or (
+        name == tb.scenario.tor and getattr(tb.tor, "kind", "") == "ovs")
+
+
+def follow_up(tb: Testbed, caps: CaptureSet, legs, budget: float = holdup.FOLLOW_UP) -> list[str]:
+    """The probe was not answered in time: while a switch has it (last seen arriving there,
+    not leaving), wait for that switch to handle what it had received, and look again. Ends
+    when the probe is answered, sits where no switch holds it, or has not moved after its
+    switch caught up (dropped there); bounded by `budget` seconds. Returns the walk's notes."""
+    notes: list[str] = []
+    asked: set = set()
+    deadline = time.monotonic() + budget
+    while (left := deadline - time.monotonic()) > 0:
+        request, reply = legs(caps.frames_now())
+        where = holdup.frontier(request, reply)
+        if where is None or not runs_a_switch(tb, where[1]):
+            break
+        leg, node = where
+        state = (where, len(request.all_hops), len(reply.all_hops))
+        if state in asked:
+            notes.append(f"{node}'s switch had handled everything it had received and the {leg} "
+                         "did not leave it on any captured link: it was dropped there, not delayed")
+            break
+        asked.add(state)
+        t = time.monotonic()
+        why = backlog.drained(tb.nodes[node], left)
+        if why:
+            notes.append(f"the {leg} was last seen arriving at {node}; whether its switch still "
+                         f"holds it is not known: {why}")
+            break
+        if (took := time.monotonic() - t) > 0.2:
+            notes.append(f"waited {took:.2f} s for {node}'s switch to handle its backlog")
+        caps.settle()
+    else:
+        notes.append(f"stopped following the probe after {budget:g} s")
+    return notes
+
+
 def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: int | None = None,
          timeout: float = PROBE_TIMEOUT, run_traces: bool = True, capture_on: list[str] | None = None
          ) -> Walk:
@@ -135,15 +184,15 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
                                   f"the answer to the probe from {source}")
             # UDP: the sender does not wait for an answer; wait for the wires to go quiet longer
             caps.settle(quiet_ms=250 if proto == "udp" else 60)
+            followed = [] if probe.answered(sent) else follow_up(
+                tb, caps, lambda captured: legs_of(captured, probe, source, target,
+                                                   destination, tb.links)[1:])
             timings["probe"] = time.monotonic() - t1
         t2 = time.monotonic()
         end_f = pool.submit(read_tor, tb, "end")
         captured = caps.frames()
         timings["read pcaps"] = time.monotonic() - t2
-        mark = probe.mark(_sent_by(captured, source))
-        obs = H.observations(captured, mark.leg)
-        request = build_leg("request", source, target, obs, tb.links)
-        reply = build_leg("reply", target or destination, source, obs, tb.links)
+        mark, request, reply = legs_of(captured, probe, source, target, destination, tb.links)
         end = end_f.result()
         bounds = [("request", reply.hops[0].ns - 1 if reply.hops else 2**63),
                   ("reply", 2**63)]
@@ -159,11 +208,14 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
                                if mark.leg(f) is None), key=lambda x: x[1].ns)
         w.notes += [f"ToR table rebuilt from the captures differs from the switch: {d}"
                     for d in tortable.differences(after_reply, end)]
+        w.notes += followed + holdup.held_notes(request, reply)
         if not request.delivered:
             w.notes += resolving_notes(w.background, dst_ip)
         if not sent.ok and proto == "icmp":
+            late = (f" (the answer came after it had given up, {probe.timeout:g} s)"
+                    if reply.delivered else "")
             w.notes.append(f"{source}: `{sent.command}` exited {sent.rc}: "
-                           f"{(sent.stdout + sent.stderr).strip().splitlines()[-1:]}")
+                           f"{(sent.stdout + sent.stderr).strip().splitlines()[-1:]}{late}")
         t3 = time.monotonic()
         names_f = pool.submit(directory, sc, tb.nodes, tb.sb)
         if run_traces:
@@ -182,10 +234,21 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
     walk_files.write_all(w, captured, sc)
     timings["report"] = time.monotonic() - t4
     timings["total"] = time.monotonic() - t0
-    hint = f"\n(walk report: {folder / 'walk.html'}; pcaps: {folder / 'pcap'})"
+    hint = failure_hint(w)
     request.report_hint = reply.report_hint = hint
     walk_files.write_json(w)
     return w
+
+
+def failure_hint(w: Walk) -> str:
+    """What a failed assertion on this walk prints under its table: the walk's notes (an ARP
+    that consumed the probe, a probe command that failed, a link not captured), how long the
+    probe waited, and where the report and pcaps are. A CI log then says why on its own."""
+    lines = [f"walk notes: {note}" for note in w.notes[:6]]
+    lines.append(f"probe: sent and settled in {w.timings.get('probe', 0):.2f} s "
+                 f"(waits up to {w.probe.timeout:g} s for the answer)")
+    lines.append(f"(walk report: {w.folder / 'walk.html'}; pcaps: {w.folder / 'pcap'})")
+    return "".join("\n" + line for line in lines)
 
 
 def default_gateways(sc: Scenario) -> dict[str, str]:

@@ -5,6 +5,8 @@ floating IP brings back the trip through the gateway."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from testbed import wait
@@ -66,3 +68,25 @@ def test_centralising_the_floating_ip_brings_the_trip_through_the_gateway_back(d
                if n.name == "R1").nat
     fip = next(n for n in nat if n.type == "dnat_and_snat")
     assert fip.logical_port == ["vm1"] and fip.external_mac == [FIP_MAC]
+
+
+def test_a_probe_held_by_a_stopped_switch_is_followed_not_called_lost(dvr):
+    """compute-b's ovs-vswitchd is frozen while vm2's probe waits for its answer, so the probe
+    sits in compute-b until after the ping has given up. The walk asks compute-b's switch to
+    catch up (and the test lets it go as soon as it is asked): the probe goes on, and the walk
+    shows the whole journey and how long compute-b held it, instead of a drop at compute-b."""
+    compute_b = dvr.nodes["compute-b"]
+
+    def asked() -> list[str]:
+        found = compute_b.run(["pgrep", "-f", "ovs-appctl --timeout"], check=False).stdout
+        return [] if found.strip() else ["the walk's ovs-appctl round trip in compute-b"]
+    with ThreadPoolExecutor(1) as pool:
+        with dvr.faults.stop("compute-b", "ovs-vswitchd"):
+            walking = pool.submit(dvr.walk, "vm2", "ext", traces=False)
+            wait.until("the walk to ask compute-b's switch for its backlog", asked, 20,
+                       interval=0.05)
+        w = walking.result(timeout=30)
+    w.request.assert_expected(dvr.expect("vm2", "ext"))
+    assert w.reply.delivered, w.reply.report_hint
+    held = [n for n in w.notes if n.startswith("compute-b held the request")]
+    assert held and float(held[0].split()[4]) >= w.probe.timeout, w.notes

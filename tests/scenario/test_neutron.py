@@ -89,6 +89,8 @@ def test_security_groups_allow_icmp_and_ssh_in_and_drop_the_rest(aio):
     web = aio.walk("vm2", "vm1", proto="tcp", port=80)
     # dropped on vm1's chassis, in the egress pipeline of vm1's switch, by the drop group's ACL
     assert not web.request.delivered and web.request.last_seen.node == "compute-a"
+    assert any(n.startswith("compute-a's switch had handled everything") for n in web.notes), \
+        web.notes
     drop = web.traces["ovn-trace request"].dropped_by
     assert drop is not None and "acl" in drop.stage
     assert "outport == @neutron_pg_drop && ip" in drop.match

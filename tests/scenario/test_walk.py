@@ -106,6 +106,9 @@ def test_walk_to_an_address_nobody_has_says_where_it_stopped(seed):
     assert not walk.request.delivered and not walk.reply.seen
     last = walk.request.last_seen
     assert (last.node, last.ifname, last.direction) == ("compute-a", "tap-vm1", "in")
+    # dropped, not delayed: compute-a's switch caught up and the probe did not leave it
+    assert any(n.startswith("compute-a's switch had handled everything") for n in walk.notes), \
+        walk.notes
     with pytest.raises(AssertionError, match="never seen at tor"):
         walk.request.hop("tor")
 
