@@ -31,6 +31,7 @@ class Launch:
     proc: subprocess.Popen | None = None
     rc: int | None = None
     used: bool = False
+    error: str | None = None  # the bring-up could not be started (the test's process does it)
 
 
 class Ahead:
@@ -85,16 +86,33 @@ class Ahead:
                     self._active -= 1
                     return
                 launch = self._queue.pop(0)
-            launch.log.parent.mkdir(parents=True, exist_ok=True)
-            with open(launch.log, "w") as out:
-                suite = ["--suite", launch.suite] if launch.suite else []
-                launch.proc = subprocess.Popen(
-                    [sys.executable, "-m", "testbed", "--runs", str(self.runs), "up",
-                     str(launch.scenario), "--name", launch.name, *suite,
-                     "--runtime", self.runtime],
-                    stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-                launch.rc = launch.proc.wait()
-            launch.done.set()
+            try:
+                launch.log.parent.mkdir(parents=True, exist_ok=True)
+                with open(launch.log, "w") as out:
+                    launch.proc = self._spawn(launch, out)
+                    launch.rc = launch.proc.wait()
+            except OSError as exc:
+                launch.error = f"{type(exc).__name__}: {exc}"
+            finally:  # whoever waits for it is told, whatever happened
+                launch.done.set()
+
+    def _spawn(self, launch: Launch, out) -> subprocess.Popen:
+        """`testbed up` in a child process; starting it is tried a second time if it fails. A
+        CI run once saw Popen fail with EFAULT ('Bad address') from exec while another thread
+        of the same process started a child at the same moment."""
+        suite = ["--suite", launch.suite] if launch.suite else []
+        argv = [sys.executable, "-m", "testbed", "--runs", str(self.runs), "up",
+                str(launch.scenario), "--name", launch.name, *suite, "--runtime", self.runtime]
+
+        def start() -> subprocess.Popen:
+            return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL)
+        try:
+            return start()
+        except OSError as exc:
+            out.write(f"starting `testbed up` failed ({exc}); trying once more\n")
+            out.flush()
+            return start()
 
     def take(self, scenario: Path, suite: str | None, timeout: float = 300) -> Launch | None:
         """An unused launch of this scenario once it has finished (None if none was started)."""
@@ -107,6 +125,8 @@ class Ahead:
         if not launch.done.wait(timeout):
             raise TimeoutError(f"testbed '{name}' was not up after {timeout:.0f} s; see "
                                f"{launch.log}")
+        if launch.error is not None:  # never started: nothing of it exists; the caller brings
+            return None               # the scenario up itself
         if launch.rc != 0:
             raise RuntimeError(f"`testbed up` of '{name}' exited {launch.rc}:\n"
                                + launch.log.read_text()[-3000:])
