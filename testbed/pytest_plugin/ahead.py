@@ -46,6 +46,7 @@ class Ahead:
         self._active = 0  # threads bringing testbeds up now
         self.ready = threading.Event()  # the node image exists: bring-ups may start
         self.prepare_error: BaseException | None = None
+        self.popen = subprocess.Popen  # how children are started (a test fakes it here)
 
     def prepare(self, build) -> None:
         """Build what every bring-up needs (the node image) in the background, while the unit
@@ -105,8 +106,8 @@ class Ahead:
                 str(launch.scenario), "--name", launch.name, *suite, "--runtime", self.runtime]
 
         def start() -> subprocess.Popen:
-            return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL)
+            return self.popen(argv, stdout=out, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL)
         try:
             return start()
         except OSError as exc:

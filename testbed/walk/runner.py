@@ -115,7 +115,8 @@ def runs_a_switch(tb: Testbed, name: str) -> bool:
         name == tb.scenario.tor and getattr(tb.tor, "kind", "") == "ovs")
 
 
-def follow_up(tb: Testbed, caps: CaptureSet, legs, budget: float = holdup.FOLLOW_UP) -> list[str]:
+def follow_up(tb: Testbed, caps: CaptureSet, legs, budget: float = holdup.FOLLOW_UP,
+              drained=backlog.drained) -> list[str]:
     """The probe was not answered in time: while a switch has it (last seen arriving there,
     not leaving), wait for that switch to handle what it had received, and look again. Ends
     when the probe is answered, sits where no switch holds it, or has not moved after its
@@ -136,7 +137,7 @@ def follow_up(tb: Testbed, caps: CaptureSet, legs, budget: float = holdup.FOLLOW
             break
         asked.add(state)
         t = time.monotonic()
-        why = backlog.drained(tb.nodes[node], left)
+        why = drained(tb.nodes[node], left)
         if why:
             notes.append(f"the {leg} was last seen arriving at {node}; whether its switch still "
                          f"holds it is not known: {why}")

@@ -19,7 +19,9 @@ class Started:
         return 0
 
 
-def launcher(tmp_path, monkeypatch, failures: int) -> tuple[A.Ahead, list]:
+def launcher(tmp_path, failures: int) -> tuple[A.Ahead, list]:
+    """An Ahead whose own Popen is faked (not subprocess.Popen: the session's real Ahead may be
+    starting children in another thread of this process)."""
     calls: list = []
 
     def popen(argv, **kw):
@@ -27,24 +29,24 @@ def launcher(tmp_path, monkeypatch, failures: int) -> tuple[A.Ahead, list]:
         if len(calls) <= failures:
             raise OSError(errno.EFAULT, "Bad address", argv[0])
         return Started()
-    monkeypatch.setattr(A.subprocess, "Popen", popen)
     ahead = A.Ahead(tmp_path, workers=1)
+    ahead.popen = popen
     ahead.ready.set()
     ahead.start([("pt1-seed-1", SCENARIO, None)])
     return ahead, calls
 
 
-def test_a_launch_that_fails_to_start_once_is_started_again(tmp_path, monkeypatch):
-    ahead, calls = launcher(tmp_path, monkeypatch, failures=1)
+def test_a_launch_that_fails_to_start_once_is_started_again(tmp_path):
+    ahead, calls = launcher(tmp_path, failures=1)
     launch = ahead.take(SCENARIO, None, timeout=10)
     assert launch is not None and launch.rc == 0 and len(calls) == 2
     assert "trying once more" in launch.log.read_text()
 
 
-def test_a_launch_that_cannot_start_is_handed_back_at_once(tmp_path, monkeypatch):
+def test_a_launch_that_cannot_start_is_handed_back_at_once(tmp_path):
     """take() returns None (the test's process brings the scenario up itself) instead of
     waiting its whole timeout for a launch whose thread had died."""
-    ahead, calls = launcher(tmp_path, monkeypatch, failures=2)
+    ahead, calls = launcher(tmp_path, failures=2)
     assert ahead.take(SCENARIO, None, timeout=10) is None
     launch = ahead.launches["pt1-seed-1"]
     assert launch.error is not None and "Bad address" in launch.error and len(calls) == 2

@@ -62,7 +62,7 @@ class Caps:
         self.settled += 1
 
 
-def follow(monkeypatch, steps, drain=lambda node, left: None, budget=10.0):
+def follow(steps, drain=lambda node, left: None, budget=10.0):
     caps, asked = Caps(steps), []
 
     def drained(node, left):
@@ -71,41 +71,42 @@ def follow(monkeypatch, steps, drain=lambda node, left: None, budget=10.0):
         if why is None:
             caps.at += 1
         return why
-    monkeypatch.setattr(runner.backlog, "drained", drained)
     names = ["vm2", "compute-b", "gw1", "tor", "ext"]
     tb = SimpleNamespace(scenario=SimpleNamespace(chassis=["compute-b", "gw1"], tor="tor"),
                          tor=SimpleNamespace(kind="ovs"),
                          nodes={n: SimpleNamespace(name=n) for n in names})
-    notes = runner.follow_up(tb, caps, lambda got: (leg("request", got[0]),
-                                                    leg("reply", got[1], source="ext", target="vm2")), budget)
+
+    def legs(got):
+        return leg("request", got[0]), leg("reply", got[1], source="ext", target="vm2")
+    notes = runner.follow_up(tb, caps, legs, budget, drained)
     return notes, asked
 
 
-def test_a_held_probe_is_followed_switch_by_switch_until_it_is_answered(monkeypatch):
-    notes, asked = follow(monkeypatch, [(2, 0), (4, 0), (8, 2), (8, 8)])
+def test_a_held_probe_is_followed_switch_by_switch_until_it_is_answered():
+    notes, asked = follow([(2, 0), (4, 0), (8, 2), (8, 8)])
     assert asked == ["compute-b", "gw1", "tor"]  # the reply was held at the ToR as well
     assert not any("dropped" in n for n in notes)
 
 
-def test_a_probe_that_does_not_move_after_its_switch_caught_up_was_dropped_there(monkeypatch):
-    notes, asked = follow(monkeypatch, [(2, 0), (2, 0)])
+def test_a_probe_that_does_not_move_after_its_switch_caught_up_was_dropped_there():
+    notes, asked = follow([(2, 0), (2, 0)])
     assert asked == ["compute-b"]
     assert notes == ["compute-b's switch had handled everything it had received and the "
                      "request did not leave it on any captured link: it was dropped there, "
                      "not delayed"]
 
 
-def test_a_stopped_switch_is_not_waited_for(monkeypatch):
-    notes, asked = follow(monkeypatch, [(2, 0)], drain=lambda node, left: "ovs-vswitchd is "
+def test_a_stopped_switch_is_not_waited_for():
+    notes, asked = follow([(2, 0)], drain=lambda node, left: "ovs-vswitchd is "
                           "stopped (SIGSTOP)")
     assert asked == ["compute-b"] and "stopped (SIGSTOP)" in notes[0]
 
 
-def test_a_probe_not_held_by_a_switch_is_not_followed(monkeypatch):
-    notes, asked = follow(monkeypatch, [(1, 0)])  # left vm2, seen nowhere else
+def test_a_probe_not_held_by_a_switch_is_not_followed():
+    notes, asked = follow([(1, 0)])  # left vm2, seen nowhere else
     assert asked == [] and notes == []
 
 
-def test_following_is_bounded(monkeypatch):
-    notes, asked = follow(monkeypatch, [(2, 0), (4, 0)], budget=0.0)
+def test_following_is_bounded():
+    notes, asked = follow([(2, 0), (4, 0)], budget=0.0)
     assert asked == [] and notes == ["stopped following the probe after 0 s"]
