@@ -12,6 +12,7 @@ tests when a conftest tells it (pytest_plugin.ahead_for).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -47,6 +48,9 @@ class Ahead:
         self.ready = threading.Event()  # the node image exists: bring-ups may start
         self.prepare_error: BaseException | None = None
         self.popen = subprocess.Popen  # how children are started (a test fakes it here)
+        # the environment the children get, fixed now: given as a list, exec does not read the
+        # process' `environ`, which a test in the main thread may be changing at that moment
+        self.env = dict(os.environ)
 
     def prepare(self, build) -> None:
         """Build what every bring-up needs (the node image) in the background, while the unit
@@ -99,15 +103,16 @@ class Ahead:
 
     def _spawn(self, launch: Launch, out) -> subprocess.Popen:
         """`testbed up` in a child process; starting it is tried a second time if it fails. A
-        CI run once saw Popen fail with EFAULT ('Bad address') from exec while another thread
-        of the same process started a child at the same moment."""
+        run here saw Popen fail with EFAULT ('Bad address') from exec: the child was reading the
+        process' environment while a unit test in the main thread changed it (monkeypatch.setenv
+        reallocates it). The children now get their environment as an argument."""
         suite = ["--suite", launch.suite] if launch.suite else []
         argv = [sys.executable, "-m", "testbed", "--runs", str(self.runs), "up",
                 str(launch.scenario), "--name", launch.name, *suite, "--runtime", self.runtime]
 
         def start() -> subprocess.Popen:
             return self.popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL)
+                              stdin=subprocess.DEVNULL, env=self.env)
         try:
             return start()
         except OSError as exc:

@@ -100,13 +100,12 @@ def test_central_on_the_packages_and_chassis_on_a_build(tmp_path):
     assert sc.ovn_for("central") is None and sc.ovn_for("gw1") is not None
 
 
-def test_each_node_gets_its_image_and_a_build_is_made_once(tmp_path, monkeypatch):
+def test_each_node_gets_its_image_and_a_build_is_made_once(tmp_path, patch_here):
     ovn_tree(tmp_path / "ovn")
     sc = with_ovn(load(SEED), str(tmp_path / "ovn"))
     made = []
-    monkeypatch.setattr(ovnbuild.images, "ensure_node_image", lambda c, s, p: "node:base")
-    monkeypatch.setattr(ovnbuild, "ensure_image",
-                        lambda c, b, s, p: made.append(b) or "node:mine")
+    patch_here(ovnbuild.images, "ensure_node_image", lambda c, s, p: "node:base")
+    patch_here(ovnbuild, "ensure_image", lambda c, b, s, p: made.append(b) or "node:mine")
     tags = ovnbuild.node_images(None, sc, lambda _: None)
     assert len(made) == 1
     assert {n for n, t in tags.items() if t == "node:mine"} == {

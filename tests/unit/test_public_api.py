@@ -23,14 +23,14 @@ def test_the_public_names_and_their_error_classes():
     assert (ROOT / "testbed" / "py.typed").exists()
 
 
-def test_constructing_does_no_io(monkeypatch):
+def test_constructing_does_no_io(patch_here):
     import subprocess
 
     import docker
 
     def refuse(*args, **kwargs):
         raise AssertionError("I/O while constructing")
-    monkeypatch.setattr(docker, "from_env", refuse)
-    monkeypatch.setattr(subprocess, "run", refuse)
+    patch_here(docker, "from_env", refuse)
+    patch_here(subprocess, "run", refuse)
     tb = testbed.Testbed(testbed.load(ROOT / "scenarios" / "l3-over-vlan.yaml"), name="no-io")
     assert tb.backend._client is None

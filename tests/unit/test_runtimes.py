@@ -50,7 +50,7 @@ def test_the_environment_carries_a_nodes_networks_there_and_back(nets):
             for net, d in parsed.items()} == addresses
 
 
-def test_a_node_is_the_top_of_its_tree_not_its_detached_daemons(monkeypatch):
+def test_a_node_is_the_top_of_its_tree_not_its_detached_daemons(monkeypatch, patch_here):
     # pid -> (environment, parent): node-init (10) started by the engine (1), its shell child
     # (11), a daemon re-parented to the holder's init (12), another testbed's gw1 (20)
     procs = {"1": ({}, "0"), "10": ({"OVN_TESTBED": "t", "OVN_TESTBED_NODE": "gw1"}, "1"),
@@ -58,7 +58,7 @@ def test_a_node_is_the_top_of_its_tree_not_its_detached_daemons(monkeypatch):
              "12": ({"OVN_TESTBED": "t", "OVN_TESTBED_NODE": "gw1"}, "1"),
              "13": ({"OVN_TESTBED": "t", "OVN_TESTBED_NODE": "vm1"}, "1"),
              "20": ({"OVN_TESTBED": "u", "OVN_TESTBED_NODE": "gw1"}, "1")}
-    monkeypatch.setattr(netns.os, "listdir", lambda _: [*procs, "self", "net"])
+    patch_here(netns.os, "listdir", lambda _: [*procs, "self", "net"])  # os: the whole process
     monkeypatch.setattr(netns, "_environ", lambda pid: procs[pid][0])
     monkeypatch.setattr(netns, "_parent", lambda pid: procs[pid][1])
     assert netns.processes("t") == {"gw1": 10, "vm1": 13}
