@@ -18,6 +18,16 @@ def holder_name(testbed: str) -> str:
     """The one container of a testbed of the netns runtime."""
     return f"ovn-testbed-{testbed}-netns"
 
+# where each daemon of a node writes its PID (node-init starts them with these)
+PIDFILES = {
+    "ovsdb-server": "/run/openvswitch/ovsdb-server.pid",
+    "ovs-vswitchd": "/run/openvswitch/ovs-vswitchd.pid",
+    "ovn-controller": "/run/ovn/ovn-controller.pid",
+    "ovn-northd": "/run/ovn/ovn-northd.pid",
+    "ovnnb_db": "/run/ovn/ovnnb_db.pid",
+    "ovnsb_db": "/run/ovn/ovnsb_db.pid",
+}
+
 UPLINK = "uplink"
 """A chassis' trunk towards its ToR port (the seed's "interface 1"); bridged into br-phy."""
 

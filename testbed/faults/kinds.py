@@ -24,18 +24,11 @@ from typing import TYPE_CHECKING
 
 from .. import wiring
 from ..errors import TestbedError
+from ..names import PIDFILES
 
 if TYPE_CHECKING:
     from ..net import Testbed
 
-PIDFILES = {
-    "ovsdb-server": "/run/openvswitch/ovsdb-server.pid",
-    "ovs-vswitchd": "/run/openvswitch/ovs-vswitchd.pid",
-    "ovn-controller": "/run/ovn/ovn-controller.pid",
-    "ovn-northd": "/run/ovn/ovn-northd.pid",
-    "ovnnb_db": "/run/ovn/ovnnb_db.pid",
-    "ovnsb_db": "/run/ovn/ovnsb_db.pid",
-}
 ROLE_DAEMONS = {
     "gateway": ("ovsdb-server", "ovs-vswitchd", "ovn-controller"),
     "compute": ("ovsdb-server", "ovs-vswitchd", "ovn-controller"),

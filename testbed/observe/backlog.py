@@ -19,21 +19,25 @@ import time
 
 from ..errors import NodeNotRunning
 from ..manager.docker import Node
+from ..names import PIDFILES
 
 DAEMON = "ovs-vswitchd"
 
 
 def stopped(node: Node) -> str | None:
-    """Why the node's ovs-vswitchd cannot answer now (a stopped container, a SIGSTOPped daemon),
-    or None."""
+    """Why the node's ovs-vswitchd cannot answer now (a stopped container, no daemon, a
+    SIGSTOPped daemon), or None. The daemon is found by its pidfile: on the namespace runtime
+    every node's processes share one PID namespace."""
     try:
-        ps = node.run(["ps", "-o", "stat=", "-C", DAEMON], check=False)
+        pid = node.run(["cat", PIDFILES[DAEMON]], check=False).stdout.strip()
+        if not pid.isdigit():
+            return f"{node.name}: no {DAEMON} runs (no pidfile {PIDFILES[DAEMON]})"
+        state = node.run(["ps", "-o", "stat=", "-p", pid], check=False).stdout.strip()
     except NodeNotRunning as exc:
         return str(exc)
-    states = ps.stdout.split()
-    if not states:
-        return f"{node.name}: no {DAEMON} runs"
-    if all(s.startswith("T") for s in states):
+    if not state:
+        return f"{node.name}: {DAEMON} (pid {pid}) is gone"
+    if state.startswith("T"):
         return f"{node.name}: {DAEMON} is stopped (SIGSTOP)"
     return None
 
@@ -42,9 +46,9 @@ def drained(node: Node, timeout: float, attempt: float = 2.0) -> str | None:
     """Wait, at most `timeout` seconds, until the node's ovs-vswitchd has handled every frame it
     had received when this was called. None when it has; otherwise why that is not known.
 
-    Each round trip waits `attempt` seconds at most; a switch that has not answered by then is
-    asked again while it is busy, and given up at once when it is stopped (a frozen daemon
-    holds what it has until someone lets it go)."""
+    Each round trip waits `attempt` seconds at most. A switch that has not answered by then is
+    asked again if it is busy, and given up if it is stopped: a frozen daemon holds what it has
+    until someone lets it go, so waiting longer tells nothing."""
     deadline = time.monotonic() + timeout
     answered = 0
     while answered < 2:
