@@ -110,3 +110,16 @@ def test_a_probe_not_held_by_a_switch_is_not_followed():
 def test_following_is_bounded():
     notes, asked = follow([(2, 0), (4, 0)], budget=0.0)
     assert asked == [] and notes == ["stopped following the probe after 0 s"]
+
+
+def test_a_failed_walk_assertion_carries_the_walks_notes_and_probe_time(tmp_path):
+    w = SimpleNamespace(notes=[f"note {i}" for i in range(8)], timings={"probe": 2.07},
+                        probe=SimpleNamespace(timeout=2.0), folder=tmp_path / "3-vm2-ext")
+    hint = runner.failure_hint(w).splitlines()
+    assert hint[0] == "" and hint[1:7] == [f"walk notes: note {i}" for i in range(6)]
+    assert hint[7] == "probe: sent and settled in 2.07 s (waits up to 2 s for the answer)"
+    assert hint[8].startswith("(walk report: ") and "3-vm2-ext/pcap" in hint[8]
+    request = leg("request", 2)
+    request.report_hint = runner.failure_hint(w)
+    with pytest.raises(AssertionError, match="(?s)never seen at tor.*walk notes: note 0"):
+        request.hop("tor")
