@@ -7,9 +7,9 @@ thread of ovs-vswitchd polls every port, forwards what it read, and answers `ovs
 round trips in a row therefore prove a whole pass of that loop which began after the first was
 sent: every frame the switch had received before then has been forwarded or dropped. A switch
 that is merely slow (its CPU shared with a busy machine) answers late, and the wait for its answer
-is the wait for its backlog. With the kernel datapath, frames are forwarded by the kernel and only
-a flow's first packet waits for ovs-vswitchd's handler threads; the round trips then prove less
-(the main thread only), and a walk's notes say which datapath the chassis ran.
+is the wait for its backlog. With the kernel datapath (where the host has the module), frames are
+forwarded by the kernel and only a flow's first packet waits for ovs-vswitchd's handler threads:
+the round trips then prove less, since they pass through the main thread only.
 """
 
 from __future__ import annotations
