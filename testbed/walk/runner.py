@@ -122,7 +122,7 @@ def follow_up(tb: Testbed, caps: CaptureSet, legs, budget: float = holdup.FOLLOW
     when the probe is answered, sits where no switch holds it, or has not moved after its
     switch caught up (dropped there); bounded by `budget` seconds. Returns the walk's notes."""
     notes: list[str] = []
-    asked: set = set()
+    last = None  # where the probe was, and how far both legs had come, when a switch was asked
     deadline = time.monotonic() + budget
     while (left := deadline - time.monotonic()) > 0:
         request, reply = legs(caps.frames_now())
@@ -131,11 +131,11 @@ def follow_up(tb: Testbed, caps: CaptureSet, legs, budget: float = holdup.FOLLOW
             break
         leg, node = where
         state = (where, len(request.all_hops), len(reply.all_hops))
-        if state in asked:
+        if state == last:
             notes.append(f"{node}'s switch had handled everything it had received and the {leg} "
                          "did not leave it on any captured link: it was dropped there, not delayed")
             break
-        asked.add(state)
+        last = state
         t = time.monotonic()
         why = drained(tb.nodes[node], left)
         if why:
