@@ -12,7 +12,6 @@ import os
 import selectors
 import shutil
 import signal
-import struct
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ from .. import wait
 from ..errors import TestbedError
 from ..links import Endpoint
 from ..manager.docker import Node
-from .frames import Frame, newest_ns, read_pcap
+from .frames import STILL_WRITTEN, Frame, newest_ns, read_pcap
 
 START_TIMEOUT = 10.0
 
@@ -165,11 +164,7 @@ class CaptureSet:
         run = next(r for r in self.running if r.end == end)
 
         def missing() -> list[str]:
-            try:
-                frames = read_pcap(run.pcap) if run.pcap.exists() else []
-            except (EOFError, ValueError, struct.error) as exc:  # a record still being written
-                raise wait.NotYet(str(exc)) from exc
-            return [] if seen(frames) else [f"{what} in the capture on {end}"]
+            return [] if seen(_read_running(run.pcap)) else [f"{what} in the capture on {end}"]
         wait.until(what, missing, timeout, interval=0.02)
 
     def stop(self) -> None:
@@ -199,18 +194,21 @@ class CaptureSet:
     def frames_now(self, timeout: float = 2.0) -> dict[Endpoint, list[Frame]]:
         """The frames on disk so far, while the captures still run (a file whose header or last
         record is being written is read again)."""
-        from scapy.error import Scapy_Exception
-
         out: dict[Endpoint, list[Frame]] = {}
 
         def missing() -> list[str]:
-            try:
-                out.update(self.frames())
-            except (EOFError, ValueError, struct.error, Scapy_Exception) as exc:
-                raise wait.NotYet(str(exc)) from exc
+            out.update({r.end: _read_running(r.pcap) for r in self.running})
             return []
         wait.until("the captures to be readable", missing, timeout, interval=0.02)
         return out
+
+
+def _read_running(pcap: Path) -> list[Frame]:
+    """A pcap tcpdump may still be writing; `wait.NotYet` while it cannot be read whole."""
+    try:
+        return read_pcap(pcap) if pcap.exists() else []
+    except STILL_WRITTEN as exc:
+        raise wait.NotYet(str(exc)) from exc
 
 
 def stop_strays(folder: Path) -> int:

@@ -10,6 +10,7 @@ import struct
 from dataclasses import asdict, dataclass, field
 
 from scapy.contrib.geneve import GENEVE
+from scapy.error import Scapy_Exception
 from scapy.layers.inet import ICMP, IP, TCP, UDP, ICMPerror, IPerror, TCPerror, UDPerror
 from scapy.layers.l2 import ARP, Dot1Q, Ether
 from scapy.layers.vxlan import VXLAN
@@ -184,6 +185,11 @@ def decode(pkt: Packet, ns: int | None = None) -> Frame:
     return Frame(**f)
 
 
+STILL_WRITTEN = (EOFError, ValueError, struct.error, Scapy_Exception)
+"""What reading a pcap raises while tcpdump is still writing it (empty, or its header or last
+record half on disk)."""
+
+
 def read_pcap(path) -> list[Frame]:
     """Every frame of a pcap file, decoded (nanosecond timestamps kept)."""
     from scapy.utils import PcapReader
@@ -194,7 +200,6 @@ def read_pcap(path) -> list[Frame]:
 
 def newest_ns(path) -> int | None:
     """The stamp of a pcap's last whole frame in ns (None: no frame yet), nothing decoded."""
-    from scapy.error import Scapy_Exception
     from scapy.utils import RawPcapReader
 
     last = None
@@ -203,7 +208,7 @@ def newest_ns(path) -> int | None:
             for _, meta in reader:
                 last = meta
             scale = 1 if reader.nano else 1000
-    except (EOFError, ValueError, struct.error, Scapy_Exception):  # empty, or the header
-        return None                                                 # still being written
+    except STILL_WRITTEN:
+        return None
     return None if last is None else last.sec * 1_000_000_000 + last.usec * scale
 
