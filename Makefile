@@ -30,8 +30,9 @@ testbed: $(BIN)/.installed host-deps
 test: $(BIN)/.installed host-deps
 	$(BIN)/pytest -n 2
 
-# Own OVN builds on real daemons: Debian's OVN source package compiled and brought up (minutes;
-# not part of `make test`). -s prints the timings.
+# Own OVN builds on real daemons: a git checkout of OVN with its ovs submodule, made from Debian's
+# source packages, compiled from nothing and brought up (minutes of compiling: not part of
+# `make test`; .ci/run runs it after). -s prints the timings.
 test-ovn-build: $(BIN)/.installed host-deps
 	$(BIN)/pytest -s tests/build
 

@@ -29,6 +29,7 @@ BUILDER_DIR = Path(__file__).resolve().parent / "builder_image"
 BUILDER_REPO = "ovn-testbed-builder"
 KEY_LABEL = "ovn-testbed.ovn-key"
 FROM_LABEL = "ovn-testbed.ovn-from"
+FILE_LIST = "files.list"  # in the work folder: what build-ovn copies from the tree
 Progress = Callable[[str], None]
 
 
@@ -66,6 +67,33 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b""
+
+
+def source_files(tree: Path) -> list[str] | None:
+    """The files a git checkout holds, relative to it: tracked files plus untracked files git
+    does not ignore (`git ls-files -co --exclude-standard`), in the checkout and in each
+    submodule or nested checkout (ovs/). A tracked file that a .gitignore also names is held
+    (OVS tracks ovsdb/ovsdb-doc and ignores it). A folder git sees as one entry but that is not
+    a checkout (a submodule someone unpacked by hand) is held whole. None outside git: the
+    whole tree is held. Files deleted from the work tree are not listed."""
+    if not (tree / ".git").exists():
+        return None
+    listed = _git(tree, "ls-files", "-z", "-co", "--exclude-standard")
+    if listed.returncode != 0:
+        raise images.ImageError(f"git ls-files in {tree} failed: "
+                                f"{listed.stderr.decode(errors='replace').strip()}")
+    files: list[str] = []
+    for entry in sorted({p.decode().rstrip("/") for p in listed.stdout.split(b"\0") if p}):
+        path = tree / entry
+        if path.is_dir() and not path.is_symlink():
+            inner = source_files(path)
+            if inner is None:
+                inner = [str(p.relative_to(path)) for p in sorted(path.rglob("*"))
+                         if (p.is_file() or p.is_symlink()) and ".git" not in p.parts]
+            files += [f"{entry}/{rel}" for rel in inner]
+        elif path.exists() or path.is_symlink():
+            files.append(entry)
+    return files
 
 
 def build_key(build: OvnBuild, suite: str) -> str:
@@ -161,6 +189,16 @@ def ensure_builder(client: docker.DockerClient, suite: str, progress: Progress =
     return tag
 
 
+def _write_file_list(tree: Path, to: Path) -> None:
+    """What build-ovn copies from the tree: the list of a git checkout's files (NUL-separated),
+    or no list for a tree outside git (all of it is copied)."""
+    files = source_files(tree)
+    if files is None:
+        to.unlink(missing_ok=True)
+    else:
+        to.write_bytes(b"".join(f.encode() + b"\0" for f in files))
+
+
 def work_dir(tree: Path) -> Path:
     """The builder's work folder for one tree (kept: incremental rebuilds)."""
     return cache_dir() / "work" / hashlib.sha256(str(tree).encode()).hexdigest()[:12]
@@ -173,6 +211,7 @@ def compile_tree(client: docker.DockerClient, build: OvnBuild, suite: str,
     work = work_dir(build.path)
     work.mkdir(parents=True, exist_ok=True)
     jobs = build.jobs or os.cpu_count() or 2
+    _write_file_list(build.path, work / FILE_LIST)
     progress(f"building OVN and OVS from {build.path} (make -j{jobs}; work folder {work})")
     container = client.containers.run(
         builder, detach=True,

@@ -32,13 +32,15 @@ Options (also ini keys without the dashes: testbed_scenario = ...):
                                   while other tests run (0: off; under pytest-xdist only for
                                   a worker whose share a conftest gives: ahead_for)
 
-No root or no Docker engine: the tests that need a testbed are skipped, with the reason.
+No root or no Docker engine: the tests that need a testbed are skipped, with the reason
+(with --testbed-require or OVN_TESTBED_REQUIRE=1 the run fails instead).
 Every testbed is named `pt<pid>-<scenario>-<n>`: pytest-xdist workers and parallel runs never
 collide, and a killed run's testbeds are removed by the next run.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -71,6 +73,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(name, text, default=default)
     group.addoption("--testbed-keep", action="store_true", default=False,
                     help="leave the testbeds of failed tests up (testbed show/down NAME)")
+    group.addoption("--testbed-require", action="store_true", default=False,
+                    help="fail, instead of skipping, when no testbed can come up here (no "
+                         f"root, no Docker engine); also {REQUIRE_ENV}=1 (CI sets it)")
+
+
+REQUIRE_ENV = "OVN_TESTBED_REQUIRE"
+
+
+def unavailable(config: pytest.Config) -> str | None:
+    """Why no testbed can come up here (tests needing one are then skipped with it), or None.
+    With --testbed-require or OVN_TESTBED_REQUIRE=1 that is an error that ends the run: a CI
+    run on a machine without an engine must not pass on the unit tests alone."""
+    reason = config.stash[_POOL].skip_reason()
+    if reason and (config.getoption("testbed_require") or
+                   os.environ.get(REQUIRE_ENV, "") not in ("", "0")):
+        raise pytest.UsageError(f"{reason}; testbeds are required here (--testbed-require or "
+                                f"{REQUIRE_ENV}=1), so the run fails instead of skipping")
+    return reason
 
 
 def option(config: pytest.Config, name: str) -> str:
@@ -161,7 +181,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def testbeds(pytestconfig: pytest.Config) -> Testbeds:
     """The session's testbeds: `with testbeds.up("dvr") as tb:`, `testbeds.shared(...)`."""
     pool = pytestconfig.stash[_POOL]
-    reason = pool.skip_reason()
+    reason = unavailable(pytestconfig)
     if reason:
         pytest.skip(reason)
     pool.remove_stale()

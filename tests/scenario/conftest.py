@@ -17,9 +17,9 @@ RUNS = ROOT / "runs"  # the plugin's default run folder (testbed_runs) under the
 
 
 def pytest_collection_modifyitems(config, items):
-    from testbed.pytest_plugin import Testbeds
+    from testbed.pytest_plugin import unavailable
 
-    reason = Testbeds(RUNS).skip_reason()
+    reason = unavailable(config)
     for item in items:
         if "tests/scenario/" not in str(item.fspath):
             continue

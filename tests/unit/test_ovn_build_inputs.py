@@ -159,3 +159,65 @@ def test_prune_keeps_todays_images_the_newest_build_of_each_tree_and_what_runs()
     assert sorted(removed) == sorted([old_node, f"{node}-ovn-aaa",
                                       "ovn-testbed-builder:trixie-0"])
     assert client.removed == removed
+
+
+def test_a_checkout_holds_its_tracked_files_even_those_a_gitignore_names(tmp_path):
+    """What a git checkout of OVN with its ovs submodule holds, as build-ovn copies it: tracked
+    files (also those a .gitignore names, as OVS's ovsdb/ovsdb-doc and OVN's debian/control),
+    untracked files git does not ignore, nothing ignored, nothing deleted, the submodule's own
+    files; an uninitialised-but-filled submodule folder whole."""
+    origin = tmp_path / "ovs-origin"
+    (origin / "ovsdb").mkdir(parents=True)
+    (origin / "configure.ac").write_text("AC_INIT(openvswitch, 3.7.90)\n")
+    (origin / "ovsdb" / "ovsdb-doc").write_text("#! /usr/bin/env python3\n")
+    (origin / "ovsdb" / ".gitignore").write_text("/ovsdb-doc\n/ovsdb-server\n")
+    git(origin, "init", "-q")
+    git(origin, "add", "-A", "-f")
+    git(origin, "commit", "-qm", "ovs")
+    tree = tmp_path / "ovn"
+    tree.mkdir()
+    (tree / "configure.ac").write_text("AC_INIT(ovn, 26.03.90)\n")
+    (tree / "debian").mkdir()
+    (tree / "debian" / "control").write_text("Source: ovn\n")
+    (tree / ".gitignore").write_text("*.o\n/debian/control\n")
+    (tree / "gone.c").write_text("")
+    (tree / "link.h").symlink_to("configure.ac")
+    git(tree, "init", "-q")
+    git(tree, "add", "-A", "-f")
+    git(tree, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(origin), "ovs")
+    git(tree, "commit", "-qm", "ovn")
+    (tree / "gone.c").unlink()                       # deleted, not committed
+    (tree / "northd.o").write_text("")               # ignored build output
+    (tree / "new.c").write_text("")                  # untracked, not ignored
+    (tree / "ovs" / "ovsdb" / "ovsdb-server").write_text("")  # ignored in the submodule
+    (tree / "ovs" / "lib.c").write_text("")          # untracked in the submodule
+    ignored = subprocess.run(["git", "-C", str(tree / "ovs"), "ls-files", "-i", "-c",
+                              "--exclude-standard"], capture_output=True, text=True).stdout
+    assert ignored.split() == ["ovsdb/ovsdb-doc"]  # the pattern this test is about
+    assert ovnbuild.source_files(tree) == [
+        ".gitignore", ".gitmodules", "configure.ac", "debian/control", "link.h", "new.c",
+        "ovs/configure.ac", "ovs/lib.c", "ovs/ovsdb/.gitignore", "ovs/ovsdb/ovsdb-doc"]
+    # a submodule folder that is not a checkout (OVS unpacked into it by hand): all of it
+    plain = tmp_path / "plain"
+    git(tmp_path, "clone", "-q", str(tree), str(plain))
+    assert not any((plain / "ovs").iterdir())  # submodule not initialised
+    (plain / "ovs" / "ovsdb").mkdir()
+    (plain / "ovs" / "ovsdb" / "ovsdb-doc").write_text("")
+    assert "ovs/ovsdb/ovsdb-doc" in ovnbuild.source_files(plain)
+    assert ovnbuild.source_files(ovn_tree(tmp_path / "outside")) is None  # outside git: whole
+
+
+def test_a_build_hands_build_ovn_the_list_of_the_checkouts_files(tmp_path):
+    tree = ovn_tree(tmp_path / "ovn")
+    listing = tmp_path / "files.list"
+    ovnbuild._write_file_list(tree, listing)
+    assert not listing.exists()  # outside git: no list, the whole tree is copied
+    git(tree, "init", "-q")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-qm", "one")
+    ovnbuild._write_file_list(tree, listing)
+    assert listing.read_bytes().split(b"\0")[:-1] == [
+        b"configure.ac", b"northd.c", b"ovs/configure.ac"]
+    script = (ovnbuild.BUILDER_DIR / "build-ovn").read_text()
+    assert f"--files-from=/work/{ovnbuild.FILE_LIST}" in script and "--from0" in script
+    assert ".gitignore" not in script.split("set -eu", 1)[1]  # no filter drops tracked files

@@ -1,0 +1,18 @@
+"""The own-OVN-build test (`make test-ovn-build`): a git checkout of OVN with its ovs submodule,
+made from Debian's source packages (debian_source.py), compiled in the builder and brought up.
+Minutes of compiling, so not part of `make test`; .ci/run runs it after. Root and a Docker
+engine are needed, as for the scenario tests."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_collection_modifyitems(config, items):
+    from testbed.pytest_plugin import unavailable
+
+    reason = unavailable(config)
+    for item in items:
+        item.add_marker(pytest.mark.docker)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
