@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from . import names
@@ -21,12 +22,14 @@ class Host:
     def ping(self, destination: str, count: int = 3, interval: float = 0.2,
              wait: float = 2.0, quiet: bool = False,
              deadline: float | None = None) -> ping_parser.PingResult:
-        """Ping from this host; a failed ping is a result (100 % loss), not an exception.
+        """Ping from this host; lost probes are a result (100 % loss), a ping that could not
+        run at all (a refused argument, no route to send on) raises ping.PingNotRun.
         `quiet`: no line per reply (for floods: the summary keeps min/avg/max).
         `deadline`: run until `count` replies or this many seconds (ping -w): a late reply
         counts, where without it ping gives up two round trips after its last request; a
         probe really lost is sent again, so it still shows as loss."""
-        until = ["-w", f"{deadline:g}"] if deadline is not None else []
+        # iputils takes -i and -W as decimals but -w only as a whole number of seconds
+        until = ["-w", str(math.ceil(deadline))] if deadline is not None else []
         out = self.node.run(["ping", "-n", *(["-q"] if quiet else []), "-c", str(count),
                              "-i", str(interval), "-W", str(wait), *until, destination],
                             check=False)

@@ -18,7 +18,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import TestbedError
 from ..observe.capture import CaptureSet
+from ..observe.ping import PingResult
 from ..ovn import modes as routing_modes
 from ..walk import tortable
 from ..walk.runner import next_folder
@@ -28,6 +30,10 @@ if TYPE_CHECKING:
 
 MAX_RATE, MAX_DURATION = 100, 30.0
 SEED_FLOWS = (("vm1", "vm4"), ("vm6", "vm3"))
+
+
+class FlapError(TestbedError, RuntimeError):
+    """A flap that measured nothing (a flow whose ping did not run, or no answer at all)."""
 
 
 @dataclass
@@ -117,8 +123,11 @@ def flap(tb: Testbed, rate: float = 20, duration: float = 2.5,
     with CaptureSet(tor_ends, folder / "pcap") as caps, tb.tor.watch(duration + 5) as seen:
         def run(i: int, src: str, dst: str) -> None:
             # a reply delayed on a busy machine is late, not lost: wait for it (bounded)
-            results[i] = tb.host(src).ping(sc.vms[dst].ip, count=count, interval=1 / rate,
-                                           wait=1, quiet=True, deadline=duration + 5)
+            try:
+                results[i] = tb.host(src).ping(sc.vms[dst].ip, count=count, interval=1 / rate,
+                                               wait=1, quiet=True, deadline=duration + 5)
+            except Exception as exc:  # noqa: BLE001 - handed to the measuring thread
+                results[i] = exc
         threads = [threading.Thread(target=run, args=(i, a, b)) for i, (a, b) in enumerate(pairs)]
         for t in threads:
             t.start()
@@ -133,8 +142,14 @@ def flap(tb: Testbed, rate: float = 20, duration: float = 2.5,
     out = [Flow(a, b) for a, b in pairs]
     for i, f in enumerate(out):
         r = results.get(i)
-        if r is not None:
-            f.sent, f.received, f.rtt_ms = r.sent, r.received, r.rtt_min_avg_max
+        if not isinstance(r, PingResult):
+            raise FlapError(f"flow {f.source} -> {f.destination} measured nothing: "
+                            + (str(r) if r is not None else "its ping did not end in time"))
+        f.sent, f.received, f.rtt_ms = r.sent, r.received, r.rtt_min_avg_max
+    if not any(f.received for f in out):
+        raise FlapError("no flow got a single answer (" + ", ".join(
+            f"{f.source} -> {f.destination} 0/{f.sent}" for f in out) + "): a flap needs "
+            "traffic; check the testbed with `testbed walk` first")
     result = FlapResult(dict(tb.modes), rate, duration, out, counter_moves, list(seen.counted),
                         [m.to_json() for m in seen.moves], frame_moves, router_macs(tb),
                         [e.__dict__ for e in tb.tor.fdb()], start, elapsed)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..errors import TestbedError
+
 _REPLY = re.compile(r"from (\S+?):? icmp_seq=(\d+) ttl=(\d+) time=([\d.]+) ms")
 _STATS = re.compile(r"(\d+) packets transmitted, (\d+) received")
 _RTT = re.compile(r"rtt min/avg/max/mdev = ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+) ms")
@@ -32,10 +34,18 @@ class PingResult:
                 f"{self.loss:.0f}% loss, ttl {sorted(set(self.ttls))}{rtt}")
 
 
+class PingNotRun(TestbedError, RuntimeError):
+    """ping printed no statistics: it refused its arguments or could not send at all (no
+    route, no such host). Not a loss: nothing was measured."""
+
+
 def parse(destination: str, output: str) -> PingResult:
+    """The statistics of a ping that ran; PingNotRun (with ping's words) for one that did not:
+    a refused argument must never read as 100 % loss."""
     stats = _STATS.search(output)
-    if not stats:  # nothing was sent (no route, no interface): all lost, the output says why
-        return PingResult(destination, 0, 0, [], [], output)
+    if not stats:
+        said = " / ".join(line.strip() for line in output.splitlines() if line.strip())
+        raise PingNotRun(f"ping {destination} did not run: {said or 'no output'}")
     replies = _REPLY.findall(output)
     rtt = _RTT.search(output)
     return PingResult(destination, int(stats.group(1)), int(stats.group(2)),

@@ -43,11 +43,13 @@ def write_json(w: Walk) -> None:
     (w.folder / "walk.json").write_text(json.dumps(to_json(w), indent=1, default=str))
 
 
-def write_all(w: Walk, captured: dict[Endpoint, list[Frame]], sc: Scenario) -> None:
-    """walk.md, walk.html and walk.pcapng; walk.json comes last (write_json), with the timings."""
+def write_all(w: Walk, captured: dict[Endpoint, list[Frame]], sc: Scenario,
+              testbed: str = "") -> None:
+    """walk.md, walk.html and walk.pcapng; walk.json comes last (write_json), with the timings.
+    `testbed`: the testbed's name, which the page's title shows (the scenario's by default)."""
     w.folder.mkdir(parents=True, exist_ok=True)
     (w.folder / "walk.md").write_text(markdown(w))
-    (w.folder / "walk.html").write_text(page(w, sc.name))
+    (w.folder / "walk.html").write_text(page(w, sc.name, testbed or sc.name))
     write_pcapng(w, captured)
 
 
@@ -85,7 +87,10 @@ def sequence_svg(w: Walk) -> str:
     width = lanes_w + text_w
     height = top + (len(arrows) + 1) * step + 20
     x = {n: 20 + i * lane_w + lane_w // 2 for i, n in enumerate(lanes)}
+    # drawn to its own scale and shrunk to the page's width: the hop list on the right stays
+    # in view in a narrow window (1280 px) instead of behind a scroll bar
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto" '
            f'font-family="monospace" font-size="11" role="img" aria-label="sequence of hops">',
            '<defs>' + "".join(
                f'<marker id="a-{k}" markerWidth="8" markerHeight="8" refX="7" refY="4" '
@@ -123,12 +128,14 @@ tr.hl td{background:#fff3b0;font-weight:bold}tr.bad td{background:#fdd;font-weig
 li{font-family:monospace;font-size:12.5px;margin:2px 0}.pic{overflow-x:auto;border:1px solid #eee}"""
 
 
-def page(w: Walk, scenario: str) -> str:
+def page(w: Walk, scenario: str, testbed: str = "") -> str:
+    where = html.escape(testbed or scenario) + (
+        f" ({html.escape(scenario)})" if testbed and testbed != scenario else "")
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>walk {w.number} "
-             f"{html.escape(w.source)} to {html.escape(w.destination)}</title>"
+             f"{html.escape(w.source)} to {html.escape(w.destination)} - {where}</title>"
              f"<style>{CSS}</style></head><body>",
              f"<h1>Packet walk {w.number}: {html.escape(w.source)} &rarr; "
-             f"{html.escape(w.destination)} <small>({html.escape(scenario)})</small></h1>",
+             f"{html.escape(w.destination)} <small>testbed {where}</small></h1>",
              "<h2>The journey, hop by hop</h2>"
              "<p>Each arrow is one wire the probe crossed, numbered in time order; blue: request, "
              "orange: reply; dashed: inside a tunnel (geneve or vxlan).</p>",

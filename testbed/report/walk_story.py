@@ -147,6 +147,14 @@ def leg_sections(w: Walk, leg: Leg) -> list[Section]:
     return out
 
 
+def _routed_by(leg) -> str:
+    if leg.routed_by:
+        return leg.routed_by
+    if leg.delivered:
+        return "nobody (switched)"
+    return "nobody before it was lost" if leg.seen else "nobody (not seen)"
+
+
 def story(w: Walk) -> list[Section]:
     s = [Section(f"Walk {w.number}: {w.source} -> {w.destination} ({w.probe.proto}"
                  f"{' port ' + str(w.probe.port) if w.probe.port else ''})", [
@@ -155,8 +163,8 @@ def story(w: Walk) -> list[Section]:
                           f"{w.mark.dst_ip}:{w.mark.dport}"),
         f"captured on {len(w.captured_on)} interfaces; request path "
         f"{' -> '.join(w.request.path) or '-'}; reply path {' -> '.join(w.reply.path) or '-'}",
-        f"request routed by {w.request.routed_by or 'nobody (switched)'}, reply routed by "
-        f"{w.reply.routed_by or 'nobody (switched)'}; overlay used: request "
+        f"request routed by {_routed_by(w.request)}, reply routed by "
+        f"{_routed_by(w.reply)}; overlay used: request "
         f"{w.request.crossed_overlay}, reply {w.reply.crossed_overlay}",
         *(f"{leg.name} translated on {node}: {before} became {after}"
           for leg in (w.request, w.reply) for node, before, after in leg.translations())])]

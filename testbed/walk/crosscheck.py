@@ -70,9 +70,11 @@ def run_traces(tb: Testbed, w: Walk, pool: Executor) -> tuple[dict, list[Check]]
     traces = {k: f.result() for k, f in futures.items()}
     traces = {k: v for k, v in traces.items() if v is not None}
     checks: list[Check] = []
+    asked = {where.split(":", 1)[0] for where, f in w.background  # nodes that sent ARP
+             if f.packet.kind == "arp" and f.packet.arp_op == 1}   # requests meanwhile
     for leg in (w.request, w.reply):
         checks += compare(tb, leg, traces.get(f"ovn-trace {leg.name}"),
-                          traces.get(f"ofproto/trace {leg.name}"))
+                          traces.get(f"ofproto/trace {leg.name}"), asked)
     return traces, checks
 
 
@@ -89,13 +91,25 @@ def _fmt(value) -> str:
     return "none" if value is None else str(value)
 
 
-def compare(tb: Testbed, leg: Leg, ovn: trace.OvnTrace | None, of: trace.OfprotoTrace | None
-            ) -> list[Check]:
-    """Where the traces and the capture can be compared, one Check each."""
+def compare(tb: Testbed, leg: Leg, ovn: trace.OvnTrace | None, of: trace.OfprotoTrace | None,
+            asked: frozenset[str] | set[str] = frozenset()) -> list[Check]:
+    """Where the traces and the capture can be compared, one Check each. `asked`: the nodes
+    on whose interfaces the capture saw ARP requests while the walk ran."""
     checks = []
-    if ovn is not None and ovn.outport is not None:
+    if ovn is not None and ovn.resolving is not None and not leg.delivered and leg.last_seen:
+        # the trace's output port is the ARP request's; compare what became of the packet:
+        # consumed where it was last seen, an ARP request sent from there instead
+        step, node = ovn.resolving, leg.last_seen.node
+        checks.append(Check(f"{leg.name}: replaced by an ARP request on {node} ({step.where} "
+                            f"{step.stage})", "yes", "yes" if node in asked else "no ARP "
+                            f"request seen on {node}"))
+    elif ovn is not None and ovn.outport is not None:
         checks.append(Check(f"{leg.name}: logical output port", ovn.outport,
                             delivered_port(tb, leg)))
+    elif ovn is not None and ovn.steps:  # the trace ended inside OVN: dropped there
+        last = ovn.dropped_by or ovn.steps[-1]
+        checks.append(Check(f"{leg.name}: delivered (trace: dropped at {last.where} "
+                            f"{last.stage})", "no", "yes" if leg.delivered else "no"))
     found = first_chassis_ingress(tb, leg)
     if of is None or found is None:
         return checks
@@ -106,8 +120,10 @@ def compare(tb: Testbed, leg: Leg, ovn: trace.OvnTrace | None, of: trace.Ofproto
         return checks
     a = of.actions
     where = f"{leg.name}: leaving {hin.node}"
-    if hout is None:
-        checks.append(Check(f"{where}: forwarded", a.verdict, "not seen leaving"))
+    if hout is None:  # the capture cannot tell a drop from a packet kept by ovn-controller
+        forwarded = "yes" if a.verdict == "forwarded" else "no"
+        checks.append(Check(f"{where}: forwarded (trace: {a.verdict}; capture: not seen "
+                            "leaving)", forwarded, "no"))
         return checks
     pkt_in = hin.frame.packet
     encap = tb.scenario.physical.encap

@@ -241,5 +241,16 @@ class Walk:
     def disagreements(self) -> list[Check]:
         return [c for c in self.checks if not c.agrees]
 
+    def assert_traces_agree(self, at_least: int = 1) -> None:
+        """The traces were compared with the capture at `at_least` points and agreed at all of
+        them: an empty list of disagreements proves nothing when nothing was compared (no
+        trace output port, a tunnelled ingress, traces=False)."""
+        assert len(self.checks) >= at_least, (
+            f"only {len(self.checks)} trace/capture comparison(s) were made, {at_least} needed "
+            f"(traces: {', '.join(self.traces) or 'none'})" + self.request.report_hint)
+        assert not self.disagreements, "traces and capture disagree: " + "; ".join(
+            f"{c.what}: trace {c.trace}, capture {c.capture}" for c in self.disagreements
+        ) + self.request.report_hint
+
     def name_of(self, value: str | None) -> str:
         return self.names.get(str(value).lower(), "") if value else ""

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import TestbedError
 from ..links import Endpoint
 from ..model import Role, Scenario
 from ..observe import backlog
@@ -64,13 +65,17 @@ def resolve(sc: Scenario, source: str, destination: str) -> tuple[str, str, str 
     return src_ip, destination, owner_of(sc, destination)
 
 
-def resolving_notes(background: list, dst_ip: str) -> list[str]:
+def resolving_notes(background: list, dst_ip: str, path: list[str]) -> list[str]:
     """A probe lost while its next hop was being resolved: ARP requests for the destination
-    (or a tunnel's remote endpoint) seen meanwhile say why, and that a second walk will pass."""
+    (or a tunnel's remote endpoint) seen meanwhile on the nodes the probe crossed say why, and
+    that a second walk will pass. ARPs elsewhere are other hosts' business, not this probe's."""
     asked: dict[str, str] = {}  # address -> where its first request was seen
     for where, f in background:
-        if f.packet.kind == "arp" and f.packet.arp_op == 1:
+        if f.packet.kind == "arp" and f.packet.arp_op == 1 and (
+                f.packet.ip_dst == dst_ip or where.split(":", 1)[0] in path):
             asked.setdefault(f.packet.ip_dst, where)
+    if dst_ip in asked:  # the destination itself was being resolved: that is the story
+        asked = {dst_ip: asked[dst_ip]}
     if not asked:
         return []
     who = ", ".join(f"{ip} (first on {where})" for ip, where in list(asked.items())[:4])
@@ -150,14 +155,31 @@ def follow_up(tb: Testbed, caps: CaptureSet, legs, budget: float = holdup.FOLLOW
     return notes
 
 
+def warm_up(tb: Testbed, source: str, dst_ip: str) -> str:
+    """One ping that is not the measured probe, before the captures start: a first packet
+    towards an unresolved next hop or tunnel endpoint is consumed by OVN while it resolves
+    (ARP/ND, MAC_Binding), so the walk would show a loss the second walk does not. Returns the
+    walk's note about it."""
+    what = f"warm-up: one unmeasured ping {source} -> {dst_ip} before the probe"
+    try:
+        got = tb.host(source).ping(dst_ip, count=1, wait=1)
+    except TestbedError as exc:
+        return f"{what} could not be sent ({exc})"
+    answered = "answered" if got.received else "not answered"
+    return f"{what}, {answered} (walk cold, warm=False or --cold, to see a first packet)"
+
+
 def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: int | None = None,
-         timeout: float = PROBE_TIMEOUT, run_traces: bool = True, capture_on: list[str] | None = None
-         ) -> Walk:
+         timeout: float = PROBE_TIMEOUT, run_traces: bool = True, capture_on: list[str] | None = None,
+         warm: bool = True) -> Walk:
     """`capture_on`: capture only on these nodes' link ends (default: every link that carries
-    data). The source is always captured, since its frames tell a TCP/UDP probe's port."""
+    data). The source is always captured, since its frames tell a TCP/UDP probe's port.
+    `warm`: resolve the path first with one unmeasured ping (warm_up); False walks the cold
+    first packet."""
     sc = tb.scenario
     src_ip, dst_ip, target = resolve(sc, source, destination)
     probe = Probe.make(proto, src_ip, dst_ip, port, timeout)
+    warmed = warm_up(tb, source, dst_ip) if warm else None
     number, folder = next_folder(tb.dir / "walks", source, destination)
     timings: dict[str, float] = {}
     t0 = time.monotonic()
@@ -204,6 +226,7 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
                  folder=folder, timings=timings, tor_node=sc.tor, links=tb.links.to_json(),
                  gateways=default_gateways(sc),
                  captured_on=[str(e) for e, _ in points], drops=caps.drops)
+        w.notes += [warmed] if warmed else []
         w.notes += [f"not captured on {end}: {why}" for end, why in caps.skipped.items()]
         w.background = sorted(((str(e), f) for e, fs in captured.items() for f in fs
                                if mark.leg(f) is None), key=lambda x: x[1].ns)
@@ -211,7 +234,7 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
                     for d in tortable.differences(after_reply, end)]
         w.notes += followed + holdup.held_notes(request, reply)
         if not request.delivered:
-            w.notes += resolving_notes(w.background, dst_ip)
+            w.notes += resolving_notes(w.background, dst_ip, request.path)
         if not sent.ok and proto == "icmp":
             late = (f" (the answer came after it had given up, {probe.timeout:g} s)"
                     if reply.delivered else "")
@@ -232,7 +255,7 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
         timings["traces and names"] = time.monotonic() - t3
     from ..report import walk_files
     t4 = time.monotonic()
-    walk_files.write_all(w, captured, sc)
+    walk_files.write_all(w, captured, sc, tb.name)
     timings["report"] = time.monotonic() - t4
     timings["total"] = time.monotonic() - t0
     hint = failure_hint(w)

@@ -44,14 +44,25 @@ class OvnTrace:
 
     @property
     def outport(self) -> str | None:
-        """The last logical port the packet was output to (a VIF, a localnet, ...)."""
-        return self.outputs[-1][0] if self.outputs else None
+        """The last logical port the packet left OVN by (a VIF, a localnet, ...); a patch port
+        only hands it to the next datapath, so a trace whose outputs are all patch ports ended
+        inside OVN (dropped there: see dropped_by)."""
+        final = [port for port, kind in self.outputs if kind != "patch"]
+        return final[-1] if final else None
+
+    @property
+    def resolving(self) -> Step | None:
+        """The step that replaced the packet by an ARP request or an IPv6 neighbour
+        solicitation (its next hop was not resolved yet): what ovn-trace follows after it,
+        the output port included, is that request's path, not the packet's."""
+        return next((st for st in self.steps if st.actions and st.actions[0].startswith(
+            ("arp {", "nd_ns {"))), None)
 
     @property
     def dropped_by(self) -> Step | None:
         """When nothing was output and an ACL stage decided: its logical flow (match and
         priority name the ACL, e.g. `outport == @neutron_pg_drop && ip`, 1001)."""
-        if self.outputs:
+        if self.outport:
             return None
         acl = [st for st in self.steps if "acl_eval" in st.stage or st.stage.endswith("_acl")]
         return acl[-1] if acl else None
@@ -166,13 +177,13 @@ def parse_ofproto_trace(text: str, ports: dict[int, str], command: list[str] | N
                         ) -> OfprotoTrace:
     steps: list[Step] = []
     bridge = ""
-    actions = None
-    for line in text.splitlines():
+    passes: list[str] = []  # one "Datapath actions" line per pass: ct() recirculates, and the
+    for line in text.splitlines():  # rewrites of an early pass hold for the packet it resumes
         if m := _OF_BRIDGE.match(line.strip()):
             bridge = m.group(1)
             continue
         if line.startswith("Datapath actions:"):
-            actions = line.split(":", 1)[1].strip()
+            passes.append(line.split(":", 1)[1].strip())
             continue
         if m := _OF_STAGE.match(line):
             steps.append(Step(bridge, "", int(m.group(2)), "", m.group(3).rstrip(","),
@@ -181,10 +192,11 @@ def parse_ofproto_trace(text: str, ports: dict[int, str], command: list[str] | N
         stripped = line.strip()
         if steps and stripped and not stripped.startswith("-") and not line[:1].strip():
             steps[-1].actions.append(stripped)
-    if actions is None:
+    if not passes:
         return OfprotoTrace(command or [], text, steps, DatapathActions(""),
                             error=text.strip().splitlines()[0] if text.strip() else "no output")
-    return OfprotoTrace(command or [], text, steps, parse_datapath_actions(actions, ports))
+    return OfprotoTrace(command or [], text, steps,
+                        parse_datapath_actions(",".join(passes), ports))
 
 
 # --- the walked packet, as each tool wants it ------------------------------------------------

@@ -71,10 +71,24 @@ def test_east_west_on_the_tenant_network_is_tunnelled(aio):
     assert walk.request.hop("compute-b", "eth1", "out").frame.encap.vni is not None
 
 
-def test_the_private_subnet_is_not_reachable_from_outside(aio):
-    """SNAT only: ext has no route to 10.0.0.0/24 (the scenario gives none back)."""
-    got = aio.host("ext").ping("10.0.0.11", count=1, wait=1)
-    assert got.loss == 100 and got.received == 0
+def test_snat_hides_nothing_the_security_groups_keep_the_private_subnet_in(aio):
+    """What OVN does when the outside routes the private subnet to router1's gateway address
+    (the scenario gives ext no such route; here it gets one): the router forwards to the VMs'
+    own addresses, nothing translated either way. Only the security groups decide: vm1's
+    ssh-icmp group lets the echo in, vm2 has no ingress rule and its chassis drops it."""
+    ext = aio.nodes["ext"]
+    ext.exec(["ip", "route", "add", "10.0.0.0/24", "via", "172.24.4.10"])  # router1's public IP
+    try:
+        into = aio.walk("ext", "10.0.0.11")
+        assert into.request.delivered and into.reply.delivered, into.notes
+        assert into.request.translations() == [] and into.reply.translations() == []
+        assert into.request.hop("vm1", "eth0", "in").ip_src == "172.24.4.1"
+        denied = aio.walk("ext", "10.0.0.12")
+        assert not denied.request.delivered and denied.request.last_seen.node == "compute-b"
+        assert "acl" in denied.traces["ovn-trace request"].dropped_by.stage
+        denied.assert_traces_agree(at_least=5)  # the drop and gw1's rewrites, through ct()
+    finally:
+        ext.exec(["ip", "route", "del", "10.0.0.0/24"])
 
 
 def sync(tb) -> None:
@@ -96,7 +110,8 @@ def test_security_groups_allow_icmp_and_ssh_in_and_drop_the_rest(aio):
     assert "outport == @neutron_pg_drop && ip" in drop.match
     # stateful: vm2 has no ingress rule, yet the replies to what it sends come back
     assert aio.host("vm2").ping("172.24.4.1", count=2, interval=0.2).loss == 0
-    assert aio.host("vm1").ping("10.0.0.12", count=2, interval=0.2, wait=1).loss == 100
+    denied = aio.host("vm1").ping("10.0.0.12", count=2, interval=0.2, wait=1)
+    assert denied.sent == 2 and denied.received == 0, denied.output
 
 
 def session_through_an_edit(tb, port: int, edit, undo) -> tuple[bool, bool]:

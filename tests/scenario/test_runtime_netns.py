@@ -38,7 +38,7 @@ def test_the_seed_on_namespaces_walks_as_on_containers_and_leaves_nothing():
         assert routed.request.routed_by == "compute-a"
         out = tb.walk("vm1", "ext")
         out.request.assert_expected(tb.expect("vm1", "ext"))
-        assert out.checks and out.disagreements == []
+        out.assert_traces_agree()
         with pytest.raises(FaultError, match="netns runtime: stop or kill one of its daemons"):
             tb.faults.pause("gw1").__enter__()
     finally:

@@ -34,7 +34,7 @@ def test_tenant_traffic_and_snat_cross_in_vxlan(vx):
     assert len(tap) == 15 and ew.request.hop(HV, tap, "in").ip_src == "10.30.0.11"
     out = ew.request.hop(HV, "eth1", "out").frame.encap
     assert out.kind == "vxlan" and out.vni == (out.out_port_key << 12) | out.datapath_key
-    assert ew.disagreements == []  # ofproto/trace's tunnel is the captured one
+    ew.assert_traces_agree()  # ofproto/trace's tunnel is the captured one
     ns = vx.walk(VM, "ext", traces=False)
     ns.request.assert_expected(vx.expect(VM, "ext"))
     assert ns.request.hop("gw1", "eth1", "in").frame.encap.kind == "vxlan"

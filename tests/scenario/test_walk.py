@@ -10,6 +10,7 @@ MAC in 2011 on compute-b's port after the reply. Expectations come from testbed.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -77,7 +78,7 @@ def test_traces_agree_with_the_capture(seed):
     assert walk.traces["ovn-trace request"].outport == "vm4"
     assert walk.traces["ofproto/trace request"].actions.push_vlan == 2010
     assert len(walk.checks) >= 10
-    assert walk.disagreements == [], [c.__dict__ for c in walk.disagreements]
+    walk.assert_traces_agree()
 
 
 def test_same_switch_two_chassis_is_switched_not_routed(seed):
@@ -111,6 +112,16 @@ def test_walk_to_an_address_nobody_has_says_where_it_stopped(seed):
         walk.notes
     with pytest.raises(AssertionError, match="never seen at tor"):
         walk.request.hop("tor")
+    # the trace says dropped, the capture saw nothing leave: they agree, and say so
+    leaving = [c for c in walk.checks if c.what.startswith("request: leaving compute-a")]
+    assert leaving and all(c.agrees for c in leaving), [c.__dict__ for c in walk.checks]
+    walk.assert_traces_agree()
+    from testbed.report.walk_story import story
+    lines = [line for section in story(walk) for line in section.lines]
+    assert any("request routed by nobody before it was lost" in line for line in lines), lines
+    # a warm-up ping went first, and no ARP of another host is blamed for the loss
+    assert any(n.startswith("warm-up: one unmeasured ping vm1 -> 10.10.0.99") for n in walk.notes)
+    assert not [n for n in walk.notes if "10.10.0.14" in n or "10.11.0.11 " in n], walk.notes
 
 
 def test_cli_walk_prints_the_journey(seed, capsys):
@@ -144,7 +155,19 @@ def test_html_report_names_every_hop_in_a_real_browser(seed, tmp_path):
                 assert f"{h.node}:{h.ifname} -&gt; {nxt.node}:{nxt.ifname}" in dom.stdout or \
                     f"{h.node}:{h.ifname} -> {nxt.node}:{nxt.ifname}" in dom.stdout
     assert "The physical switch (tor)" in dom.stdout
-    png = subprocess.run([*common, f"--screenshot={shot}", "--window-size=1300,900",
+    assert f"<title>walk {walk.number} vm1 to vm4 - {seed.name} (l3-over-vlan)</title>" in \
+        dom.stdout  # the testbed's name, not only the scenario's
+    # the sequence picture's hop list stays in view in a 1280 px window: the picture is as
+    # wide as the page at most (the browser lays it out; its box is read back with a script)
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.read_text().replace("</body>", (
+        "<script>const r=document.querySelector('.pic svg').getBoundingClientRect();"
+        "document.title='svg-right='+Math.round(r.right)+' width='+innerWidth;</script></body>")))
+    laid = subprocess.run([*common, "--window-size=1280,900", "--dump-dom",
+                           probe.resolve().as_uri()], capture_output=True, text=True, timeout=90)
+    found = re.search(r"svg-right=(\d+) width=(\d+)", laid.stdout)
+    assert found and int(found.group(1)) <= int(found.group(2)), laid.stdout[:300]
+    png = subprocess.run([*common, f"--screenshot={shot}", "--window-size=1280,900",
                           page.resolve().as_uri()], capture_output=True, text=True, timeout=90)
     assert png.returncode == 0 and shot.stat().st_size > 10_000, png.stderr[-2000:]
 
@@ -185,3 +208,10 @@ def test_an_interrupted_walk_leaves_no_capture_running(seed, sig):
 def tcpdumps(folders) -> list[str]:
     out = subprocess.run(["pgrep", "-af", "tcpdump"], capture_output=True, text=True).stdout
     return [line for line in out.splitlines() if any(str(d) in line for d in folders)]
+
+
+def test_a_udp_walk_follows_the_datagram(seed):
+    """UDP probes are marked by their 4-tuple: routed vm1 -> vm4 as ICMP is."""
+    walk = seed.walk("vm1", "vm4", proto="udp", port=5353, traces=False)
+    walk.request.assert_expected(seed.expect("vm1", "vm4"))
+    assert walk.request.hop("vm4", "eth0", "in").frame.packet.dport == 5353

@@ -125,11 +125,18 @@ def test_a_lost_probe_names_the_addresses_being_resolved_meanwhile():
         return NS(packet=NS(kind="arp", arp_op=op, ip_dst=ip))
     background = [("compute-a:eth1", arp("192.168.0.4")), ("gw1:eth1", arp("192.168.0.4")),
                   ("gw1:external", arp("172.24.4.1")), ("ext:eth0", arp("172.24.4.10", op=2))]
-    notes = resolving_notes(background, "172.24.4.1")
-    assert len(notes) == 1
+    notes = resolving_notes(background, "172.24.4.9", ["vm1", "compute-a", "tor", "gw1"])
+    assert len(notes) == 1  # the destination not asked for: the next hops on the path
     assert "192.168.0.4 (first on compute-a:eth1), 172.24.4.1 (first on gw1:external)" in notes[0]
-    assert "including the destination itself" in notes[0]
-    assert resolving_notes([("x", arp("1.2.3.4", op=2))], "1.2.3.4") == []
+    notes = resolving_notes(background, "172.24.4.1", ["vm1", "compute-a", "tor", "gw1"])
+    assert "172.24.4.1 (first on gw1:external) including the destination itself" in notes[0]
+    assert "192.168.0.4" not in notes[0]  # the destination itself is the story
+    assert resolving_notes([("x", arp("1.2.3.4", op=2))], "1.2.3.4", ["x"]) == []
+    # ARPs on nodes the probe never crossed are other hosts' business (a walk to 10.10.0.99)
+    others = [("compute-b:eth1", arp("10.10.0.14")), ("vm4:eth0", arp("10.10.0.1"))]
+    assert resolving_notes(others, "10.10.0.99", ["vm1", "compute-a"]) == []
+    assert "10.10.0.99" in resolving_notes([*others, ("compute-a:eth1", arp("10.10.0.99"))],
+                                           "10.10.0.99", ["vm1", "compute-a"])[0]
 
 
 def test_the_bfd_rule_over_vxlan_matches_bfd_and_nothing_else():

@@ -49,5 +49,36 @@ def test_ping_statistics_and_ttls():
     assert ok.ttls == [63, 63] and all(r > 0 for r in ok.rtts_ms)
     lost = ping.parse("10.10.0.99", read("ping-loss.txt"))
     assert (lost.received, lost.loss, lost.ttls) == (0, 100.0, [])
-    unsent = ping.parse("x", "ping: unknown host x\n")  # nothing sent: all lost, and why
-    assert (unsent.sent, unsent.loss) == (0, 100.0) and "unknown host" in unsent.output
+    for refused in ("ping: unknown host x\n", "ping: invalid argument: '7.5'\n",
+                    "ping: connect: Network is unreachable\n", ""):
+        # nothing measured: an error naming why, never "100 % loss"
+        with pytest.raises(ping.PingNotRun, match="did not run"):
+            ping.parse("x", refused)
+
+
+class PingNode:
+    """A node whose ping behaves as trixie's iputils does about its deadline (-w): a whole
+    number of seconds or a refusal."""
+
+    name = "vm1"
+
+    def __init__(self):
+        self.argv: list[str] = []
+
+    def run(self, argv, check=True):
+        from testbed.command import CommandResult
+
+        self.argv = list(argv)
+        deadline = argv[argv.index("-w") + 1] if "-w" in argv else "1"
+        if not deadline.isdigit():
+            return CommandResult("vm1", tuple(argv), 2, "", f"ping: invalid argument: '{deadline}'\n")
+        return CommandResult("vm1", tuple(argv), 0, read("ping-ok.txt"), "")
+
+
+def test_a_fractional_deadline_becomes_whole_seconds_that_ping_accepts():
+    from testbed.host import Host
+
+    node = PingNode()
+    got = Host(node).ping("10.10.0.14", count=50, interval=0.05, deadline=7.5)
+    assert node.argv[node.argv.index("-w") + 1] == "8" and got.sent == 2
+    assert node.argv[node.argv.index("-i") + 1] == "0.05"  # -i takes decimals

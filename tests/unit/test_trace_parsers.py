@@ -75,3 +75,16 @@ def test_trace_inputs_are_built_from_the_captured_frame():
         "nw_src=10.11.0.11,nw_dst=203.0.113.1,nw_ttl=64,tcp_src=40000,tcp_dst=22")
     flow = trace.ovn_microflow('vm"1', f)
     assert flow.startswith('inport == "vm\\"1"') and "tcp.dst == 22" in flow and "ip.ttl == 64" in flow
+
+
+def test_ofproto_trace_through_conntrack_keeps_the_rewrites_of_every_pass():
+    """ext -> vm2 entering gw1 (packstack, a route to the private subnet): the router rewrites
+    the MACs and TTL, ct() recirculates twice, and the last pass only pushes the tunnel. The
+    frame that leaves carries every pass's rewrites (recorded on OVN 25.03 / OVS 3.5)."""
+    folder = WALKS / "recirc-ext-vm2"
+    ports = trace.parse_dp_ports((folder / "dpctl-show-gw1.txt").read_text())
+    t = trace.parse_ofproto_trace((folder / "ofproto-trace-request.txt").read_text(), ports)
+    a = t.actions
+    assert a.text.count("recirc(") == 2, a.text
+    assert (a.eth_src, a.eth_dst, a.ttl) == ("fa:16:3e:f6:c6:d3", "fa:16:3e:00:00:12", 63)
+    assert a.tunnel_dst and a.outputs == ["eth1"] and a.verdict == "forwarded"
