@@ -68,6 +68,8 @@ class Testbed:
         if self.backend.nodes(self.name):
             raise AlreadyUp(f"a testbed named '{self.name}' is already up: "
                                f"run `testbed down {self.name}` or pick another --name")
+        # a run folder a crashed or interrupted run left: its state (faults, modes) is not ours
+        (self.dir / "state.json").unlink(missing_ok=True)
         try:
             self._up()
         except BaseException:
@@ -254,14 +256,16 @@ class Testbed:
 
     def walk(self, source: str, destination: str, proto: str = "icmp", port: int | None = None,
              timeout: float | None = None, traces: bool = True,
-             capture_on: list[str] | None = None):
+             capture_on: list[str] | None = None, warm: bool = True):
         """Send one probe and follow it on every link: see testbed.walk.model for the result.
-        `timeout`: seconds the probe waits for its answer (testbed.walk.probe.TIMEOUT)."""
+        `timeout`: seconds the probe waits for its answer (testbed.walk.probe.TIMEOUT).
+        `warm`: one unmeasured ping first resolves the path (said in the notes); False walks
+        the cold first packet, which OVN may consume while it resolves a next hop."""
         from .walk.probe import TIMEOUT
         from .walk.runner import walk
 
         timeout = TIMEOUT if timeout is None else timeout
-        return walk(self, source, destination, proto, port, timeout, traces, capture_on)
+        return walk(self, source, destination, proto, port, timeout, traces, capture_on, warm)
 
     @property
     def faults(self):

@@ -48,7 +48,9 @@ def _terminate(signum, frame):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="testbed", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="testbed", description="Bring OVN testbeds up on real daemons, walk packets "
+        "through them, inject faults, and take them down. `testbed VERB --help` for each.")
     parser.add_argument("--runs", default="runs", help="folder for run outputs (default: runs/)")
     sub = parser.add_subparsers(dest="verb", required=True)
     for name, module in VERBS.items():

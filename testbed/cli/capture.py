@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..net import Testbed
 from ..observe.capture import tcpdump_argv
+from . import pick
 
 
 def add_parser(p) -> None:
@@ -25,12 +25,12 @@ def add_parser(p) -> None:
     p.add_argument("-w", "--write", help="pcap file, or - for stdout (default: the run's folder)")
     p.add_argument("--count", type=int, help="stop after this many frames")
     p.add_argument("--seconds", type=float, help="stop after this long")
-    p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
+    pick.add_name(p)
 
 
 def run(args) -> int:
-    tb = Testbed.attach(args.name, Path(args.runs), progress=lambda _: None)
-    node = tb.nodes[args.node]
+    tb = pick.attach(args, progress=lambda _: None)
+    node = pick.node(tb, args.node)
     if args.write == "-":
         target = "-"
     else:

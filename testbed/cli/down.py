@@ -1,16 +1,23 @@
-"""Remove a testbed: its containers, networks and veths (run outputs are kept)."""
+"""Remove a testbed: its containers, networks and veths (run outputs are kept).
+
+    testbed down l3-over-vlan
+    testbed down                  # the only testbed up
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..net import teardown
+from . import pick
 
 
 def add_parser(p) -> None:
-    p.add_argument("name", nargs="?", default="l3-over-vlan")
+    pick.add_name(p, positional=True)
 
 
 def run(args) -> int:
-    teardown(args.name, Path(args.runs) / args.name)
+    name = pick.name_of(args)
+    pick.refuse_unknown(name)  # a typo must not report success and leave the real one up
+    teardown(name, Path(args.runs) / name)
     return 0

@@ -10,13 +10,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from ..net import Testbed
+from . import pick
 
 
 def add_parser(p) -> None:
-    p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
+    pick.add_name(p)
     p.add_argument("--fault", default="kill",
                    choices=("kill", "pause", "cut", "stop", "drop-bfd"))
     p.add_argument("--target", default=None,
@@ -24,24 +23,23 @@ def add_parser(p) -> None:
                         "drop-bfd; none for stop: the whole node)")
     p.add_argument("--router", default="R1")
     p.add_argument("--source", default="vm1")
-    p.add_argument("--bfd-ms", type=int, help="set BFD min-rx/min-tx to this (mult 3) first")
+    p.add_argument("--bfd-ms", type=int, help="BFD min-rx/min-tx at this (mult 3) for this "
+                   "failover; put back as it was afterwards")
     p.add_argument("--max-revalidator-ms", type=int,
-                   help="set ovs-vswitchd's max-revalidator on every chassis first (OVS: 500)")
+                   help="ovs-vswitchd's max-revalidator on every chassis for this failover "
+                        "(OVS: 500); put back afterwards")
 
 
 def run(args) -> int:
-    from ..faults.failover import failover, render, set_bfd, set_max_revalidator
+    from ..faults.failover import failover, render, tuned
     from ..report import failover_svg
     from ..walk.runner import next_folder
 
-    tb = Testbed.attach(args.name, Path(args.runs), progress=print)
+    tb = pick.attach(args, progress=print)
     target = args.target if args.target is not None else {
         "kill": "ovs-vswitchd", "cut": "overlay", "drop-bfd": "overlay"}.get(args.fault, "")
-    if args.bfd_ms:
-        set_bfd(tb, args.bfd_ms, args.bfd_ms, 3)
-    if args.max_revalidator_ms:
-        set_max_revalidator(tb, args.max_revalidator_ms)
-    report = failover(tb, args.fault, target, args.router, args.source)
+    with tuned(tb, args.bfd_ms, args.max_revalidator_ms):  # put back afterwards
+        report = failover(tb, args.fault, target, args.router, args.source)
     text = render(report)
     print(text)
     _, folder = next_folder(tb.dir / "failover", args.fault, target or "node")

@@ -15,10 +15,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from ..faults import FAULTS
-from ..net import Testbed
+from . import pick
 
 ACTIONS = ("ls", "restore", *FAULTS)
 
@@ -28,7 +27,7 @@ def add_parser(p) -> None:
     p.add_argument("node", nargs="?")
     p.add_argument("target", nargs="?", default="", help="a daemon, or a link (network, peer, "
                                                           "interface)")
-    p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
+    pick.add_name(p)
     p.add_argument("--kbit", type=int, default=1000)
     p.add_argument("--delay-ms", type=float, default=0)
     p.add_argument("--loss-pct", type=float, default=0)
@@ -36,7 +35,7 @@ def add_parser(p) -> None:
 
 
 def run(args) -> int:
-    tb = Testbed.attach(args.name, Path(args.runs), progress=print)
+    tb = pick.attach(args, progress=print)
     faults = tb.faults
     if args.json and args.action == "ls":
         print(json.dumps([{**f.__dict__, "description": f.describe()} for f in faults.active],
@@ -53,4 +52,6 @@ def run(args) -> int:
         print(f"injected: {f.describe()}  (undo: testbed fault restore --name {tb.name})")
     for line in faults.ls():
         print(f"active: {line}")
+    if not faults.ls():
+        print("no active faults")
     return 0

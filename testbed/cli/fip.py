@@ -9,22 +9,20 @@ logical_port / external_mac) and put back as the scenario has it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..model import Role
-from ..net import Testbed
+from . import pick
 
 
 def add_parser(p) -> None:
     p.add_argument("vm", help="a VM with a distributed floating IP in the scenario")
     p.add_argument("destination", nargs="?", help="default: the first external host")
-    p.add_argument("--name", default="dvr", help="the testbed (default: dvr)")
+    pick.add_name(p)
 
 
 def run(args) -> int:
     from ..walk.compare import fip_compare, fip_table
 
-    tb = Testbed.attach(args.name, Path(args.runs), progress=lambda _: None)
+    tb = pick.attach(args, progress=lambda _: None)
     destination = args.destination or tb.scenario.nodes_with(Role.external)[0]
     distributed, centralised = fip_compare(tb, args.vm, destination)
     print(fip_table(distributed, centralised))

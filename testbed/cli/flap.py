@@ -7,13 +7,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..net import Testbed
+from . import pick
 
 
 def add_parser(p) -> None:
-    p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
+    pick.add_name(p)
     p.add_argument("--rate", type=float, default=20, help="packets/s per flow (max 100)")
     p.add_argument("--duration", type=float, default=2.5, help="seconds (max 30)")
     p.add_argument("--flow", action="append", metavar="SRC:DST",
@@ -26,7 +24,7 @@ def run(args) -> int:
     from ..flap import report, runner
     from ..walk.runner import next_folder
 
-    tb = Testbed.attach(args.name, Path(args.runs), progress=print)
+    tb = pick.attach(args, progress=print)
     flows = [tuple(f.split(":", 1)) for f in args.flow] if args.flow else None
     if any(len(f) != 2 for f in flows or []):
         raise ValueError("--flow takes SRC:DST, like vm1:vm4")

@@ -7,21 +7,20 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from ..net import Testbed
+from . import pick
 
 
 def add_parser(p) -> None:
     p.add_argument("node", help="a node or VM of the testbed")
     p.add_argument("-f", "--follow", action="store_true", help="keep printing (Ctrl-C stops)")
     p.add_argument("--tail", type=int, default=200, help="lines from the end (default 200)")
-    p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
+    pick.add_name(p)
 
 
 def run(args) -> int:
-    tb = Testbed.attach(args.name, Path(args.runs), progress=lambda _: None)
-    node = tb.nodes[args.node]
+    tb = pick.attach(args, progress=lambda _: None)
+    node = pick.node(tb, args.node)
     if not args.follow:
         sys.stdout.write(node.logs(tail=args.tail).decode(errors="replace"))
         return 0

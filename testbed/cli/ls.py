@@ -78,7 +78,7 @@ def run(args) -> int:
         from rich.table import Table
 
         table = Table(header_style="bold")
-        for col in ("name", "state", "age", "containers", "scenario", ""):
+        for col in ("name", "state", "age", "containers", "scenario", "note"):
             table.add_column(col)
         for r in rows:
             table.add_row(r["name"], r["state"], human(r["age_s"]), str(r["containers"]),

@@ -6,20 +6,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..net import Testbed
 from ..ovn import modes
+from . import pick
 
 
 def add_parser(p) -> None:
     p.add_argument("router", nargs="?")
     p.add_argument("mode", nargs="?", help=f"one of: {', '.join(modes.MODES)}")
-    p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
+    pick.add_name(p)
 
 
 def run(args) -> int:
-    tb = Testbed.attach(args.name, Path(args.runs), progress=print)
+    tb = pick.attach(args, progress=print)
     if args.router and args.mode:
         seconds = tb.set_mode(args.router, args.mode)
         print(f"{args.router}: {args.mode} in effect on every chassis "

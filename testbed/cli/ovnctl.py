@@ -7,19 +7,18 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from ..net import Testbed
+from . import pick
 
 
 def add_parser(p) -> None:
     p.add_argument("args", nargs="+", help="ovn-nbctl / ovn-sbctl arguments (after --)")
-    p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
+    pick.add_name(p)
 
 
 def runner(tool: str):
     def run(args) -> int:
-        tb = Testbed.attach(args.name, Path(args.runs), progress=lambda _: None)
+        tb = pick.attach(args, progress=lambda _: None)
         result = tb.nodes[tb.scenario.central].run([tool, *args.args], check=False)
         sys.stdout.write(result.stdout)
         sys.stderr.write(result.stderr)

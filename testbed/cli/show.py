@@ -7,19 +7,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from ..net import Testbed
 from ..report import summary
+from . import pick
 
 
 def add_parser(p) -> None:
-    p.add_argument("name", nargs="?", default="l3-over-vlan")
+    pick.add_name(p, positional=True)
     p.add_argument("--json", action="store_true", help="the same state as JSON")
 
 
 def run(args) -> int:
-    snap = Testbed.attach(args.name, Path(args.runs), progress=lambda _: None).snapshot()
+    snap = pick.attach(args, progress=lambda _: None).snapshot()
     if args.json:
         print(json.dumps(snap, indent=1))
     else:

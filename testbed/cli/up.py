@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
+from ..errors import TestbedError
 from ..manager.runtimes import DEFAULT, RUNTIMES
 from ..model import SUITES, load, with_ovn, with_suite
 from ..net import Testbed
@@ -31,11 +34,61 @@ def run(args) -> int:
         scenario = with_suite(scenario, args.suite)
     if args.ovn:
         scenario = with_ovn(scenario, args.ovn)
-    tb = Testbed(scenario, args.name, Path(args.runs), runtime=args.runtime).up()
-    snap = tb.snapshot()
-    (tb.dir / "summary.json").write_text(json.dumps(snap, indent=1))
-    (tb.dir / "topology.svg").write_text(picture.topology_svg(snap))
-    summary.render(snap)
-    print(f"\npicture: {tb.dir}/topology.svg   run outputs: {tb.dir}/")
-    print(f"remove it with: testbed down {tb.name}")
+    out = Output()
+    tb = Testbed(scenario, args.name, Path(args.runs), out, runtime=args.runtime).up()
+    try:
+        snap = tb.snapshot()
+        (tb.dir / "summary.json").write_text(json.dumps(snap, indent=1))
+        (tb.dir / "topology.svg").write_text(picture.topology_svg(snap))
+        summary.render(snap)
+        out(f"\npicture: {tb.dir}/topology.svg   run outputs: {tb.dir}/")
+        out(f"remove it with: testbed down {tb.name}")
+        sys.stdout.flush()
+    except BaseException as exc:  # stdout closed (| head), a closed terminal, Ctrl-C
+        if isinstance(exc, OSError):
+            _silence_stdout()
+        out.broken = True
+        out(f"testbed up did not finish: removing '{tb.name}'")
+        tb.down()
+        raise
     return 0
+
+
+class StdoutClosed(TestbedError, BrokenPipeError):
+    """The reader of stdout went away (`| head`): up ends, as a SIGPIPE would end it, and
+    removes what it made."""
+
+
+class Output:
+    """Progress lines to stdout. When stdout is gone (a reader that stopped) the bring-up ends
+    with StdoutClosed, and from then on lines go to stderr, so that the cleanup which follows
+    runs to its end and says what it did."""
+
+    def __init__(self):
+        self.broken = False
+
+    def __call__(self, line: str) -> None:
+        if not self.broken:
+            try:
+                print(line, flush=True)
+                return
+            except OSError as exc:  # BrokenPipeError among them
+                self.broken = True
+                _silence_stdout()
+                raise StdoutClosed(f"stdout was closed ({exc.strerror}): the bring-up stopped "
+                                   "and removed what it had made") from exc
+        try:
+            print(line, file=sys.stderr, flush=True)
+        except OSError:
+            pass
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: what is still buffered for a closed pipe is dropped instead
+    of failing again at exit."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass

@@ -9,21 +9,22 @@ Exit status: 0 when the request and the reply both arrived, 3 when the journey d
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..net import Testbed
 from ..walk.probe import TIMEOUT
+from . import pick
 
 
 def add_parser(p) -> None:
     p.add_argument("source", help="the host that sends the probe (a VM or an external host)")
     p.add_argument("destination", help="a host of the testbed or an IP address")
-    p.add_argument("--name", default="l3-over-vlan", help="the testbed (default: l3-over-vlan)")
+    pick.add_name(p)
     p.add_argument("--proto", choices=("icmp", "tcp", "udp"), default="icmp")
     p.add_argument("--port", type=int, help="destination port (tcp, udp)")
     p.add_argument("--timeout", type=float, default=TIMEOUT,
                    help=f"seconds to wait for the reply (default {TIMEOUT:g})")
     p.add_argument("--no-trace", action="store_true", help="skip ovn-trace and ofproto/trace")
+    p.add_argument("--cold", action="store_true",
+                   help="no warm-up ping first: walk the first packet, which OVN may consume "
+                        "while it resolves a next hop (ARP, MAC_Binding)")
     p.add_argument("--noise", action="store_true",
                    help="also list the background frames captured meanwhile (ARP, BFD, ...)")
 
@@ -31,9 +32,9 @@ def add_parser(p) -> None:
 def run(args) -> int:
     from ..report import walk_text
 
-    tb = Testbed.attach(args.name, Path(args.runs), progress=lambda _: None)
+    tb = pick.attach(args, progress=lambda _: None)
     w = tb.walk(args.source, args.destination, args.proto, args.port, args.timeout,
-                traces=not args.no_trace)
+                traces=not args.no_trace, warm=not args.cold)
     walk_text.render(w)
     if args.noise:
         walk_text.render_background(w)

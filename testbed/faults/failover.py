@@ -15,6 +15,7 @@ import re
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
@@ -138,6 +139,10 @@ def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
              router: str = "R1", source: str = "vm1", destination: str | None = None,
              interval: float = 0.01, timeout: float = 30.0) -> FailoverReport:
     sc = tb.scenario
+    if router not in sc.routers:
+        raise ValueError(f"no router {router!r} in testbed {tb.name}; routers with a gateway "
+                         "port: " + (", ".join(sorted(r for r, rt in sc.routers.items()
+                                                      if rt.gateway_port)) or "none"))
     port = sc.routers[router].gateway_port
     if port is None:
         raise ValueError(f"{router} has no gateway port: nothing to fail over")
@@ -208,6 +213,45 @@ def set_bfd(tb: Testbed, min_rx: int, min_tx: int, mult: int) -> None:
 
     set_nb_bfd(tb.nb, min_rx, min_tx, mult)
     tb.nodes[tb.scenario.central].exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
+
+
+BFD_KEYS = ("bfd-min-rx", "bfd-min-tx", "bfd-mult")
+
+
+@contextmanager
+def tuned(tb: Testbed, bfd_ms: int | None = None, max_revalidator_ms: int | None = None):
+    """BFD timers (NB_Global) and max-revalidator (every chassis) set for a block and put back
+    as they were after it: a failover's settings must not outlive it unseen."""
+    central = tb.nodes[tb.scenario.central]
+    before_bfd = {k: _get(central, ["ovn-nbctl", "--if-exists", "get", "NB_Global", ".",
+                                    f"options:{k}"]) for k in BFD_KEYS}
+    before_rev = {c: _get(tb.nodes[c], ["ovs-vsctl", "--if-exists", "get", "Open_vSwitch", ".",
+                                        "other_config:max-revalidator"])
+                  for c in tb.scenario.chassis} if max_revalidator_ms else {}
+    try:
+        if bfd_ms:
+            set_bfd(tb, bfd_ms, bfd_ms, 3)
+        if max_revalidator_ms:
+            set_max_revalidator(tb, max_revalidator_ms)
+        yield
+    finally:
+        if bfd_ms:
+            central.exec(["ovn-nbctl", "remove", "NB_Global", ".", "options", *BFD_KEYS])
+            kept = {k: v for k, v in before_bfd.items() if v}
+            if kept:
+                central.exec(["ovn-nbctl", "set", "NB_Global", ".",
+                              *(f"options:{k}={v}" for k, v in kept.items())])
+            central.exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
+        for chassis, value in before_rev.items():
+            tb.nodes[chassis].exec(
+                ["ovs-vsctl", "set", "Open_vSwitch", ".", f"other_config:max-revalidator={value}"]
+                if value else ["ovs-vsctl", "remove", "Open_vSwitch", ".", "other_config",
+                               "max-revalidator"])
+
+
+def _get(node, argv: list[str]) -> str:
+    """A single OVSDB value as ovn-nbctl/ovs-vsctl print it, unquoted ('' when unset)."""
+    return node.exec(argv).strip().strip('"')
 
 
 def set_max_revalidator(tb: Testbed, ms: int | None) -> None:

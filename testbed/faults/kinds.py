@@ -64,6 +64,11 @@ class Kind:
     def restore(self, tb: Testbed, f: Fault) -> None:
         raise NotImplementedError
 
+    def undone(self, tb: Testbed, f: Fault) -> bool:
+        """Whether what the fault did is already gone (a node restarted under it restarted
+        its daemons too): restore then has nothing to undo."""
+        return False
+
 
 FAULTS: dict[str, Kind] = {}
 
@@ -71,6 +76,13 @@ FAULTS: dict[str, Kind] = {}
 def register(cls: type[Kind]) -> type[Kind]:
     FAULTS[cls.name] = cls()
     return cls
+
+
+def running_pid(tb: Testbed, node: str, daemon: str) -> int | None:
+    """The daemon's pid from its pidfile if that process is alive, else None."""
+    out = tb.nodes[node].run(["sh", "-c", 'p=$(cat "$1") && kill -0 "$p" && echo "$p"', "sh",
+                              PIDFILES[daemon]], check=False)
+    return int(out.stdout.strip()) if out.ok and out.stdout.strip().isdigit() else None
 
 
 def daemon_pid(tb: Testbed, node: str, daemon: str) -> int:
@@ -93,6 +105,9 @@ class Kill(Kind):
     def inject(self, tb, f):
         pid = daemon_pid(tb, f.node, f.target)
         tb.nodes[f.node].exec(["kill", "-9", str(pid)])
+
+    def undone(self, tb, f):
+        return running_pid(tb, f.node, f.target) is not None
 
     def restore(self, tb, f):
         tb.nodes[f.node].exec(["node-init", "start", f.target])
@@ -120,6 +135,10 @@ class Stop(Kind):
             tb.restart_node(f.node)
             return
         tb.nodes[f.node].exec(["kill", "-CONT", str(f.params["pid"])])
+
+    def undone(self, tb, f):
+        # the stopped process is gone (its node was restarted, or it was killed since)
+        return bool(f.target) and running_pid(tb, f.node, f.target) != f.params["pid"]
 
 
 @register
@@ -274,28 +293,45 @@ class Faults:
 
     def inject(self, kind: str, node: str, target: str = "", **params) -> Fault:
         if kind not in FAULTS:
-            raise FaultError(f"unknown fault {kind!r}; faults: {', '.join(FAULTS)}")
+            raise FaultError(f"unknown fault {kind!r}; faults: {', '.join(sorted(FAULTS))}")
         if node not in self.tb.nodes:
-            raise FaultError(f"no node {node!r}; nodes: {', '.join(self.tb.nodes)}")
+            raise FaultError(f"no node {node!r}; nodes: {', '.join(sorted(self.tb.nodes))}")
         f = Fault(kind, node, target, dict(params))
         if any((a.kind, a.node, a.target) == (kind, node, target) for a in self.active):
             raise FaultError(f"{f.describe()} is already injected")
+        handle = self.tb.nodes[node]
+        if not handle.running or handle.status == "paused":
+            held = [a.describe() for a in self.active if a.node == node]
+            raise FaultError(f"{node} is {handle.status}" + (
+                f" ({'; '.join(held)})" if held else "") + f": no fault can be injected into "
+                f"it; restore it first (testbed fault restore --name {self.tb.name})")
         FAULTS[kind].inject(self.tb, f)
         self.tb.state_faults.append(asdict(f))
         self.tb.save_state()
         return f
 
     def restore(self, f: Fault) -> None:
-        FAULTS[f.kind].restore(self.tb, f)
+        """Undo one fault (nothing to do if what it did is already gone) and forget it."""
+        kind = FAULTS[f.kind]
+        if not kind.undone(self.tb, f):
+            kind.restore(self.tb, f)
         self.tb.state_faults[:] = [d for d in self.tb.state_faults
                                    if (d["kind"], d["node"], d["target"]) !=
                                    (f.kind, f.node, f.target)]
         self.tb.save_state()
 
     def restore_all(self) -> int:
-        active = self.active
+        """Undo every active fault, the newest first (a node stopped after one of its daemons
+        was stopped comes back first); one that fails does not keep the others in place: they
+        are all tried, then the failures are raised together."""
+        active, failed = self.active, []
         for f in reversed(active):
-            self.restore(f)
+            try:
+                self.restore(f)
+            except Exception as exc:  # noqa: BLE001 - collected, raised below
+                failed.append(f"{f.describe()}: {exc}")
+        if failed:
+            raise FaultError("could not restore " + "; ".join(failed))
         return len(active)
 
     @contextmanager

@@ -100,3 +100,60 @@ def test_compose_finds_the_containers_the_engine_api_made(seed):
     logs = subprocess.run([*argv, "logs", "--tail", "3", "gw1"], capture_output=True, text=True,
                           timeout=60)
     assert logs.returncode == 0 and "gw1" in logs.stdout, logs.stdout + logs.stderr
+
+
+def test_mistyped_names_are_refused_with_what_exists(seed, capsys):
+    """A node, a router or a testbed that does not exist: one line naming it and listing what
+    does (sorted), exit 1; never a bare KeyError nor a success."""
+    name = seed.name
+    nodes = ", ".join(sorted(seed.nodes))
+    for argv in (("logs", "gw3", "--name", name), ("capture", "gw3", "eth1", "--name", name),
+                 ("exec", "gw3", "--name", name, "--", "true")):
+        rc = cli(["--runs", str(RUNS), *argv])
+        err = capsys.readouterr().err
+        assert rc == 1 and f"no node 'gw3' in testbed {name}; nodes: {nodes}" in err, err
+    rc = cli(["--runs", str(RUNS), "failover", "--name", name, "--router", "R9"])
+    err = capsys.readouterr().err
+    assert rc == 1 and "no router 'R9'" in err and "routers with a gateway port: R1" in err, err
+    rc = cli(["--runs", str(RUNS), "down", f"{name}-typo"])
+    err = capsys.readouterr().err
+    assert rc == 1 and f"no testbed '{name}-typo'" in err and name in err, err
+    assert seed.nodes["gw1"].running  # the real one is untouched
+
+
+def test_fault_ls_says_when_nothing_is_injected(seed, capsys):
+    rc, out = run_cli(capsys, "fault", "ls", "--name", seed.name)
+    assert rc == 0 and out.strip() == "no active faults", out
+
+
+def test_capture_to_stdout_streams_a_pcap(seed):
+    """`testbed capture vm1 eth0 -w - | wireshark -k -i -`: a pcap stream on stdout."""
+    import io
+
+    proc = subprocess.Popen([sys.executable, "-m", "testbed", "--runs", str(RUNS), "capture",
+                             "vm1", "eth0", "--name", seed.name, "--count", "2", "--seconds",
+                             "40", "--filter", "icmp", "-w", "-"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def missing() -> list[str]:
+        if proc.poll() is not None:
+            return []
+        seed.host("vm1").ping("10.10.0.14", count=1, wait=0.5)  # traffic to capture
+        return ["two ICMP frames on stdout"]
+    try:
+        wait.until("the capture to end", missing, 45, interval=0.05)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out, err = proc.communicate()
+    assert proc.returncode == 0, err
+    frames = rdpcap(io.BytesIO(out))
+    assert len(frames) == 2 and all(f.haslayer("ICMP") for f in frames)
+
+
+def test_logs_follow_until_interrupted(seed):
+    """`testbed logs NODE -f` follows until Ctrl-C, then ends cleanly (130, as Ctrl-C does)."""
+    done = subprocess.run(["timeout", "--preserve-status", "-s", "INT", "6", sys.executable, "-m", "testbed", "--runs",
+                           str(RUNS), "logs", "compute-a", "-f", "--tail", "3", "--name",
+                           seed.name], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130, (done.returncode, done.stderr[-1000:])
+    assert len(done.stdout.splitlines()) >= 3, done.stdout

@@ -20,6 +20,7 @@ from testbed.cli import main as cli
 from testbed.faults import FaultError
 from testbed.faults.failover import set_bfd
 from testbed.faults.kinds import dropped_bfd
+from testbed.observe.ping import PingNotRun
 from testbed.ovn import readiness
 from testbed.tor import external_port_of
 
@@ -164,17 +165,52 @@ def test_a_stopped_compute_comes_back_rewired(gw_seed):
     with tb.faults.stop("compute-a"):
         tb.nodes["compute-a"].container.reload()
         assert tb.nodes["compute-a"].container.status == "exited"
-        lost = tb.host("vm1").ping("10.10.0.14", count=1, wait=1)
-        assert lost.loss == 100 and "unreachable" in lost.output, lost.output
+        # vm1's NIC lost its peer with the container: the probe cannot even be sent
+        with pytest.raises(PingNotRun, match="Network is unreachable"):
+            tb.host("vm1").ping("10.10.0.14", count=1, wait=1)
     assert live_macs() == before  # the same ends with the same MACs, made anew
     walk = tb.walk("vm1", "vm4", traces=False)
     walk.request.assert_expected(tb.expect("vm1", "vm4"))
     assert walk.reply.delivered
 
 
+def test_stacked_faults_are_undone_newest_first_and_a_stopped_node_takes_no_more(gw_seed,
+                                                                                 capsys):
+    """From the command line, as the issue's user did: a daemon frozen, then its whole node
+    stopped; restore starts the node (its daemons anew), and the frozen daemon's fault is then
+    already undone, not an error. While the node is stopped, a fault on it is refused."""
+    tb, name = gw_seed, gw_seed.name
+
+    def fault(*argv: str) -> tuple[int, str]:
+        rc = cli(["--runs", str(RUNS), "fault", *argv, "--name", name])
+        out = capsys.readouterr()
+        return rc, out.out + out.err
+    assert fault("stop", "compute-b", "ovn-controller")[0] == 0
+    assert fault("stop", "compute-b")[0] == 0
+    active = type(tb).attach(name, RUNS).faults.active
+    frozen = next(f for f in active if f.target == "ovn-controller").params["pid"]
+    for argv in (("pause", "compute-b"), ("cut", "compute-b", "overlay"),
+                 ("kill", "compute-b", "ovs-vswitchd")):
+        rc, out = fault(*argv)
+        assert rc == 1 and "compute-b is exited (stop compute-b ovn-controller; stop " \
+            "compute-b): no fault can be injected into it; restore it first" in out, out
+    rc, out = fault("restore")
+    assert rc == 0 and "restored 2 fault(s)" in out and "no active faults" in out, out
+    tb.state_faults = type(tb).attach(name, RUNS).state_faults
+    assert tb.state_faults == []
+    pid = tb.nodes["compute-b"].exec(["cat", names.PIDFILES["ovn-controller"]]).strip()
+    assert pid.isdigit() and int(pid) != frozen  # a new controller, and it runs:
+    assert not tb.nodes["compute-b"].exec(["ps", "-o", "stat=", "-p", pid]).startswith("T")
+    walk = tb.walk("vm4", "vm1", traces=False)
+    walk.request.assert_expected(tb.expect("vm4", "vm1"))
+
+
 def test_a_frozen_ovn_controller_moves_nothing(gw_seed):
     tb = gw_seed
-    with tb.faults.stop("gw1", "ovn-controller"):
+    with tb.faults.stop("gw1", "ovn-controller") as frozen:
+        pid = tb.nodes["gw1"].exec(["cat", names.PIDFILES["ovn-controller"]]).strip()
+        assert int(pid) == frozen.params["pid"]  # the controller itself, and it is stopped:
+        assert tb.nodes["gw1"].exec(["ps", "-o", "stat=", "-p", pid]).strip().startswith("T")
         # BFD lives in ovs-vswitchd: give it three detection intervals to (not) notice
         with pytest.raises(wait.WaitTimeout):
             wait_active(tb, "gw2", timeout=4)
@@ -186,25 +222,41 @@ def test_rate_limit_and_netem_are_undone_and_say_what_the_kernel_lacks(gw_seed):
     tb = gw_seed
     from testbed import wiring
 
-    def qdiscs() -> list[str]:
+    def qdiscs() -> dict[str, object]:
         with wiring.netns(tb.nodes["vm1"].pid) as ns:
             idx = ns.link_lookup(ifname="eth0")[0]
-            return [q.get_attr("TCA_KIND") for q in ns.get_qdiscs(index=idx)]
+            return {q.get_attr("TCA_KIND"): q for q in ns.get_qdiscs(index=idx)}
     with tb.faults.rate("vm1", "eth0", kbit=256):
-        assert "tbf" in qdiscs()
+        tbf = qdiscs()["tbf"]
+        rate = tbf.get_attr("TCA_OPTIONS").get_attr("TCA_TBF_PARMS")["rate"]
+        assert rate == 256_000 // 8, f"tbf rate {rate} bytes/s, 256 kbit asked"  # read back
         assert tb.host("vm1").ping("10.10.0.14", count=2, interval=0.2).loss == 0
     assert "tbf" not in qdiscs()
+    has_netem = kernel_has("CONFIG_NET_SCH_NETEM")
     try:
         with tb.faults.netem("vm1", "eth0", delay_ms=30):
+            assert has_netem is not False, "netem applied on a kernel built without it?"
             assert min(tb.host("vm1").ping("10.10.0.14", count=2, interval=0.2).rtts_ms) >= 30
     except RuntimeError as exc:
-        assert "no netem" in str(exc)
+        # refused only where the kernel really lacks it (its build configuration says so)
+        assert "no netem" in str(exc) and has_netem is not True, (str(exc), has_netem)
     assert tb.faults.ls() == []
+
+
+def kernel_has(option: str) -> bool | None:
+    """Whether the running kernel was built with `option` (y or m), from /proc/config.gz;
+    None where the kernel does not publish its configuration."""
+    import gzip
+    try:
+        text = gzip.open("/proc/config.gz", "rt").read()
+    except OSError:
+        return None
+    return f"\n{option}=y" in text or f"\n{option}=m" in text
 
 
 def test_bad_faults_are_refused_with_what_exists(gw_seed):
     tb = gw_seed
-    with pytest.raises(FaultError, match="faults: kill, stop, pause, cut, drop-bfd, rate, netem"):
+    with pytest.raises(FaultError, match="faults: cut, drop-bfd, kill, netem, pause, rate, stop"):
         tb.faults.inject("melt", "gw1")
     with pytest.raises(FaultError, match="its daemons: ovsdb-server, ovs-vswitchd, ovn-controller"):
         tb.faults.inject("kill", "gw1", "ovn-northd")
@@ -235,7 +287,8 @@ def test_failover_report_under_traffic(gw_seed):
     assert [p.name for p in r.phases] == ["failover", "failback"]
     for p in r.phases:
         assert p.at < p.sb_moved < p.announced, p
-        assert p.gap is not None and p.gap > 0, p
+        # BFD 300 ms x 3 here: gaps of 0.1-0.8 s measured (docs/failover.md); 5 s is a regression
+        assert p.gap is not None and 0 < p.gap < 5, p
         assert p.last_before < p.first_after
     assert r.phases[0].lost > 0, r.phases[0]  # gw1's datapath died; failback may lose none
     # gw2 and the computes declared gw1 down before the port moved, and up again on failback
@@ -259,6 +312,30 @@ def test_a_paused_chassis_forwards_nothing_until_unpaused(gw_seed):
     assert tb.host("vm1").ping("10.11.0.13", count=1, wait=1).loss == 0  # vm3 on compute-b
     with tb.faults.pause("compute-b"):
         assert tb.faults.ls() == ["pause compute-b"]
-        assert tb.host("vm1").ping("10.11.0.13", count=1, wait=0.5).loss == 100
+        lost = tb.host("vm1").ping("10.11.0.13", count=1, wait=0.5)
+        assert lost.sent == 1 and lost.received == 0, lost.output
     wait.until("vm3 reachable again", lambda: [] if tb.host("vm1").ping(
         "10.11.0.13", count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)
+
+
+def test_a_failovers_bfd_and_revalidator_settings_are_put_back(gw_seed):
+    """`testbed failover --bfd-ms 100 --max-revalidator-ms 200` sets both for its run only:
+    afterwards NB_Global and every chassis hold what they held before."""
+    from testbed.faults.failover import tuned
+
+    tb = gw_seed
+    central = tb.nodes[tb.scenario.central]
+
+    def bfd() -> str:
+        return central.exec(["ovn-nbctl", "--if-exists", "get", "NB_Global", ".",
+                             "options:bfd-min-rx"]).strip().strip('"')
+
+    def revalidator(chassis: str) -> str:
+        return tb.nodes[chassis].exec(["ovs-vsctl", "--if-exists", "get", "Open_vSwitch", ".",
+                                       "other_config:max-revalidator"]).strip().strip('"')
+    before = bfd()
+    assert before == "300"  # this module's fast_bfd
+    with tuned(tb, 100, 200):
+        assert bfd() == "100" and revalidator("gw1") == "200" == revalidator("compute-b")
+    assert bfd() == before
+    assert [revalidator(c) for c in tb.scenario.chassis] == [""] * len(tb.scenario.chassis)

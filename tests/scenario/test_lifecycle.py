@@ -23,16 +23,26 @@ def leftovers(name: str) -> dict[str, list]:
     }
 
 
-def test_down_removes_exactly_its_testbed(seed):
+def test_down_removes_exactly_its_testbed(seed, capsys):
+    """up, show and down as a user runs them, from the command line, beside another testbed."""
     seed_containers = {n: node.container.id for n, node in seed.nodes.items()}
-    tb = Testbed(load(SMALL), name="pytest-small", runs_dir=RUNS).up()
+    runs = ["--runs", str(RUNS)]
     try:
+        assert cli([*runs, "up", str(SMALL), "--name", "pytest-small"]) == 0
+        out = capsys.readouterr().out
+        assert "remove it with: testbed down pytest-small" in out and "bring-up:" in out, out
         assert len(leftovers("pytest-small")["containers"]) == 5
+        assert cli([*runs, "show", "pytest-small"]) == 0
+        shown = capsys.readouterr().out
+        assert "testbed pytest-small" in shown and "hv1" in shown and "vma" in shown, shown
+        tb = Testbed.attach("pytest-small", RUNS)
         result = tb.host("vma").ping("192.168.50.11", count=2, interval=0.2)
         assert result.loss == 0, result.output
         assert result.ttls == [64, 64], "same switch: switched, not routed"
+        tb.close_db()
     finally:
-        tb.down()
+        down = cli([*runs, "down", "pytest-small"])
+    assert down == 0 and "testbed 'pytest-small' down" in capsys.readouterr().out
     assert leftovers("pytest-small") == {"containers": [], "networks": [], "host veths": []}
     still = DockerBackend().nodes(seed.name)
     assert {n: node.container.id for n, node in still.items()} == seed_containers
@@ -97,3 +107,26 @@ def test_a_signal_during_up_leaves_nothing_behind(sig, phase):
     assert proc.returncode == 130, seen
     assert f"testbed '{name}' down" in "\n".join(seen)
     assert leftovers(name) == {"containers": [], "networks": [], "host veths": []}
+
+
+def test_up_piped_into_head_removes_what_it_made_and_no_old_state_survives():
+    """`testbed up | head -3`: the reader goes away while up still prints; up ends as a
+    SIGPIPE would end it, removes everything it made, and says so on stderr. A state.json an
+    earlier run left (with a fault) is not inherited."""
+    import json
+    import subprocess
+    import sys
+
+    name = "pytest-pipe"
+    run = RUNS / name
+    run.mkdir(parents=True, exist_ok=True)
+    (run / "state.json").write_text(json.dumps({"faults": [{"kind": "stop", "node": "hv1",
+                                                            "target": "", "params": {}}]}))
+    cmd = (f"{sys.executable} -m testbed --runs {RUNS} up {SMALL} --name {name} | head -3; "
+           "echo rc=${PIPESTATUS[0]} >&2")
+    done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=300)
+    assert len(done.stdout.splitlines()) == 3, done.stdout
+    assert "rc=1" in done.stderr and "stdout was closed" in done.stderr, done.stderr[-2000:]
+    assert f"testbed '{name}' down" in done.stderr, done.stderr[-2000:]
+    assert leftovers(name) == {"containers": [], "networks": [], "host veths": []}
+    assert not (run / "state.json").exists(), "an old state.json outlived a new up"

@@ -70,3 +70,67 @@ def test_bash_completion_offers_verbs_options_and_testbed_names(capsys, tmp_path
     assert complete("testbed", "walk", "vm1", "vm2", "--name", "o") == ["other"]
     assert "--json" in complete("testbed", "ls", "--")
     assert Path(script).stat().st_size > 1000
+
+
+def test_the_testbed_is_the_named_one_or_the_only_one_up(monkeypatch, capsys):
+    from types import SimpleNamespace as NS
+
+    from testbed.cli import pick
+
+    up: list[str] = []
+    monkeypatch.setattr(pick, "up_names", lambda: sorted(up))
+    with pytest.raises(pick.NoSuchTestbed, match="no testbed is up"):
+        pick.name_of(NS(name=None))
+    up[:] = ["mine"]
+    assert pick.name_of(NS(name=None)) == "mine"
+    assert "testbed 'mine' (the only one up)" in capsys.readouterr().err
+    up[:] = ["zeta", "alpha"]
+    with pytest.raises(pick.NoSuchTestbed, match="2 testbeds are up; name one with --name: "
+                                                 "alpha, zeta"):
+        pick.name_of(NS(name=None))
+    assert pick.name_of(NS(name="given")) == "given"
+    with pytest.raises(pick.NoSuchTestbed, match="no testbed 'alpah'; testbeds up: alpha, zeta"):
+        pick.refuse_unknown("alpah")
+    tb = NS(name="t", nodes={"vm1": 1, "gw1": 2, "central": 3})
+    with pytest.raises(pick.NoSuchTestbed, match="no node 'gw3' in testbed t; nodes: central, "
+                                                 "gw1, vm1"):
+        pick.node(tb, "gw3")
+
+
+def test_down_of_a_testbed_that_does_not_exist_fails_and_lists_those_that_do(monkeypatch,
+                                                                             capsys):
+    from testbed.cli import down, pick
+
+    monkeypatch.setattr(pick, "up_names", lambda: ["l3-over-vlan"])
+    removed = []
+    monkeypatch.setattr(down, "teardown", lambda name, run: removed.append(name))
+    assert cli(["down", "l3-over-vlna"]) == 1
+    assert "no testbed 'l3-over-vlna'; testbeds up: l3-over-vlan" in capsys.readouterr().err
+    assert removed == []
+    assert cli(["down"]) == 0 and removed == ["l3-over-vlan"]
+
+
+def test_the_top_level_help_is_whole_sentences(capsys):
+    with pytest.raises(SystemExit):
+        cli(["--help"])
+    out = capsys.readouterr().out
+    assert "take them down. `testbed VERB --help` for each." in " ".join(out.split())
+
+
+def test_a_run_that_requires_testbeds_fails_where_none_can_come_up(monkeypatch):
+    """CI sets OVN_TESTBED_REQUIRE=1: without root or an engine the run fails at collection
+    instead of passing on the unit tests alone; without it the reason is a skip."""
+    from types import SimpleNamespace as NS
+
+    from testbed import pytest_plugin as plugin
+
+    pool = NS(skip_reason=lambda: "testbed: no Docker engine")
+    config = NS(stash={plugin._POOL: pool}, getoption=lambda name: False)
+    monkeypatch.delenv(plugin.REQUIRE_ENV, raising=False)
+    assert plugin.unavailable(config) == "testbed: no Docker engine"
+    monkeypatch.setenv(plugin.REQUIRE_ENV, "1")
+    with pytest.raises(pytest.UsageError, match="no Docker engine; testbeds are required"):
+        plugin.unavailable(config)
+    monkeypatch.setenv(plugin.REQUIRE_ENV, "0")
+    assert plugin.unavailable(NS(stash={plugin._POOL: NS(skip_reason=lambda: None)},
+                                 getoption=lambda name: True)) is None
