@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import TestbedError
-from . import build
+from . import build, partial
 from .consistency import check_consistency
 from .expand import expand
 from .problem import Problem
@@ -22,11 +22,13 @@ from .services import check_services
 class ScenarioError(TestbedError, ValueError):
     """The scenario file cannot be used; nothing was started."""
 
-    def __init__(self, source: str, problems: list[Problem]):
+    def __init__(self, source: str, problems: list[Problem], note: str = ""):
         self.source = source
         self.problems = problems
+        self.note = note
         lines = [p.render(source) for p in problems]
-        super().__init__(f"{len(problems)} problem(s) in {source}:\n  " + "\n  ".join(lines))
+        super().__init__(f"{len(problems)} problem(s) in {source}:\n  " + "\n  ".join(lines)
+                         + (f"\n{note}" if note else ""))
 
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios"
@@ -117,15 +119,28 @@ def parse(text: str, source: str = "<scenario>", base: Path | None = None) -> Sc
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         problems = [_from_pydantic(err, lines) for err in exc.errors()]
-        raise ScenarioError(source, problems) from None
+        more, note = _checks_without(data, exc, lines, base)
+        raise ScenarioError(source, problems + more, note) from None
     scenario = _resolve_builds(scenario, base or Path.cwd())
-    problems = [
-        Problem(p.field, p.message, p.fix, _line_of(lines, p.field))
-        for p in check(scenario) + _check_builds(scenario)
-    ]
+    problems = _cross_checks(scenario, lines)
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def _cross_checks(scenario: Scenario, lines: dict) -> list[Problem]:
+    return [Problem(p.field, p.message, p.fix, _line_of(lines, p.field))
+            for p in check(scenario) + _check_builds(scenario)]
+
+
+def _checks_without(data: dict, exc: ValidationError, lines: dict,
+                    base: Path | None) -> tuple[list[Problem], str]:
+    """The cross checks of what did validate (partial.checks_without): one pass reports every
+    problem it can find."""
+    def checked(pruned: dict) -> list[Problem]:
+        return _cross_checks(_resolve_builds(Scenario.model_validate(pruned),
+                                             base or Path.cwd()), lines)
+    return partial.checks_without(data, exc, checked)
 
 
 def _resolve_builds(sc: Scenario, base: Path) -> Scenario:

@@ -74,6 +74,11 @@ class OvsTor(Tor):
         return parse_fdb(self.node.exec(["ovs-appctl", "fdb/show", BRIDGE]), self._port_names())
 
     def mac_moves(self) -> int:
+        """The switch's own MAC-move counter, once it has caught up: OVS also learns (and
+        counts moves) when its revalidators re-translate the datapath flows, so a read right
+        after traffic can miss moves still to be counted; `revalidator/wait` waits for a
+        whole round first."""
+        self.node.exec(["ovs-appctl", "revalidator/wait"])
         return parse_moves(self.node.exec(["ovs-appctl", "fdb/stats-show", BRIDGE]))
 
     def flush(self) -> None:

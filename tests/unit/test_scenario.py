@@ -121,3 +121,23 @@ def test_bfd_timers_are_validated():
     with pytest.raises(ScenarioError, match=r"settings.bfd.mult"):
         parse(text.replace("mult: 3", "mult: 0"), "b.yaml")
     assert parse(SEED.read_text()).settings.bfd is None
+
+
+def test_every_problem_a_file_has_is_reported_in_one_pass():
+    """Four mistakes, two of them field errors (a role, a VLAN) and two cross-reference ones
+    (an address outside its subnet, an unknown chassis): all four at once, none invented about
+    the entries left out (the VMs and router port on the broken switch B)."""
+    text = SEED.read_text()
+    for old, new in (("ext:       {role: external", "ext:       {role: extrenal"),
+                     ("vlan: 2010}", "vlan: 5000}"),
+                     ("ip: 10.11.0.11}", "ip: 10.12.0.11}"),
+                     ("vm3: {switch: A, chassis: compute-b", "vm3: {switch: A, chassis: compute-c")):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    found = errors(text)
+    assert len(found) == 4, found
+    for field in ("nodes.ext.role", "switches.B.vlan", "vms.vm1.ip", "vms.vm3.chassis"):
+        assert sum(field in f for f in found) == 1, (field, found)
+    with pytest.raises(ScenarioError, match="left out of the cross checks: nodes.ext, "
+                       "switches.B.vlan; more checks"):
+        parse(text, "bad.yaml")
