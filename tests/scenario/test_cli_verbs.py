@@ -152,8 +152,9 @@ def test_capture_to_stdout_streams_a_pcap(seed):
 
 def test_logs_follow_until_interrupted(seed):
     """`testbed logs NODE -f` follows until Ctrl-C, then ends cleanly (130, as Ctrl-C does)."""
-    done = subprocess.run(["timeout", "--preserve-status", "-s", "INT", "6", sys.executable, "-m", "testbed", "--runs",
-                           str(RUNS), "logs", "compute-a", "-f", "--tail", "3", "--name",
-                           seed.name], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(["timeout", "--preserve-status", "-s", "INT", "6", sys.executable,
+                           "-m", "testbed", "--runs", str(RUNS), "logs", "compute-a", "-f",
+                           "--tail", "3", "--name", seed.name],
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode == 130, (done.returncode, done.stderr[-1000:])
     assert len(done.stdout.splitlines()) >= 3, done.stdout
