@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..manager.docker import DockerBackend
 from ..net import teardown
+from ..wiring import Wiring
 from . import pick
 
 
@@ -18,6 +20,14 @@ def add_parser(p) -> None:
 
 def run(args) -> int:
     name = pick.name_of(args)
-    pick.refuse_unknown(name)  # a typo must not report success and leave the real one up
+    try:
+        pick.refuse_unknown(name)  # a typo must not report success and leave the real one up
+    except pick.NoSuchTestbed:
+        if not leftovers(name):  # no container, but networks or veths a crash left: remove
+            raise
     teardown(name, Path(args.runs) / name)
     return 0
+
+
+def leftovers(name: str) -> bool:
+    return bool(DockerBackend().networks(name) or Wiring(name).leftovers())

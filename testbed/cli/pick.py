@@ -55,7 +55,8 @@ def refuse_unknown(name: str) -> None:
 def attach(args, progress=lambda _: None) -> Testbed:
     """The testbed the command line names (or the only one up), attached."""
     name = name_of(args)
-    refuse_unknown(name)
+    if args.name:  # the only one up was found in the listing already
+        refuse_unknown(name)
     return Testbed.attach(name, Path(args.runs), progress=progress)
 
 

@@ -80,9 +80,20 @@ def register(cls: type[Kind]) -> type[Kind]:
 
 def running_pid(tb: Testbed, node: str, daemon: str) -> int | None:
     """The daemon's pid from its pidfile if that process is alive, else None."""
-    out = tb.nodes[node].run(["sh", "-c", 'p=$(cat "$1") && kill -0 "$p" && echo "$p"', "sh",
-                              PIDFILES[daemon]], check=False)
-    return int(out.stdout.strip()) if out.ok and out.stdout.strip().isdigit() else None
+    found = running_process(tb, node, daemon)
+    return found[0] if found else None
+
+
+def running_process(tb: Testbed, node: str, daemon: str) -> tuple[int, int] | None:
+    """(pid, start time in clock ticks since the node's boot) of the daemon's live process:
+    a node started again gives its daemons the same small pids, the start time tells them
+    apart."""
+    out = tb.nodes[node].run(["sh", "-c", 'p=$(cat "$1") && read -r s < "/proc/$p/stat" && '
+                              'set -- ${s##*) } && echo "$p $20"', "sh", PIDFILES[daemon]],
+                             check=False)
+    words = out.stdout.split()
+    return (int(words[0]), int(words[1])) if out.ok and len(words) == 2 and all(
+        w.isdigit() for w in words) else None
 
 
 def daemon_pid(tb: Testbed, node: str, daemon: str) -> int:
@@ -90,10 +101,11 @@ def daemon_pid(tb: Testbed, node: str, daemon: str) -> int:
     if daemon not in ROLE_DAEMONS.get(role, ()):
         raise FaultError(f"{node} ({role}) runs no {daemon!r}; its daemons: "
                          f"{', '.join(ROLE_DAEMONS.get(role, ())) or '(none)'}")
-    out = tb.nodes[node].run(["cat", PIDFILES[daemon]], check=False)
-    if not out.ok or not out.stdout.strip().isdigit():
-        raise FaultError(f"{daemon} on {node} is not running (no pidfile {PIDFILES[daemon]})")
-    return int(out.stdout.strip())
+    pid = running_pid(tb, node, daemon)
+    if pid is None:
+        raise FaultError(f"{daemon} on {node} is not running (no live process in its pidfile "
+                         f"{PIDFILES[daemon]})")
+    return pid
 
 
 @register
@@ -128,6 +140,7 @@ class Stop(Kind):
             container_of(tb, f.node, "stop").stop(timeout=1)
             return
         f.params["pid"] = daemon_pid(tb, f.node, f.target)
+        f.params["started"] = (running_process(tb, f.node, f.target) or (0, 0))[1]
         tb.nodes[f.node].exec(["kill", "-STOP", str(f.params["pid"])])
 
     def restore(self, tb, f):
@@ -138,7 +151,8 @@ class Stop(Kind):
 
     def undone(self, tb, f):
         # the stopped process is gone (its node was restarted, or it was killed since)
-        return bool(f.target) and running_pid(tb, f.node, f.target) != f.params["pid"]
+        return bool(f.target) and running_process(tb, f.node, f.target) != (
+            f.params["pid"], f.params.get("started"))
 
 
 @register

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import docker
@@ -34,11 +35,19 @@ class Node(Commands):
     def role(self) -> str:
         return self.container.labels.get(ROLE_LABEL, "")
 
-    @cached_property
+    _pid: int | None = field(default=None, repr=False, compare=False)
+
+    @property
     def pid(self) -> int:
-        if not self.container.attrs["State"].get("Running"):  # listed before it started
-            self.container.reload()
-        return int(self.container.attrs["State"]["Pid"])
+        """The container's first process. Asked of the engine again when the one known is gone:
+        listed before it started, or started again since (another process's `testbed fault
+        restore` restarts a stopped node: a handle kept across it must follow)."""
+        if self._pid is None or not os.path.exists(f"/proc/{self._pid}"):
+            state = self.container.attrs["State"]
+            if not state.get("Running") or not os.path.exists(f"/proc/{state.get('Pid')}"):
+                self.container.reload()
+            self._pid = int(self.container.attrs["State"]["Pid"])
+        return self._pid
 
     @property
     def running(self) -> bool:

@@ -90,10 +90,14 @@ def test_compose_finds_the_containers_the_engine_api_made(seed):
 
     import pytest
 
-    compose = shutil.which("docker-compose")
-    if compose is None:
-        pytest.skip("docker-compose is not installed (.ci/run installs it)")
-    argv = [compose, "-p", seed.name, "-f", str(seed.dir / "compose.yaml")]
+    file = ["-p", seed.name, "-f", str(seed.dir / "compose.yaml")]
+    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        argv = ["docker", "compose", *file]  # Compose v2 (GitHub's runners have only this)
+    elif shutil.which("docker-compose"):
+        argv = ["docker-compose", *file]     # Compose v1 (Debian's package)
+    else:
+        pytest.skip("neither `docker compose` nor docker-compose is installed (.ci/run "
+                    "installs docker-compose)")
     ps = subprocess.run([*argv, "ps", "-q"], capture_output=True, text=True, timeout=60)
     assert ps.returncode == 0, ps.stderr
     assert len(ps.stdout.split()) == len(seed.nodes)

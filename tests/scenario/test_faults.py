@@ -19,7 +19,7 @@ from testbed import names, wait, wiring
 from testbed.cli import main as cli
 from testbed.faults import FaultError
 from testbed.faults.failover import set_bfd
-from testbed.faults.kinds import dropped_bfd
+from testbed.faults.kinds import dropped_bfd, running_process
 from testbed.observe.ping import PingNotRun
 from testbed.ovn import readiness
 from testbed.tor import external_port_of
@@ -92,6 +92,7 @@ def gw_seed(fast_bfd):
     seed = fast_bfd
     wait_active(seed, "gw1")
     yield seed
+    seed.state_faults = type(seed).attach(seed.name, RUNS).state_faults  # the CLI's too
     seed.faults.restore_all()
     settle(seed)
 
@@ -188,19 +189,20 @@ def test_stacked_faults_are_undone_newest_first_and_a_stopped_node_takes_no_more
     assert fault("stop", "compute-b", "ovn-controller")[0] == 0
     assert fault("stop", "compute-b")[0] == 0
     active = type(tb).attach(name, RUNS).faults.active
-    frozen = next(f for f in active if f.target == "ovn-controller").params["pid"]
+    frozen = next(f for f in active if f.target == "ovn-controller")
     for argv in (("pause", "compute-b"), ("cut", "compute-b", "overlay"),
                  ("kill", "compute-b", "ovs-vswitchd")):
         rc, out = fault(*argv)
-        assert rc == 1 and "compute-b is exited (stop compute-b ovn-controller; stop " \
-            "compute-b): no fault can be injected into it; restore it first" in out, out
+        assert rc == 1 and "compute-b is exited (stop compute-b ovn-controller pid=" in out \
+            and "; stop compute-b): no fault can be injected into it; restore it first" in out, out
     rc, out = fault("restore")
     assert rc == 0 and "restored 2 fault(s)" in out and "no active faults" in out, out
     tb.state_faults = type(tb).attach(name, RUNS).state_faults
     assert tb.state_faults == []
-    pid = tb.nodes["compute-b"].exec(["cat", names.PIDFILES["ovn-controller"]]).strip()
-    assert pid.isdigit() and int(pid) != frozen  # a new controller, and it runs:
-    assert not tb.nodes["compute-b"].exec(["ps", "-o", "stat=", "-p", pid]).startswith("T")
+    now = running_process(tb, "compute-b", "ovn-controller")
+    assert now and now != (frozen.params["pid"], frozen.params["started"])  # a new controller
+    assert not tb.nodes["compute-b"].exec(["ps", "-o", "stat=", "-p", str(now[0])]).startswith(
+        "T")  # and it runs
     walk = tb.walk("vm4", "vm1", traces=False)
     walk.request.assert_expected(tb.expect("vm4", "vm1"))
 

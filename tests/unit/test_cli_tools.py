@@ -104,10 +104,12 @@ def test_down_of_a_testbed_that_does_not_exist_fails_and_lists_those_that_do(mon
     monkeypatch.setattr(pick, "up_names", lambda: ["l3-over-vlan"])
     removed = []
     monkeypatch.setattr(down, "teardown", lambda name, run: removed.append(name))
+    monkeypatch.setattr(down, "leftovers", lambda name: name == "crashed")
+    assert cli(["down", "crashed"]) == 0  # no container, but what a crash left is removed
     assert cli(["down", "l3-over-vlna"]) == 1
     assert "no testbed 'l3-over-vlna'; testbeds up: l3-over-vlan" in capsys.readouterr().err
-    assert removed == []
-    assert cli(["down"]) == 0 and removed == ["l3-over-vlan"]
+    assert removed == ["crashed"]
+    assert cli(["down"]) == 0 and removed == ["crashed", "l3-over-vlan"]
 
 
 def test_the_top_level_help_is_whole_sentences(capsys):

@@ -151,3 +151,23 @@ def test_a_command_entered_into_a_node_keeps_the_nodes_rights_and_environment():
     finally:
         node.kill()
         node.wait()
+
+
+def test_a_node_handle_follows_its_container_restarted_elsewhere():
+    """A Testbed handle kept across another process's `testbed fault restore` (which starts a
+    stopped node again) must not enter the namespace of the container's old first process."""
+    from testbed.manager.docker import Node
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no longer exists: the container's first process before restart
+
+    class Container:
+        attrs = {"State": {"Running": True, "Pid": gone.pid}}
+        reloads = 0
+
+        def reload(self):
+            self.reloads += 1
+            self.attrs = {"State": {"Running": True, "Pid": os.getpid()}}  # started again
+    node = Node("compute-b", Container())
+    assert node.pid == os.getpid() and node.container.reloads == 1
+    assert node.pid == os.getpid() and node.container.reloads == 1  # alive: not asked again
