@@ -110,7 +110,7 @@ def flap(tb: Testbed, rate: float = 20, duration: float = 2.5,
     pairs = flows or default_flows(tb)
     for a, b in pairs:
         if a not in sc.vms or b not in sc.vms:
-            raise ValueError(f"flow {a}:{b}: both ends must be VMs ({', '.join(sc.vms)})")
+            raise ValueError(f"flow {a}:{b}: both ends must be VMs ({', '.join(sorted(sc.vms))})")
     count = max(1, round(rate * duration))
     results: dict[int, object] = {}
     # both ends of every ToR link: a frame the ToR received is one its peer sent first

@@ -73,7 +73,7 @@ def chassis_macs(sc: Scenario) -> dict[str, str]:
 def check(sc: Scenario, router: str, mode: str) -> Mode:
     m = get(mode)
     if router not in sc.routers:
-        raise ValueError(f"no router {router!r}; routers: {', '.join(sc.routers) or '(none)'}")
+        raise ValueError(f"no router {router!r}; routers: {', '.join(sorted(sc.routers)) or '(none)'}")
     if (m.reside_on_gateway or m.bridged_redirect) and sc.routers[router].gateway_port is None:
         raise ValueError(f"mode {mode!r} needs a gateway port on {router}, which has none")
     return m

@@ -49,7 +49,7 @@ def owner_of(sc: Scenario, ip: str) -> str | None:
 
 def resolve(sc: Scenario, source: str, destination: str) -> tuple[str, str, str | None]:
     """(source IP, destination IP, destination node or None for a bare address)."""
-    hosts = [*sc.vms, *(n for n in sc.nodes if sc.nodes[n].address)]
+    hosts = sorted([*sc.vms, *(n for n in sc.nodes if sc.nodes[n].address)])
     src_ip = host_ip(sc, source)
     if src_ip is None:
         raise ValueError(f"walk source {source!r} is not a host of this testbed; "
