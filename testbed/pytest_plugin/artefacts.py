@@ -44,6 +44,8 @@ def collect(tb: Testbed, dest: Path) -> list[Path]:
     central = tb.nodes.get(tb.scenario.central)
     for tool in ("ovn-nbctl", "ovn-sbctl"):
         save(dest / f"{tool}-show.txt", _output(central, [tool, "show"]))
+    chassis = set(tb.scenario.chassis)  # by the scenario's roles (a node's own label holds
+    switches = chassis | {tb.scenario.tor}  # gateway/compute/tor, never "chassis")
     for name, node in sorted(tb.nodes.items()):
         here = dest / "nodes" / name
         try:
@@ -52,9 +54,9 @@ def collect(tb: Testbed, dest: Path) -> list[Path]:
             save(here / "container.log", f"(not available: {exc})\n")
         for folder in LOG_DIRS if hasattr(node, "container") else ():  # netns: in the log
             written += _copy_out(node.container, folder, here)
-        if node.role in ("chassis", "switch"):
+        if name in switches:
             save(here / "ovs-vsctl-show.txt", _output(node, ["ovs-vsctl", "show"]))
-        if node.role == "chassis":
+        if name in chassis:
             save(here / "bfd.txt", _output(node, ["ovs-appctl", "bfd/show"]))
     if tb.dir.exists():
         shutil.copytree(tb.dir, dest / "run", dirs_exist_ok=True)
