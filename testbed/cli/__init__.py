@@ -22,6 +22,7 @@ from . import (
     ls,
     mode,
     nbctl,
+    ovnctl,
     sbctl,
     show,
     up,
@@ -60,8 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PASSTHROUGH = ("nbctl", "sbctl")  # verbs whose trailing words are another tool's arguments
+
+
+def _tool_arguments_apart(argv: list[str]) -> list[str]:
+    """nbctl/sbctl: the tool's arguments after a `--`, so argparse never reads them."""
+    for i, word in enumerate(argv):
+        if word in VERBS:
+            if word in PASSTHROUGH:
+                return [*argv[:i + 1], *ovnctl.own_options_first(argv[i + 1:])]
+            return argv
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(_tool_arguments_apart(argv))
     global _OWNER
     _OWNER = os.getpid()
     # SIGTERM (CI runners cancelling) and SIGHUP (a closed terminal) clean up like Ctrl-C

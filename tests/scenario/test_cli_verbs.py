@@ -28,6 +28,8 @@ def test_exec_nbctl_sbctl_logs(seed, capsys):
     rc, out = run_cli(capsys, "nbctl", "--name", name, "--", "--columns=name", "list",
                       "Logical_Router")
     assert rc == 0 and "R1" in out
+    rc, _ = run_cli(capsys, "nbctl", "--name", name, "--wait=hv", "sync")  # its own options
+    assert rc == 0
     rc, out = run_cli(capsys, "sbctl", "--name", name, "--", "--columns=name", "list", "Chassis")
     assert rc == 0 and {"gw1", "gw2", "compute-a", "compute-b"} <= set(out.split())
     rc, out = run_cli(capsys, "logs", "compute-a", "--name", name, "--tail", "5")

@@ -136,3 +136,19 @@ def test_a_run_that_requires_testbeds_fails_where_none_can_come_up(monkeypatch):
     monkeypatch.setenv(plugin.REQUIRE_ENV, "0")
     assert plugin.unavailable(NS(stash={plugin._POOL: NS(skip_reason=lambda: None)},
                                  getoption=lambda name: True)) is None
+
+
+def test_nbctl_and_sbctl_pass_the_tools_own_options_through():
+    """`testbed nbctl --name X --wait=hv sync` was refused: argparse read --wait=hv as the
+    verb's. The verb's own options come first; every word after them is the tool's."""
+    from testbed.cli import _tool_arguments_apart, build_parser
+
+    def parsed(*argv: str):
+        return build_parser().parse_args(_tool_arguments_apart(list(argv)))
+    got = parsed("--runs", "r", "nbctl", "--name", "lab", "--wait=hv", "sync")
+    assert (got.name, got.args[1:]) == ("lab", ["--wait=hv", "sync"])
+    got = parsed("sbctl", "--", "--columns=name", "list", "Chassis")
+    assert (got.name, got.args[1:]) == (None, ["--columns=name", "list", "Chassis"])
+    got = parsed("nbctl", "--name=lab", "lr-nat-add", "R1", "snat", "--may-exist")
+    assert got.args[1:] == ["lr-nat-add", "R1", "snat", "--may-exist"]  # order kept
+    assert parsed("walk", "vm1", "vm4", "--name", "lab").name == "lab"  # other verbs as before
