@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_parser(sub.add_parser(
             name, help=module.__doc__.splitlines()[0], description=module.__doc__,
             formatter_class=argparse.RawDescriptionHelpFormatter))  # --help shows examples
+    sub.choices["completion"].set_defaults(root_parser=parser)  # it describes every verb
     return parser
 
 

@@ -36,9 +36,7 @@ def mark_names(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     import shtab
 
-    from . import build_parser
-
-    parser = build_parser()
+    parser = args.root_parser  # the whole command line's parser (cli.build_parser gives it)
     mark_names(parser)
     print(shtab.complete(parser, shell=args.shell, preamble=PREAMBLE))
     return 0

@@ -7,7 +7,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from ..walk.model import Leg, Walk
+from ..walk.model import Walk
 from .walk_story import story
 
 
@@ -39,33 +39,3 @@ def render_background(w: Walk, console: Console | None = None) -> None:
     for where, f in w.background:
         console.print(f"{(f.ns - start) / 1e6:+9.3f} ms  {where:<22} {f.summary()}",
                       highlight=False)
-
-
-def field_table(rows: list[tuple[str, str, str]]) -> str:
-    """what | expected | observed, with '<>' on the rows that differ."""
-    w1 = max(len(r[0]) for r in rows)
-    w2 = max([len(r[1]) for r in rows] + [8])
-    lines = [f"   {'':<{w1}}  {'expected':<{w2}}  observed"]
-    for what, want, got in rows:
-        lines.append(f"{'<>' if want != got else '  '} {what:<{w1}}  {want:<{w2}}  {got}")
-    return "\n".join(lines)
-
-
-def side_by_side(expected: list[str], leg: Leg) -> str:
-    """Expected and observed path, node by node, differences marked with '<>'."""
-    observed = leg.path
-    hops_at: dict[str, list[str]] = {}
-    for h in leg.hops:
-        p = h.frame.packet
-        hops_at.setdefault(h.node, []).append(
-            f"{h.direction} {h.ifname} vlan {p.vlan} ttl {p.ttl} {p.eth_src}>{p.eth_dst}"
-            + (f" {h.frame.encap.kind}" if h.tunnelled else ""))
-    width = max([len(x) for x in expected] + [8])
-    lines = [f"  {'expected':<{width}}    observed"]
-    for i in range(max(len(expected), len(observed))):
-        e = expected[i] if i < len(expected) else "-"
-        o = observed[i] if i < len(observed) else "-"
-        mark = "  " if e == o else "<>"
-        detail = "; ".join(hops_at.get(o, [])) if o != "-" else ""
-        lines.append(f"{mark}{e:<{width}}    {o}   {detail}")
-    return "\n".join(lines)

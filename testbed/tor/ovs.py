@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from .. import wait
 from .base import BRIDGE, FdbEntry, Tor
+from .ovs_output import parse_fdb, parse_moves
+from .timeline import counted, moves_from_polls, polls
 
 POLL = ('i=0; while [ "$i" -lt "$1" ] && [ ! -e "$4" ]; do date +%s.%N; ovs-appctl fdb/show "$2"; '
         'ovs-appctl fdb/stats-show "$2" | grep moved; i=$((i+1)); sleep 0.02; done > "$3"; '
         'echo END >> "$3"')
 """Poll the MAC table, stamped, until a stop file appears or $1 rounds are done (bounded).
 Values come in as positional parameters, never formatted into the script."""
-
-_FDB_LINE = re.compile(r"^\s*(\S+)\s+(\d+)\s+([0-9a-f:]{17})\s+(\d+)\s*$")
-_MOVED = re.compile(r"port moved MAC entries\s*:\s*(\d+)")
-
-
-def parse_fdb(text: str, port_names: dict[str, str]) -> list[FdbEntry]:
-    """Parse `ovs-appctl fdb/show`; `port_names` maps OpenFlow port numbers to names."""
-    entries = []
-    for line in text.splitlines():
-        m = _FDB_LINE.match(line)
-        if m:
-            port, vlan, mac, age = m.groups()
-            entries.append(FdbEntry(int(vlan), mac, port_names.get(port, port), int(age)))
-    return sorted(entries)
-
-
-def parse_moves(text: str) -> int:
-    m = _MOVED.search(text)
-    if not m:
-        raise ValueError(f"no 'port moved MAC entries' counter in fdb/stats-show output: {text!r}")
-    return int(m.group(1))
-
 
 class OvsTor(Tor):
     kind = "ovs"
@@ -92,8 +71,6 @@ class OvsTor(Tor):
         return base + ".txt", base + ".stop"
 
     def _watch_stop(self, token) -> list:
-        from .timeline import counted, moves_from_polls, polls
-
         out, stop = token
         self.node.exec(["touch", stop])
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from .ovs import _MOVED, parse_fdb
+from .ovs_output import MOVED, parse_fdb
 
 _STAMP = re.compile(r"^(\d+\.\d+)$")
 _MONITOR_STAMP = re.compile(r"^Timestamp: (.+?) (\d+) usec$")
@@ -51,7 +51,7 @@ def polls(text: str, port_names: dict[str, str]) -> list[Poll]:
         if m:
             if stamp is not None:
                 table = parse_fdb("\n".join(block), port_names)
-                counter = _MOVED.search("\n".join(block))
+                counter = MOVED.search("\n".join(block))
                 out.append(Poll(stamp, {(e.vlan, e.mac): e.port for e in table},
                                 int(counter.group(1)) if counter else None))
             stamp, block = float(m.group(1)), []

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..observe.frames import Frame
 from ..tor.base import FdbEntry
 from .hops import Crossing, Hop
+from .mismatch import field_table, side_by_side
 from .probe import Mark, Probe
 
 
@@ -122,7 +123,6 @@ class Leg:
     def assert_path(self, expected: list[str]) -> None:
         """Assert the nodes the leg crossed; on failure, expected and observed side by side."""
         if self.path != expected:
-            from ..report.walk_text import side_by_side
             raise AssertionError(f"{self.name} path differs\n"
                                  + side_by_side(expected, self) + self.report_hint)
 
@@ -130,8 +130,6 @@ class Leg:
         """Assert everything `testbed.ovn.semantics.expect` says about this leg: path, who
         routed, overlay or not, TTL at the target, and each frame on the wire (VLAN, MACs, TTL).
         On failure every field is listed, expected beside observed, differences marked."""
-        from ..report.walk_text import field_table
-
         rows = [("delivered", str(exp.delivered), str(self.delivered)),
                 ("path", " -> ".join(exp.path), " -> ".join(self.path)),
                 ("routed by", str(exp.routed_by), str(self.routed_by)),

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from testbed.observe import ping
-from testbed.tor import FdbEntry, linux_bridge, ovs
+from testbed.tor import FdbEntry, linux_bridge
+from testbed.tor import ovs_output as ovs
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
