@@ -328,7 +328,7 @@ class Testbed:
                  for p in sc.routers[router].ports]
         routers = {**sc.routers, router: sc.routers[router].model_copy(update={"ports": ports})}
         self.scenario = sc.model_copy(update={"routers": routers})
-        self.nodes[sc.central].exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
+        readiness.chassis_caught_up(self.nodes[sc.central])
         self.save_state()
 
     def active_gateway(self, router: str) -> str | None:

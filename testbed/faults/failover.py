@@ -23,6 +23,7 @@ from ovsdbapp.backend.ovs_idl.event import RowEvent
 
 from .. import names, wait
 from ..model import Role
+from ..ovn import readiness
 from ..tor import external_port_of
 from .bfdwatch import BfdChange, BfdWatch
 
@@ -212,7 +213,7 @@ def set_bfd(tb: Testbed, min_rx: int, min_tx: int, mult: int) -> None:
     from ..ovn.logical import set_bfd as set_nb_bfd
 
     set_nb_bfd(tb.nb, min_rx, min_tx, mult)
-    tb.nodes[tb.scenario.central].exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
+    readiness.chassis_caught_up(tb.nodes[tb.scenario.central])
 
 
 BFD_KEYS = ("bfd-min-rx", "bfd-min-tx", "bfd-mult")
@@ -241,7 +242,7 @@ def tuned(tb: Testbed, bfd_ms: int | None = None, max_revalidator_ms: int | None
             if kept:
                 central.exec(["ovn-nbctl", "set", "NB_Global", ".",
                               *(f"options:{k}={v}" for k, v in kept.items())])
-            central.exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
+            readiness.chassis_caught_up(central)
         for chassis, value in before_rev.items():
             tb.nodes[chassis].exec(
                 ["ovs-vsctl", "set", "Open_vSwitch", ".", f"other_config:max-revalidator={value}"]

@@ -23,6 +23,7 @@ from .. import names, wait
 from ..manager.docker import Node
 from ..model import Network, RoutingMode, Scenario
 from ..parallel import each
+from . import readiness
 from .db import NbApi, SbApi
 
 MAPPINGS = "ovn-chassis-mac-mappings"
@@ -127,7 +128,7 @@ def apply(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi, modes: dic
         seconds = wait.until("chassis MAC mappings in SB", mappings_missing, timeout,
                              interval=0.5, wake=changed)
     central = nodes[sc.central]
-    central.exec(["ovn-nbctl", f"--timeout={int(timeout)}", "--wait=hv", "sync"])
+    readiness.chassis_caught_up(central, timeout)
     progress(f"  modes {', '.join(f'{r}={m}' for r, m in modes.items())} in effect")
     return seconds
 

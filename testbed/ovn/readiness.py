@@ -191,3 +191,9 @@ def gateway_ports(sc: Scenario) -> list[str]:
     return [sc.router_port_name(r, p) for r, router in sc.routers.items() for p in router.ports
             if p.gateway_chassis]
 
+
+
+def chassis_caught_up(central: Node, timeout: float = 30) -> None:
+    """Every chassis has applied what NB holds now (`ovn-nbctl --wait=hv sync` in the central
+    node): the one home of that wait after a live change."""
+    central.exec(["ovn-nbctl", f"--timeout={int(timeout)}", "--wait=hv", "sync"])

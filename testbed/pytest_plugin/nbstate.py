@@ -52,7 +52,7 @@ def restore_nb(tb: Testbed, saved: NbBackup) -> bool:
         tb.close_db()
         central.run(["sh", "-c", 'ovsdb-client restore "$1" < "$2"', "restore", NB_SOCKET,
                      saved.file])
-        central.run(["ovn-nbctl", "--timeout=60", "--wait=hv", "sync"])
+        readiness.chassis_caught_up(central, 60)
         readiness.wait_all(tb.scenario, tb.nodes, tb.nb, tb.sb, lambda _: None)
     central.run(["rm", "-f", saved.file], check=False)
     return changed

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..ovn import logical
+from ..ovn import logical, readiness
 from .model import Walk
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def set_fip(tb: Testbed, vm: str, distributed: bool) -> None:
                                                               "external_mac": None})
     logical.replace_nat(tb.nb, tb.scenario, router, nat, new, nat.external_ip)
     tb.scenario = tb.scenario.with_nat(router, index, new)
-    tb.nodes[tb.scenario.central].exec(["ovn-nbctl", "--timeout=30", "--wait=hv", "sync"])
+    readiness.chassis_caught_up(tb.nodes[tb.scenario.central])
 
 
 def warm(tb: Testbed, source: str, destination: str) -> None:
