@@ -136,9 +136,11 @@ def module_of(item: pytest.Item) -> str:
     return item.nodeid.split("::")[0]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         wanted(item)  # a marker with a bad scope stops the run here, naming the test
+    if any("testbeds" in getattr(item, "fixturenames", ()) for item in items):
+        unavailable(config)  # required but impossible here: the run stops now, saying why
 
 
 def declared(pool: Testbeds, items: list[pytest.Item]) -> list[Path]:

@@ -67,10 +67,15 @@ def test_a_suite_outside_this_repository_runs_on_real_testbeds(tmp_path):
         teardown(name, tmp_path / "runs" / name, progress=lambda _: None)
 
 
-def test_no_engine_skips_with_the_reason(tmp_path):
-    run = outside_suite(tmp_path, env={"DOCKER_HOST": "unix:///nonexistent.sock"})
+def test_no_engine_skips_with_the_reason_or_fails_where_testbeds_are_required(tmp_path):
+    nowhere = {"DOCKER_HOST": "unix:///nonexistent.sock"}
+    run = outside_suite(tmp_path, env={**nowhere, "OVN_TESTBED_REQUIRE": "0"})
     assert run.returncode == 0, run.stdout
     assert "2 skipped" in run.stdout and "no Docker engine answers" in run.stdout, run.stdout
+    run = outside_suite(tmp_path, env={**nowhere, "OVN_TESTBED_REQUIRE": "1"})
+    out = run.stdout + run.stderr
+    assert run.returncode == 4 and "no Docker engine answers" in out, out  # a usage error
+    assert "testbeds are required here" in out and "passed" not in out, out
 
 
 def test_nb_restore_puts_back_what_a_test_removed(seed):
