@@ -29,7 +29,7 @@ def mark_names(parser: argparse.ArgumentParser) -> None:
             for verb, sub in action.choices.items():
                 mark_names(sub)
                 for a in sub._actions:
-                    if a.dest == "name" and verb != "up" and (a.option_strings or verb in ("show", "down")):
+                    if a.dest in ("name", "testbed") and verb != "up":
                         a.complete = NAMES  # type: ignore[attr-defined]
 
 

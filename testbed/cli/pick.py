@@ -16,12 +16,20 @@ class NoSuchTestbed(TestbedError, LookupError):
 
 
 def add_name(p, positional: bool = False) -> None:
-    """The --name option (or a positional NAME): the testbed, by default the only one up."""
+    """--name: the testbed, by default the only one up. `positional`: the verb also takes it
+    as its argument (`testbed down lab`, as `testbed down --name lab`)."""
     helptext = "the testbed (default: the one that is up, if only one is)"
     if positional:
-        p.add_argument("name", nargs="?", help=helptext)
-    else:
-        p.add_argument("--name", help=helptext)
+        p.add_argument("testbed", nargs="?", metavar="NAME", help=helptext)
+    p.add_argument("--name", help=helptext)
+
+
+def given(args) -> str | None:
+    """The name the command line gave (--name, or the verb's argument), or None."""
+    positional = getattr(args, "testbed", None)
+    if positional and args.name and positional != args.name:
+        raise NoSuchTestbed(f"two names given: {positional!r} and --name {args.name!r}")
+    return args.name or positional
 
 
 def up_names() -> list[str]:
@@ -30,9 +38,9 @@ def up_names() -> list[str]:
 
 
 def name_of(args) -> str:
-    """args.name, or the only testbed up (said on stderr); else a refusal listing them."""
-    if args.name:
-        return args.name
+    """The name given, or the only testbed up (said on stderr); else a refusal listing them."""
+    if name := given(args):
+        return name
     names = up_names()
     if len(names) == 1:
         print(f"testbed {names[0]!r} (the only one up)", file=sys.stderr)
@@ -55,7 +63,7 @@ def refuse_unknown(name: str) -> None:
 def attach(args, progress=lambda _: None) -> Testbed:
     """The testbed the command line names (or the only one up), attached."""
     name = name_of(args)
-    if args.name:  # the only one up was found in the listing already
+    if given(args):  # the only one up was found in the listing already
         refuse_unknown(name)
     return Testbed.attach(name, Path(args.runs), progress=progress)
 

@@ -110,6 +110,10 @@ def test_down_of_a_testbed_that_does_not_exist_fails_and_lists_those_that_do(mon
     assert "no testbed 'l3-over-vlna'; testbeds up: l3-over-vlan" in capsys.readouterr().err
     assert removed == ["crashed"]
     assert cli(["down"]) == 0 and removed == ["crashed", "l3-over-vlan"]
+    assert cli(["down", "--name", "l3-over-vlan"]) == 0  # one way to name it, in every verb
+    assert removed[-1] == "l3-over-vlan"
+    assert cli(["down", "l3-over-vlan", "--name", "other"]) == 1
+    assert "two names given" in capsys.readouterr().err
 
 
 def test_the_top_level_help_is_whole_sentences(capsys):
