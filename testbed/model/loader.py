@@ -15,7 +15,7 @@ from . import build, partial
 from .consistency import check_consistency
 from .expand import expand
 from .problem import Problem
-from .scenario import HaPlacement, Network, Role, RoutingMode, Scenario
+from .scenario import HaPlacement, Network, Role, Scenario
 from .services import check_services
 
 
@@ -235,8 +235,7 @@ def check(sc: Scenario) -> list[Problem]:
                                    + "}"))
             unique(field, port.ip, port.mac)
     for rname, router in sc.routers.items():
-        if router.mode in (RoutingMode.centralized, RoutingMode.bridged) and \
-                router.gateway_port is None:
+        if router.mode.needs_gateway_port and router.gateway_port is None:
             out.append(Problem(f"routers.{rname}.mode", f"mode '{router.mode.value}' needs a "
                                "gateway port (its traffic goes through the gateway chassis)",
                                "give one port gateway_chassis, or use mode distributed"))

@@ -57,6 +57,27 @@ class RoutingMode(str, Enum):
     bridged = "bridged"
     """chassis MACs, and the gateway port redirects over the VLAN (redirect-type=bridged)"""
 
+    # What each mode is made of: the one home of these facts (the OVN settings in
+    # ovn/modes.py, the expectations in ovn/semantics.py and the loader's checks read them).
+    @property
+    def chassis_macs(self) -> bool:
+        """ovn-chassis-mac-mappings on every chassis"""
+        return self in (RoutingMode.chassis_mac, RoutingMode.bridged)
+
+    @property
+    def reside_on_gateway(self) -> bool:
+        """options:reside-on-redirect-chassis on the router's VLAN ports"""
+        return self is RoutingMode.centralized
+
+    @property
+    def bridged_redirect(self) -> bool:
+        """options:redirect-type=bridged on the gateway port"""
+        return self is RoutingMode.bridged
+
+    @property
+    def needs_gateway_port(self) -> bool:
+        return self.reside_on_gateway or self.bridged_redirect
+
 
 class HaPlacement(str, Enum):
     """The two ways OVN schedules a gateway port on chassis with priorities."""

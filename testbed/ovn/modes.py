@@ -31,11 +31,26 @@ MAPPINGS = "ovn-chassis-mac-mappings"
 
 @dataclass(frozen=True)
 class Mode:
-    name: str
-    chassis_macs: bool
-    reside_on_gateway: bool
-    bridged_redirect: bool
+    """A routing mode as this module applies it: its flags come from model.RoutingMode."""
+
+    kind: RoutingMode
     summary: str
+
+    @property
+    def name(self) -> str:
+        return self.kind.value
+
+    @property
+    def chassis_macs(self) -> bool:
+        return self.kind.chassis_macs
+
+    @property
+    def reside_on_gateway(self) -> bool:
+        return self.kind.reside_on_gateway
+
+    @property
+    def bridged_redirect(self) -> bool:
+        return self.kind.bridged_redirect
 
 
 MODES: dict[str, Mode] = {}
@@ -46,13 +61,13 @@ def register(mode: Mode) -> Mode:
     return mode
 
 
-register(Mode("distributed", False, False, False,
+register(Mode(RoutingMode.distributed,
               "the sending chassis routes; frames carry the router port's MAC"))
-register(Mode("chassis-mac", True, False, False,
+register(Mode(RoutingMode.chassis_mac,
               "the sending chassis routes; frames carry the sending chassis' MAC"))
-register(Mode("centralized", False, True, False,
+register(Mode(RoutingMode.centralized,
               "the active gateway chassis routes (reside-on-redirect-chassis)"))
-register(Mode("bridged", True, False, True,
+register(Mode(RoutingMode.bridged,
               "chassis MACs, and the gateway port is reached over VLAN (redirect-type=bridged)"))
 
 
@@ -75,7 +90,7 @@ def check(sc: Scenario, router: str, mode: str) -> Mode:
     m = get(mode)
     if router not in sc.routers:
         raise ValueError(f"no router {router!r}; routers: {', '.join(sorted(sc.routers)) or '(none)'}")
-    if (m.reside_on_gateway or m.bridged_redirect) and sc.routers[router].gateway_port is None:
+    if m.kind.needs_gateway_port and sc.routers[router].gateway_port is None:
         raise ValueError(f"mode {mode!r} needs a gateway port on {router}, which has none")
     return m
 

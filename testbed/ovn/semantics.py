@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import names
-from ..model import Network, Role, Scenario
+from ..model import Network, Role, RoutingMode, Scenario
 
 TTL = 64
 
@@ -172,8 +172,8 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
     if rname is None:
         raise ValueError(f"no router connects {s.switch} and {d.switch}")
     s_net, d_net = sc.switches[s.switch].network, sc.switches[d.switch].network
-    mode = (modes or {}).get(rname, "distributed")
-    if mode == "centralized":
+    mode = RoutingMode((modes or {}).get(rname, RoutingMode.distributed.value))
+    if mode.reside_on_gateway:
         gw = active[rname]
         vlan = sc.switches[d.switch].vlan
         if d_net is Network.external:
@@ -190,7 +190,7 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
                         [(vlan, mac, gw)] if d.chassis != gw else [],
                         why="centralized: E/W hairpins through the active gateway chassis, "
                             "which routes")
-    if mode == "bridged" and s_net is Network.provider and d_net is Network.external:
+    if mode.bridged_redirect and s_net is Network.provider and d_net is Network.external:
         return Expected(src, dst, [src, s.chassis], None, False, TTL, delivered=False,
                         why="bridged redirect: the sending chassis would put the packet on the "
                             "external switch's network, which it has no bridge mapping for")

@@ -23,6 +23,9 @@ ACTIVE = {"R1": "gw1"}
 
 def test_modes_register_and_refuse_what_does_not_exist():
     assert list(modes.MODES) == ["distributed", "chassis-mac", "centralized", "bridged"]
+    from testbed.model import RoutingMode
+    assert set(modes.MODES) == {m.value for m in RoutingMode}  # every mode the file takes
+    assert [m.name for m in RoutingMode if m.needs_gateway_port] == ["centralized", "bridged"]
     with pytest.raises(ValueError, match="modes: distributed, chassis-mac, centralized, bridged"):
         modes.get("sideways")
     with pytest.raises(ValueError, match="no router 'R9'; routers: R1"):
