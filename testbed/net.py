@@ -202,7 +202,7 @@ class Testbed:
 
         def nics(item: tuple[str, Node]) -> list[tuple[str, Endpoint]]:
             name, node = item
-            macs = {net: node.network(net)["MacAddress"] for net in NETWORKS
+            macs = {net: node.address(net).mac for net in NETWORKS
                     if node.on_network(net)}
             if not macs:
                 return []

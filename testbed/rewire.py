@@ -103,7 +103,7 @@ def refresh_networks(tb: Testbed, name: str) -> None:
     differ) and record them in the inventory."""
     node = tb.nodes[name]
     for link in [lk for lk in tb.links.of(name) if lk.kind == "network"]:
-        mac = node.network(link.network)["MacAddress"]
+        mac = node.address(link.network).mac
         ifname = wiring.ifname_by_mac(node.pid, mac)
         ends = tuple(sorted(Endpoint(name, ifname) if e.node == name else e for e in link.ends))
         tb.links.replace(link, Link(link.name, link.kind, ends, link.network))

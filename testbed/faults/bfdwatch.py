@@ -101,7 +101,7 @@ class BfdWatch:
         return f"/tmp/bfd-{self.tag}.pid", f"/tmp/bfd-{self.tag}.csv"
 
     def __enter__(self) -> BfdWatch:
-        ips = {c: self.tb.nodes[c].network("overlay")["IPAddress"] for c in self.chassis}
+        ips = {c: self.tb.nodes[c].address("overlay").ip for c in self.chassis}
         by_ip = {ip: c for c, ip in ips.items()}
         for c in self.chassis:
             self.peers[c] = {t["name"]: by_ip.get(t["remote_ip"], t["remote_ip"])

@@ -19,6 +19,7 @@ from ..names import LABEL, NODE_LABEL, ROLE_LABEL
 from ..ovn.db import remote
 from ..parallel import each
 from . import engine
+from .address import NetAddress
 from .enter import run_in
 
 __all__ = ["CommandError", "CommandResult", "DockerBackend", "Node", "connect"]
@@ -101,11 +102,12 @@ class Node(Commands):
     def on_network(self, key: str) -> bool:
         return any(name.endswith(f"_{key}") for name in self._networks)
 
-    def network(self, key: str) -> dict:
-        """Docker's view of this node on one of the testbed's networks (IPAddress, MacAddress...)."""
+    def address(self, key: str) -> NetAddress:
+        """This node's address on one of the testbed's networks (mgmt, overlay, ...)."""
         for name, net in self._networks.items():
             if name.endswith(f"_{key}"):
-                return net
+                return NetAddress(net["IPAddress"], int(net.get("IPPrefixLen") or 0),
+                                  net["MacAddress"], net.get("NetworkID", ""))
         raise KeyError(f"{self.name} is not on the {key} network")
 
 
@@ -151,7 +153,7 @@ class DockerBackend:
     def db_remote(self, central, database: str) -> str:
         """How this process reaches the central's NB or SB ("nb", "sb"): its management
         address (the host is on Docker's mgmt bridge)."""
-        return remote(central.network("mgmt")["IPAddress"], database)
+        return remote(central.address("mgmt").ip, database)
 
     def networks(self, testbed: str) -> list:
         return self.client.networks.list(filters={"label": f"{LABEL}={testbed}"})

@@ -31,6 +31,7 @@ from ..command import CommandResult, Commands
 from ..errors import TestbedError
 from ..names import LABEL, RUNTIME_LABEL, holder_name
 from ..parallel import each
+from .address import NetAddress
 from .docker import DockerBackend
 from .enter import run_in
 
@@ -135,10 +136,11 @@ class NetnsNode(Commands):
     def on_network(self, key: str) -> bool:
         return key in self.nets
 
-    def network(self, key: str) -> dict:
+    def address(self, key: str) -> NetAddress:
         if key not in self.nets:
             raise KeyError(f"{self.name} is not on the {key} network")
-        return self.nets[key]
+        net = self.nets[key]
+        return NetAddress(net["IPAddress"], net["IPPrefixLen"], net["MacAddress"])
 
     def logs(self, tail: int = 5000) -> bytes:
         """What a container's console would show: the tails of its daemons' logs."""

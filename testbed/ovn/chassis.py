@@ -42,7 +42,7 @@ class ChassisPlan:
 def start_central(node: Node, probe_ms: int | None = None) -> str:
     """Let NB and SB listen on the central's management address only; return that address.
     `probe_ms`: the connections' inactivity probe (settings.probe_interval_ms)."""
-    ip = node.network("mgmt")["IPAddress"]
+    ip = node.address("mgmt").ip
     commands = [["ovn-nbctl", "set-connection", f"ptcp:{NB_PORT}:{ip}"],
                 ["ovn-sbctl", "set-connection", f"ptcp:{SB_PORT}:{ip}"]]
     if probe_ms is not None:
@@ -55,7 +55,7 @@ def start_central(node: Node, probe_ms: int | None = None) -> str:
 def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -> ChassisPlan:
     """`encap_nic`: the chassis' NIC on the overlay network (from the link inventory: once
     br-ovl exists it carries the same MAC, so a lookup by MAC could find the bridge instead)."""
-    overlay = node.network("overlay")
+    overlay = node.address("overlay")
     bridges = {names.provider_bridge(i): names.uplink(i) for i in range(len(sc.physnets))}
     bridges["br-ovl"] = encap_nic
     mappings = [f"{p}:{names.provider_bridge(i)}" for i, p in enumerate(sc.physnets)]
@@ -67,7 +67,7 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -
     ids = {
         "ovn-remote": f"tcp:{central_ip}:{SB_PORT}",
         "ovn-encap-type": sc.physical.encap,
-        "ovn-encap-ip": overlay["IPAddress"],
+        "ovn-encap-ip": overlay.ip,
         "ovn-bridge-mappings": ",".join(mappings),
     }
     if is_gateway:
@@ -77,8 +77,7 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -
     other = {}
     if sc.settings.max_revalidator_ms is not None:
         other["max-revalidator"] = str(sc.settings.max_revalidator_ms)
-    return ChassisPlan(name, bridges, ids, f"{overlay['IPAddress']}/{overlay['IPPrefixLen']}",
-                       encap_nic, overlay["MacAddress"], other)
+    return ChassisPlan(name, bridges, ids, overlay.cidr, encap_nic, overlay.mac, other)
 
 
 def plug(ports: dict[str, str], timeout: float) -> list[str]:

@@ -142,7 +142,7 @@ def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
     # BFD runs between the chassis that share a gateway port (an HA group of two or more)
     gws = sorted({c for router in sc.routers.values() for p in router.ports
                   if len(p.gateway_chassis) > 1 for c in p.gateway_chassis})
-    gw_ips = {nodes[n].network("overlay")["IPAddress"] for n in gws}
+    gw_ips = {nodes[n].address("overlay").ip for n in gws}
 
     bfd_fine: set[str] = set()
 

@@ -34,11 +34,11 @@ def directory(sc: Scenario, nodes: dict[str, Node], sb: SbApi | None) -> dict[st
         if live is None:
             continue
         try:
-            info = live.network("overlay")
+            info = live.address("overlay")
         except KeyError:
             continue
-        names.setdefault(info["MacAddress"].lower(), f"{name}'s tunnel endpoint")
-        names.setdefault(info["IPAddress"], f"{name}'s tunnel endpoint")
+        names.setdefault(info.mac.lower(), f"{name}'s tunnel endpoint")
+        names.setdefault(info.ip, f"{name}'s tunnel endpoint")
     if sb is not None:
         names.update(logical_keys(sb))
     for sw_name, sw in sc.switches.items():

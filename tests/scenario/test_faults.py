@@ -51,7 +51,7 @@ def wait_computes_left(tb, gateway: str) -> float:
     """Every compute's BFD session towards `gateway` is down: they pick the next gateway for
     the port (each decides on its own sessions; the SB move is gw2's decision and may come a
     few hundred ms before a compute's own detection)."""
-    ip = tb.nodes[gateway].network("overlay")["IPAddress"]
+    ip = tb.nodes[gateway].address("overlay").ip
     computes = [c for c in tb.scenario.chassis if tb.scenario.nodes[c].role.value == "compute"]
 
     def missing() -> list[str]:
@@ -122,7 +122,7 @@ def test_gateway_fails_over_to_gw2_and_back(gw_seed, faults):
         if injected[0].kind == "drop-bfd":
             # control split from data: only BFD was dropped, the link itself is up
             assert dropped_bfd(tb, injected[0]) > 0
-            gw1_ip = tb.nodes["gw1"].network("overlay")["IPAddress"]
+            gw1_ip = tb.nodes["gw1"].address("overlay").ip
             assert [t["bfd"] for t in readiness.tunnels(tb.nodes["gw2"])
                     if t["remote_ip"] == gw1_ip] == ["down"]
             assert tb.host("vm1").ping("10.10.0.14", count=1, wait=1).loss == 0

@@ -42,11 +42,11 @@ def test_chassis_registered_and_vms_bound_where_placed(seed):
 
 def test_ovsdb_listens_only_on_the_testbed_management_network(seed):
     central = seed.nodes[seed.scenario.central]
-    mgmt_ip = central.network("mgmt")["IPAddress"]
+    mgmt_ip = central.address("mgmt").ip
     listeners = {line.split()[3] for line in central.exec(["ss", "-Hltn"]).splitlines()}
     ovsdb = {addr for addr in listeners if addr.rsplit(":", 1)[1] in ("6641", "6642")}
     assert ovsdb == {f"{mgmt_ip}:6641", f"{mgmt_ip}:6642"}
-    network = seed.backend.client.networks.get(central.network("mgmt")["NetworkID"])
+    network = seed.backend.client.networks.get(central.address("mgmt").network_id)
     assert network.attrs["Internal"] is True
     for name in seed.scenario.chassis:  # chassis databases: unix socket only
         assert not seed.nodes[name].exec(["ss", "-Hltn", "sport = :6640"]).strip()

@@ -99,8 +99,9 @@ def test_ovsdb_probes_reach_the_chassis_and_the_central_only_when_set():
     assert "bad.yaml:" in bad and "probe_interval_ms" in bad, bad
 
     class FakeNode:
-        def network(self, key):
-            return {"IPAddress": "100.65.0.3", "IPPrefixLen": 16, "MacAddress": "02:00:00:00:00:03"}
+        def address(self, key):
+            from testbed.manager.address import NetAddress
+            return NetAddress("100.65.0.3", 16, "02:00:00:00:00:03")
     plain = chassis.plan(sc, "gw1", FakeNode(), "100.64.0.2", "eth1")
     assert "ovn-remote-probe-interval" not in plain.external_ids
     tuned = chassis.plan(probed, "gw1", FakeNode(), "100.64.0.2", "eth1")
