@@ -113,7 +113,7 @@ def restart_node(tb: Testbed, name: str) -> list[str]:
     """Start a stopped node again and re-wire it; returns the links that were made again."""
     sc = tb.scenario
     node = tb.nodes[name]
-    node.container.start()
+    node.start()
     tb.nodes[name] = fresh = tb.backend.nodes(tb.name)[name]
     readiness.nodes_started({name: fresh})
     refresh_networks(tb, name)

@@ -24,11 +24,10 @@ def run(args) -> int:
     if not args.follow:
         sys.stdout.write(node.logs(tail=args.tail).decode(errors="replace"))
         return 0
-    container = getattr(node, "container", None)
-    if container is None:  # the netns runtime: follow the daemons' log files in the node
+    if "follow-logs" not in node.capabilities:  # follow the daemons' log files in the node
         return node.run(["sh", "-c", 'exec tail -n "$0" -F /var/log/openvswitch/*.log '
                          '/var/log/ovn/*.log', str(args.tail)], check=False).rc
-    for chunk in container.logs(stream=True, follow=True, tail=args.tail):
+    for chunk in node.follow_logs(args.tail):
         sys.stdout.write(chunk.decode(errors="replace"))
         sys.stdout.flush()
     return 0

@@ -137,7 +137,7 @@ class Stop(Kind):
 
     def inject(self, tb, f):
         if not f.target:
-            container_of(tb, f.node, "stop").stop(timeout=1)
+            whole(tb, f.node, "stop").stop(timeout=1)
             return
         f.params["pid"] = daemon_pid(tb, f.node, f.target)
         f.params["started"] = (running_process(tb, f.node, f.target) or (0, 0))[1]
@@ -162,20 +162,21 @@ class Pause(Kind):
     name = "pause"
 
     def inject(self, tb, f):
-        container_of(tb, f.node, "pause").pause()
+        whole(tb, f.node, "pause").pause()
 
     def restore(self, tb, f):
-        container_of(tb, f.node, "pause").unpause()
+        whole(tb, f.node, "pause").unpause()
 
 
-def container_of(tb: Testbed, node: str, kind: str):
-    """The node's own container; the netns runtime has none per node."""
-    container = getattr(tb.nodes[node], "container", None)
-    if container is None:
+def whole(tb: Testbed, node: str, kind: str):
+    """The node, if its runtime can do `kind` (stop, pause) to a whole node (the netns
+    runtime's nodes share one holder: it cannot)."""
+    handle = tb.nodes[node]
+    if kind not in handle.capabilities:
         raise FaultError(f"fault '{kind}' on the whole node {node} needs a container per node; "
                          f"testbed {tb.name} runs on the {tb.runtime} runtime: stop or kill one "
                          "of its daemons instead, or bring it up with --runtime docker")
-    return container
+    return handle
 
 
 def end_of(tb: Testbed, node: str, what: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -68,6 +68,35 @@ class Node(Commands):
     def logs(self, tail: int = 5000) -> bytes:
         """The container's console (node-init follows the daemons' logs there)."""
         return self.container.logs(tail=tail)
+
+    # What this runtime can do to a whole node; callers ask `"stop" in node.capabilities`.
+    capabilities = frozenset({"stop", "pause", "follow-logs", "copy-out"})
+
+    def stop(self, timeout: int = 1) -> None:
+        """The whole node stopped: its processes end, its namespace and veths go."""
+        self.container.stop(timeout=timeout)
+
+    def start(self) -> None:
+        self.container.start()
+
+    def pause(self) -> None:
+        """Every process of the node frozen; its interfaces stay."""
+        self.container.pause()
+
+    def unpause(self) -> None:
+        self.container.unpause()
+
+    def follow_logs(self, tail: int) -> Iterator[bytes]:
+        """The console from `tail` lines back, then as it is written (until interrupted)."""
+        return self.container.logs(stream=True, follow=True, tail=tail)
+
+    def copy_out(self, folder: str) -> bytes | None:
+        """A tar of `folder` in the node (a stopped one too), or None where it cannot be read."""
+        try:
+            chunks, _ = self.container.get_archive(folder)
+        except docker.errors.APIError:
+            return None
+        return b"".join(chunks)
 
     def run(self, argv: Sequence[str], check: bool = True) -> CommandResult:
         """Run an argument list in the container; rc, stdout and stderr come back apart.

@@ -142,6 +142,8 @@ class NetnsNode(Commands):
         net = self.nets[key]
         return NetAddress(net["IPAddress"], net["IPPrefixLen"], net["MacAddress"])
 
+    capabilities = frozenset()  # nodes share one holder: no whole-node stop, pause, archive
+
     def logs(self, tail: int = 5000) -> bytes:
         """What a container's console would show: the tails of its daemons' logs."""
         return self.run(["find", "/var/log", "-name", "*.log", "-exec", "tail", "-n", str(tail),

@@ -52,8 +52,8 @@ def collect(tb: Testbed, dest: Path) -> list[Path]:
             save(here / "container.log", node.logs(tail=2000).decode(errors="replace"))
         except docker.errors.APIError as exc:
             save(here / "container.log", f"(not available: {exc})\n")
-        for folder in LOG_DIRS if hasattr(node, "container") else ():  # netns: in the log
-            written += _copy_out(node.container, folder, here)
+        for folder in LOG_DIRS if "copy-out" in node.capabilities else ():  # else: in logs()
+            written += _unpack(node.copy_out(folder), here)
         if name in switches:
             save(here / "ovs-vsctl-show.txt", _output(node, ["ovs-vsctl", "show"]))
         if name in chassis:
@@ -74,15 +74,12 @@ def _output(node, argv: list[str]) -> str:
     return result.stdout + (f"\n(exit {result.rc}) {result.stderr}" if result.rc else "")
 
 
-def _copy_out(container, folder: str, dest: Path) -> list[Path]:
-    """Files under `folder` in the container (stopped ones too), unpacked below `dest`."""
-    try:
-        chunks, _ = container.get_archive(folder)
-        data = io.BytesIO(b"".join(chunks))
-    except docker.errors.APIError:
+def _unpack(archive: bytes | None, dest: Path) -> list[Path]:
+    """The files of a node's tar (Node.copy_out), unpacked below `dest`."""
+    if archive is None:
         return []
     out = []
-    with tarfile.open(fileobj=data) as tar:
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         for member in tar.getmembers():
             if member.isfile() and ".." not in Path(member.name).parts:
                 target = dest / member.name

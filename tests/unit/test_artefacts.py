@@ -11,6 +11,7 @@ from testbed.pytest_plugin.artefacts import collect
 
 
 class FakeNode:
+    capabilities = frozenset()  # like the netns runtime: no archive of the node
     def __init__(self, name: str, role: str):
         self.name, self.role = name, role
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import subprocess
+import types
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,20 @@ def test_a_node_handle_follows_its_container_restarted_elsewhere():
     node = Node("compute-b", Container())
     assert node.pid == os.getpid() and node.container.reloads == 1
     assert node.pid == os.getpid() and node.container.reloads == 1  # alive: not asked again
+
+
+def test_runtimes_declare_what_they_can_do_to_a_whole_node():
+    """Callers ask a node's capabilities, never probe for a Docker container: a container per
+    node can be stopped, paused, followed and archived; the netns runtime's nodes (one holder
+    for all) can do none of it, and the fault says so."""
+    from testbed.faults.kinds import FaultError, whole
+    from testbed.manager.docker import Node
+
+    assert Node.capabilities == {"stop", "pause", "follow-logs", "copy-out"}
+    for op in ("stop", "start", "pause", "unpause", "follow_logs", "copy_out"):
+        assert callable(getattr(Node, op))
+    assert netns.NetnsNode.capabilities == frozenset()
+    tb = types.SimpleNamespace(nodes={"gw1": netns.NetnsNode.__new__(netns.NetnsNode)},
+                               name="t", runtime="netns")
+    with pytest.raises(FaultError, match="'pause' on the whole node gw1 needs a container"):
+        whole(tb, "gw1", "pause")
