@@ -40,18 +40,6 @@ class Mode:
     def name(self) -> str:
         return self.kind.value
 
-    @property
-    def chassis_macs(self) -> bool:
-        return self.kind.chassis_macs
-
-    @property
-    def reside_on_gateway(self) -> bool:
-        return self.kind.reside_on_gateway
-
-    @property
-    def bridged_redirect(self) -> bool:
-        return self.kind.bridged_redirect
-
 
 MODES: dict[str, Mode] = {}
 
@@ -105,7 +93,7 @@ def apply(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi, modes: dic
     `fresh`: at bring-up (nothing set before, so nothing to remove)."""
     for rname, mode in modes.items():
         check(sc, rname, mode)
-    macs_on = any(get(m).chassis_macs for m in modes.values())
+    macs_on = any(get(m).kind.chassis_macs for m in modes.values())
     macs = chassis_macs(sc)
     def mappings(c: str) -> None:
         if macs_on:
@@ -128,9 +116,9 @@ def apply(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi, modes: dic
             for port in sc.routers[rname].ports:
                 lrp = sc.router_port_name(rname, port)
                 if sc.switches[port.switch].network is Network.provider:
-                    option(lrp, "reside-on-redirect-chassis", "true" if m.reside_on_gateway else None)
+                    option(lrp, "reside-on-redirect-chassis", "true" if m.kind.reside_on_gateway else None)
                 if port.gateway_chassis:
-                    option(lrp, "redirect-type", "bridged" if m.bridged_redirect else None)
+                    option(lrp, "redirect-type", "bridged" if m.kind.bridged_redirect else None)
 
     def mappings_missing() -> list[str]:
         rows = {c.name: dict(c.other_config) for c in sb.chassis_list().execute(check_error=True)}
@@ -150,7 +138,7 @@ def apply(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi, modes: dic
 
 def active_chassis_macs(sc: Scenario, modes: dict[str, str]) -> dict[str, str]:
     """chassis -> the MAC its routed VLAN frames carry now ({} when chassis MACs are off)."""
-    return chassis_macs(sc) if any(get(m).chassis_macs for m in modes.values()) else {}
+    return chassis_macs(sc) if any(get(m).kind.chassis_macs for m in modes.values()) else {}
 
 
 __all__ = ["MODES", "Mode", "RoutingMode", "active_chassis_macs", "apply", "check", "get"]
