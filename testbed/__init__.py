@@ -16,8 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .command import CommandError
-from .errors import AlreadyUp, EngineMissing, NotUp, TestbedError
-from .faults.kinds import FaultError
+from .errors import AlreadyUp, EngineMissing, FaultError, NotUp, TestbedError
 from .model import ScenarioError, load
 from .wait import WaitTimeout
 

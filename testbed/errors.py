@@ -34,3 +34,7 @@ class NotUp(TestbedError, RuntimeError):
 
 class NodeNotRunning(TestbedError, RuntimeError):
     """A command was sent to a node that is stopped or paused (a fault, or it died)."""
+
+
+class FaultError(TestbedError, RuntimeError):
+    """A fault could not be injected or restored (unknown kind or node, already injected...)."""

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import wiring
-from ..errors import TestbedError
+from ..errors import FaultError
 from ..names import PIDFILES
 
 if TYPE_CHECKING:
@@ -35,10 +35,6 @@ ROLE_DAEMONS = {
     "central": ("ovnnb_db", "ovnsb_db", "ovn-northd"),
     "tor": ("ovsdb-server", "ovs-vswitchd"),
 }
-
-
-class FaultError(TestbedError, RuntimeError):
-    pass
 
 
 @dataclass
