@@ -49,9 +49,9 @@ def main() -> None:
                     ("default BFD (1000 ms x 3)", (1000, 1000, 3), None),
                     ("BFD 100 ms x 3", (100, 100, 3), None),
                     ("BFD 100 ms x 3, max-revalidator 100 ms", (100, 100, 3), 100)):
-                set_bfd(tb, *timers)
-                set_max_revalidator(tb, revalidator)
-                reports = [failover(tb, fault, TARGETS[fault]) for _ in range(args.runs)]
+                set_bfd(tb.lab, *timers)
+                set_max_revalidator(tb.lab, revalidator)
+                reports = [failover(tb.lab, fault, TARGETS[fault]) for _ in range(args.runs)]
                 print(f"  {what} on the active gateway, {label}")
                 for i, phase in enumerate(("failover", "failback")):
                     ps = [r.phases[i] for r in reports]
@@ -60,8 +60,8 @@ def main() -> None:
                     print(row("traffic gap", [p.gap or 0.0 for p in ps], "s"))
                     print(row("echoes lost", [float(p.lost) for p in ps], ""))
     finally:
-        set_bfd(tb, 1000, 1000, 3)
-        set_max_revalidator(tb, None)
+        set_bfd(tb.lab, 1000, 1000, 3)
+        set_max_revalidator(tb.lab, None)
         if own:
             tb.down()
 

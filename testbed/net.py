@@ -6,28 +6,23 @@ timed; any failure or Ctrl-C during `up()` removes everything that was created.
 
 from __future__ import annotations
 
-import ipaddress
-import json
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
 from . import features, names, ovnbuild, rewire, wiring
-from .errors import AlreadyUp, NotUp, TestbedError
-from .host import Host
-from .links import Endpoint, Inventory, Link
+from .errors import AlreadyUp
+from .lab import RUNS_DIR, Lab
+from .links import Endpoint, Link
 from .manager import compose, runtimes
 from .manager.compose import NETWORKS, render
 from .manager.docker import Node
-from .model import HaPlacement, Role, Scenario
+from .model import Role, Scenario
 from .ovn import chassis as ovn_chassis
-from .ovn import db, logical, modes, readiness
+from .ovn import logical, modes, readiness
 from .parallel import each
-from .report import summary
-from .tor import BACKENDS, Tor, external_segment
-
-RUNS_DIR = Path("runs")
+from .tor import external_segment
 
 
 class Testbed:
@@ -37,24 +32,18 @@ class Testbed:
 
     def __init__(self, scenario: Scenario, name: str | None = None, runs_dir: Path = RUNS_DIR,
                  progress: Callable[[str], None] = print, runtime: str = runtimes.DEFAULT):
-        self.scenario = scenario
-        self._loaded = scenario  # as brought up (set_fip changes self.scenario, not this)
-        self.name = name or scenario.name
-        self.dir = runs_dir / self.name
-        self.progress = progress
-        self.runtime = runtime  # docker (a container per node) or netns (testbed.manager.netns)
-        self.backend = runtimes.backend(runtime)
-        self.wiring = wiring.Wiring(self.name)
-        self.links = Inventory()
-        self.timings: dict[str, float] = {}
-        self.modes: dict[str, str] = {}
-        self.state_faults: list[dict] = []  # active faults (testbed.faults), saved in state.json
-        self.nodes: dict[str, Node] = {}
-        self.choices: features.Choices | None = None
-        self.tor: Tor | None = None
-        self.central_ip = ""
-        self._nb: db.NbApi | None = None
-        self._sb: db.SbApi | None = None
+        object.__setattr__(self, "lab", Lab(scenario, name or scenario.name, runs_dir, progress,
+                                            runtime))
+
+    # The Lab's state and queries read and write through the Testbed (tb.nodes, tb.nb,
+    # tb.set_mode(...)): the Testbed adds bring-up, take-down and the experiments' entry points.
+    def __getattr__(self, name: str):
+        if name == "lab":
+            raise AttributeError(name)
+        return getattr(self.lab, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        setattr(self.lab, name, value)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -102,50 +91,15 @@ class Testbed:
             self.modes = modes.initial(sc)
             modes.apply(sc, self.nodes, self.nb, self.sb, self.modes, self.progress, fresh=True)
             self.lease([v for v, vm in sc.vms.items() if vm.dhcp])
-        self.save_state()
+        self.lab.save()
 
     @classmethod
     def attach(cls, name: str, runs_dir: Path = RUNS_DIR,
                progress: Callable[[str], None] = print) -> Testbed:
         """A handle on a testbed that is already up (brought up by another process)."""
-        state_file = runs_dir / name / "state.json"
-        if not state_file.exists():
-            raise NotUp(f"no testbed '{name}' in {runs_dir}/ (no state.json): "
-                               "bring it up with `testbed up`")
-        state = json.loads(state_file.read_text())
-        tb = cls(Scenario.model_validate(state["scenario"]), name, runs_dir, progress,
-                 state.get("runtime", runtimes.DEFAULT))
-        tb.nodes = tb.backend.nodes(name)
-        if not tb.nodes:
-            raise NotUp(f"testbed '{name}' has no containers: it is down")
-        tb.choices = features.Choices(**state["choices"])
-        tb.timings = state["timings"]
-        tb.central_ip = state["central_ip"]
-        tb.links = Inventory.from_json(state.get("links", []))
-        tb.modes = state.get("modes") or modes.initial(tb.scenario)
-        tb.state_faults = state.get("faults", [])
-        tb.tor = tb._tor_backend()
+        tb = cls.__new__(cls)
+        object.__setattr__(tb, "lab", Lab.load(name, runs_dir, progress))
         return tb
-
-    def save_state(self) -> None:
-        state = {"scenario": self.scenario.model_dump(mode="json"), "runtime": self.runtime,
-                 "choices": self.choices.__dict__, "timings": self.timings,
-                 "central_ip": self.central_ip, "links": self.links.to_json(),
-                 "modes": self.modes, "faults": self.state_faults}
-        (self.dir / "state.json").write_text(json.dumps(state, indent=1))
-
-    def _tor_backend(self) -> Tor:
-        backend = BACKENDS[self.choices.tor_backend]
-        kwargs = {"datapath": self.choices.datapath} if self.choices.tor_backend == "ovs" else {}
-        return backend(self.nodes[self.scenario.tor], self.scenario.chassis, self.scenario.vlans,
-                       len(self.scenario.physnets), **kwargs)
-
-    def close_db(self) -> None:
-        """Close the NB and SB connections (the next use connects again)."""
-        for api in (self._nb, self._sb):
-            if api is not None:
-                api.close()
-        self._nb = self._sb = None
 
     def down(self) -> None:
         """Remove this testbed's containers, networks and any stray veths (logs are kept)."""
@@ -194,7 +148,7 @@ class Testbed:
             external_segment(n[tor], [names.external_port(name, j) for name, _, j in external
                                       if j == i], names.external_switch(i))
         hosts = [*sc.vms, *sc.nodes_with(Role.external)]
-        each(lambda name: rewire.configure_host(self, name), hosts)
+        each(lambda name: rewire.configure_host(self.lab, name), hosts)
 
     def _record_networks(self) -> None:
         """Each Docker network is a link whose ends are the containers' NICs on it."""
@@ -227,32 +181,10 @@ class Testbed:
                                     self.links.nic(name, "overlay"))
             ports = {names.vm_port(v): sc.lsp(v) for v, vm in sc.vms.items() if vm.chassis == name}
             ovn_chassis.configure(n[name], plan, self.choices.datapath, ports, readiness.TIMEOUT)
-        self.tor = self._tor_backend()
+        self.tor = self.lab.tor_backend()
         self.tor.setup()
         logical.build(self.nb, sc)
         each(configure, sc.chassis, workers=max(8, min(len(sc.chassis), 32)))
-
-    # --- access ----------------------------------------------------------------------------
-
-    @property
-    def nb(self) -> db.NbApi:
-        if self._nb is None:
-            self._nb = readiness.connect(lambda: db.nb(self._db_remote("nb")), "the NB database")
-        return self._nb
-
-    @property
-    def sb(self) -> db.SbApi:
-        if self._sb is None:
-            self._sb = readiness.connect(lambda: db.sb(self._db_remote("sb")), "the SB database")
-        return self._sb
-
-    def _db_remote(self, database: str) -> str:
-        return self.backend.db_remote(self.nodes[self.scenario.central], database)
-
-    def snapshot(self) -> dict:
-        """What the testbed looks like now (JSON-able), for the summary and its picture."""
-        return summary.collect(self.name, self.scenario, self.nodes, self.sb, self.choices,
-                               self.tor, self.timings, self.links.to_json())
 
     def walk(self, source: str, destination: str, proto: str = "icmp", port: int | None = None,
              timeout: float | None = None, traces: bool = True,
@@ -265,100 +197,19 @@ class Testbed:
         from .walk.runner import walk
 
         timeout = TIMEOUT if timeout is None else timeout
-        return walk(self, source, destination, proto, port, timeout, traces, capture_on, warm)
+        return walk(self.lab, source, destination, proto, port, timeout, traces, capture_on, warm)
 
     @property
     def faults(self):
         """Inject and restore faults: `with tb.faults.kill("gw1", "ovs-vswitchd"): ...`."""
         from .faults import Faults
 
-        return Faults(self)
-
-    def reconfigure_chassis(self, name: str) -> None:
-        """Apply a chassis' bridges, tunnel address and VM ports again (after ovs-vswitchd
-        restarted: the userspace datapath recreates its taps without their addresses)."""
-        node = self.nodes[name]
-        readiness.bridge_present(self.nodes, [name], "br-ovl")
-        plan = ovn_chassis.plan(self.scenario, name, node, self.central_ip,
-                                self.links.nic(name, "overlay"))
-        ovn_chassis.configure(node, plan, self.choices.datapath)
-
-    def lease(self, vms: list[str]) -> None:
-        """VMs that take their address from OVN's DHCP ask for it; each must get the
-        address its port has."""
-        for vname in vms:
-            got = self.host(vname).dhcp()
-            want = self.scenario.vms[vname].ip
-            if got.ip != want:
-                raise TestbedError(f"{vname} got {got.ip} from DHCP, its port has {want}")
-            self.progress(f"  {vname}: DHCP lease {got.ip}/{got.prefix} from {got.server_id} "
-                          f"({got.server_mac}), router {got.router}, mtu {got.mtu}")
-
-    def original_nat(self, router: str, index: int):
-        """A NAT entry as the scenario file has it (the running scenario may have been changed
-        by set_fip); read from the state saved at bring-up."""
-        return self._loaded.routers[router].nat[index]
+        return Faults(self.lab)
 
     def restart_node(self, name: str) -> list[str]:
         """Start a stopped node again and re-wire its veths from the link inventory (they went
         with its namespace); returns the links made again, once the testbed is ready."""
-        return rewire.restart_node(self, name)
-
-    def set_mode(self, router: str, mode: str) -> float:
-        """Switch one router's routing mode on the running testbed (no container restarts);
-        returns the seconds until every chassis had caught up."""
-        modes.check(self.scenario, router, mode)
-        wanted = {**self.modes, router: mode}
-        seconds = modes.apply(self.scenario, self.nodes, self.nb, self.sb, wanted, self.progress)
-        self.modes = wanted
-        self.save_state()
-        return seconds
-
-    def set_placement(self, router: str, placement: str) -> None:
-        """Write a router's gateway scheduling the other way OVN offers (Gateway_Chassis rows
-        or an HA_Chassis_Group) on the running testbed; returns once every chassis has it."""
-        sc = self.scenario
-        port = sc.routers[router].gateway_port
-        if port is None:
-            raise ValueError(f"router {router} has no gateway port to place")
-        how = HaPlacement(placement)
-        logical.place_gateway(self.nb, sc.router_port_name(router, port), port.gateway_chassis,
-                              how)
-        ports = [p.model_copy(update={"ha_placement": how}) if p is port else p
-                 for p in sc.routers[router].ports]
-        routers = {**sc.routers, router: sc.routers[router].model_copy(update={"ports": ports})}
-        self.scenario = sc.model_copy(update={"routers": routers})
-        readiness.chassis_caught_up(self.nodes[sc.central])
-        self.save_state()
-
-    def active_gateway(self, router: str) -> str | None:
-        """The chassis its gateway port is bound to now (SB Port_Binding of the cr- port)."""
-        port = self.scenario.routers[router].gateway_port
-        if port is None:
-            return None
-        cr = names.chassisredirect_port(self.scenario.router_port_name(router, port))
-        rows = self.sb.db_find_rows("Port_Binding", ("logical_port", "=", cr)).execute(
-            check_error=True)
-        return rows[0].chassis[0].name if rows and rows[0].chassis else None
-
-    def expect(self, source: str, destination: str):
-        """What OVN should do from `source` to `destination` here (testbed.ovn.semantics),
-        with the gateway chassis active now."""
-        from .ovn import semantics
-
-        sc = self.scenario
-        active = {r: gw for r in sc.routers if (gw := self.active_gateway(r))}
-        macs = {h: wiring.mac_of(self.nodes[h].pid, names.VM_NIC)
-                for h in sc.nodes_with(Role.external)}
-        return semantics.expect(sc, source, destination, active, macs, self.modes,
-                                modes.active_chassis_macs(sc, self.modes))
-
-    def host(self, name: str) -> Host:
-        """A VM or external host, to ping from and capture on."""
-        return Host(self.nodes[name])
-
-    def prefix(self, switch: str) -> int:
-        return ipaddress.ip_network(self.scenario.switches[switch].cidr).prefixlen
+        return rewire.restart_node(self.lab, name)
 
 def teardown(name: str, run_dir: Path, backend: runtimes.DockerBackend | None = None,
              progress: Callable[[str], None] = print) -> None:

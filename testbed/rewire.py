@@ -20,19 +20,19 @@ from .ovn import readiness
 from .tor import external_segment
 
 if TYPE_CHECKING:
-    from .net import Testbed
+    from .lab import Lab
 
 
-def configure_host(tb: Testbed, name: str) -> None:
+def configure_host(lab: Lab, name: str) -> None:
     """A VM's or external host's only NIC: address, default gateway or routes back, no TX
     checksum offload (the userspace datapath does not fill checksums in)."""
-    sc, node = tb.scenario, tb.nodes[name]
+    sc, node = lab.scenario, lab.nodes[name]
     if name in sc.vms and sc.vms[name].dhcp:
         wiring.set_state(node.pid, names.VM_NIC, "up")  # its address comes from DHCP (lease)
     elif name in sc.vms:
         vm = sc.vms[name]
         gw = sc.gateway_of(vm.switch)
-        wiring.set_address(node.pid, names.VM_NIC, f"{vm.ip}/{tb.prefix(vm.switch)}",
+        wiring.set_address(node.pid, names.VM_NIC, f"{vm.ip}/{lab.prefix(vm.switch)}",
                            gateway=gw.ip if gw else None)
     elif sc.nodes[name].behind is not None:
         _, gateway = sc.upstream_link(name)
@@ -51,109 +51,109 @@ def configure_host(tb: Testbed, name: str) -> None:
     node.exec(["ethtool", "-K", names.VM_NIC, "tx", "off"])
 
 
-def end(tb: Testbed, endpoint: Endpoint, mac: str | None) -> wiring.End:
+def end(lab: Lab, endpoint: Endpoint, mac: str | None) -> wiring.End:
     """What it takes to make this end again: the namespace now, the name, the MAC it had."""
-    vm = tb.scenario.vms.get(endpoint.node)
+    vm = lab.scenario.vms.get(endpoint.node)
     if vm is not None and endpoint.ifname == names.VM_NIC:
         mac = vm.mac
-    return wiring.End(endpoint.node, tb.nodes[endpoint.node].pid, endpoint.ifname, mac)
+    return wiring.End(endpoint.node, lab.nodes[endpoint.node].pid, endpoint.ifname, mac)
 
 
-def ovs_port(tb: Testbed, endpoint: Endpoint) -> list[str] | None:
+def ovs_port(lab: Lab, endpoint: Endpoint) -> list[str] | None:
     """The `ovs-vsctl add-port` arguments that put a chassis' end back on its bridge, or None
     when OVS does not own it."""
-    if endpoint.node not in tb.scenario.chassis:
+    if endpoint.node not in lab.scenario.chassis:
         return None
-    vm = next((v for v in tb.scenario.vms if names.vm_port(v) == endpoint.ifname), None)
+    vm = next((v for v in lab.scenario.vms if names.vm_port(v) == endpoint.ifname), None)
     if vm is not None:
         return ["br-int", endpoint.ifname, "--", "set", "Interface", endpoint.ifname,
-                f"external_ids:iface-id={tb.scenario.lsp(vm)}"]
+                f"external_ids:iface-id={lab.scenario.lsp(vm)}"]
     bridges = {names.uplink(i): names.provider_bridge(i)
-               for i in range(len(tb.scenario.physnets))}
+               for i in range(len(lab.scenario.physnets))}
     bridges.update({names.external_nic(i): names.external_bridge(i)
-                    for i in range(len(tb.scenario.external_physnets))})
+                    for i in range(len(lab.scenario.external_physnets))})
     return [bridges[endpoint.ifname], endpoint.ifname] if endpoint.ifname in bridges else None
 
 
-def reopen(tb: Testbed, endpoint: Endpoint) -> None:
+def reopen(lab: Lab, endpoint: Endpoint) -> None:
     """Put a re-made interface back into the OVS bridge that had it. The userspace datapath
     keeps a port whose device vanished open on the dead device: only deleting the port and
     adding it again (two transactions) makes it read the new one."""
-    args = ovs_port(tb, endpoint)
+    args = ovs_port(lab, endpoint)
     if args is None:
         return
-    node = tb.nodes[endpoint.node]
+    node = lab.nodes[endpoint.node]
     node.run_all([["ovs-vsctl", "--if-exists", "del-port", endpoint.ifname],
                   ["ethtool", "-K", endpoint.ifname, "tx", "off"],
                   ["ovs-vsctl", "--may-exist", "add-port", *args]])
 
 
-def remake(tb: Testbed, link: Link) -> None:
+def remake(lab: Lab, link: Link) -> None:
     """Make a veth link again between the same two ends (whatever is left of it goes first)."""
     a, b = link.ends
     for e in (a, b):
-        wiring.delete_link(tb.nodes[e.node].pid, e.ifname)
+        wiring.delete_link(lab.nodes[e.node].pid, e.ifname)
     macs = link.macs or (None, None)
-    made = tb.wiring.link(end(tb, a, macs[0]), end(tb, b, macs[1]))
-    tb.links.replace(link, made)  # with the MACs the new ends really have
+    made = lab.wiring.link(end(lab, a, macs[0]), end(lab, b, macs[1]))
+    lab.links.replace(link, made)  # with the MACs the new ends really have
 
 
-def refresh_networks(tb: Testbed, name: str) -> None:
+def refresh_networks(lab: Lab, name: str) -> None:
     """Docker re-attached the node to its networks: find its NICs again (same MAC, name may
     differ) and record them in the inventory."""
-    node = tb.nodes[name]
-    for link in [lk for lk in tb.links.of(name) if lk.kind == "network"]:
+    node = lab.nodes[name]
+    for link in [lk for lk in lab.links.of(name) if lk.kind == "network"]:
         mac = node.address(link.network).mac
         ifname = wiring.ifname_by_mac(node.pid, mac)
         ends = tuple(sorted(Endpoint(name, ifname) if e.node == name else e for e in link.ends))
-        tb.links.replace(link, Link(link.name, link.kind, ends, link.network))
+        lab.links.replace(link, Link(link.name, link.kind, ends, link.network))
 
 
-def restart_node(tb: Testbed, name: str) -> list[str]:
+def restart_node(lab: Lab, name: str) -> list[str]:
     """Start a stopped node again and re-wire it; returns the links that were made again."""
-    sc = tb.scenario
-    node = tb.nodes[name]
+    sc = lab.scenario
+    node = lab.nodes[name]
     node.start()
-    tb.nodes[name] = fresh = tb.backend.nodes(tb.name)[name]
+    lab.nodes[name] = fresh = lab.backend.nodes(lab.name)[name]
     readiness.nodes_started({name: fresh})
-    refresh_networks(tb, name)
-    veths = [lk for lk in tb.links.of(name) if lk.kind == "veth"]
+    refresh_networks(lab, name)
+    veths = [lk for lk in lab.links.of(name) if lk.kind == "veth"]
     for link in veths:
-        remake(tb, link)
-    tb.progress(f"{name} started again: its {len(veths)} veth(s) re-wired from the link "
+        remake(lab, link)
+    lab.progress(f"{name} started again: its {len(veths)} veth(s) re-wired from the link "
                 f"inventory ({', '.join(lk.name for lk in veths)})")
     touched = {e for lk in veths for e in lk.ends}
     for host in sorted({e.node for e in touched} & (set(sc.vms) | set(sc.nodes_with(Role.external)))):
-        configure_host(tb, host)
+        configure_host(lab, host)
     tor_ends = [e.ifname for e in touched if e.node == sc.tor]
     if name == sc.tor:
-        tb.tor = tb._tor_backend()
-        tb.tor.setup()
-    tb.tor.node = tb.nodes[sc.tor]
-    tb.tor.reattach([p for p in tor_ends if p in tb.tor.ports])
-    external = [p for p in tor_ends if p not in tb.tor.ports]
+        lab.tor = lab.tor_backend()
+        lab.tor.setup()
+    lab.tor.node = lab.nodes[sc.tor]
+    lab.tor.reattach([p for p in tor_ends if p in lab.tor.ports])
+    external = [p for p in tor_ends if p not in lab.tor.ports]
     bridge_of = {names.external_port(peer, i): names.external_switch(i) for peer in sc.nodes
                  for i in range(len(sc.external_physnets))}
     if name == sc.tor:
         for br in sorted({bridge_of[p] for p in external}):
             external_segment(fresh, [p for p in external if bridge_of[p] == br], br)
     elif external:
-        tb.nodes[sc.tor].run_all([c for p in external for c in (
+        lab.nodes[sc.tor].run_all([c for p in external for c in (
             ["ethtool", "-K", p, "tx", "off"], ["ip", "link", "set", p, "master",
                                                 bridge_of[p]])])
     if name == sc.central:
-        tb.close_db()
-        tb.central_ip = ovn_chassis.start_central(fresh, tb.scenario.settings.probe_interval_ms)
+        lab.close_db()
+        lab.central_ip = ovn_chassis.start_central(fresh, lab.scenario.settings.probe_interval_ms)
         for chassis in sc.chassis:
-            tb.reconfigure_chassis(chassis)  # ovn-remote follows the central's address
+            lab.reconfigure_chassis(chassis)  # ovn-remote follows the central's address
     elif name in sc.chassis:
-        tb.reconfigure_chassis(name)
+        lab.reconfigure_chassis(name)
     for e in sorted(touched):
-        reopen(tb, e)
+        reopen(lab, e)
     taps = {names.vm_port(v) for v in sc.vms}
-    readiness.ports_installed(tb.nodes, {e.node: [e.ifname] for e in touched
+    readiness.ports_installed(lab.nodes, {e.node: [e.ifname] for e in touched
                                          if e.node in sc.chassis and e.ifname in taps})
-    tb.save_state()
-    readiness.wait_all(sc, tb.nodes, tb.nb, tb.sb, tb.progress)
-    tb.lease([v for v in sorted({e.node for e in touched}) if v in sc.vms and sc.vms[v].dhcp])
+    lab.save()
+    readiness.wait_all(sc, lab.nodes, lab.nb, lab.sb, lab.progress)
+    lab.lease([v for v in sorted({e.node for e in touched}) if v in sc.vms and sc.vms[v].dhcp])
     return [lk.name for lk in veths]

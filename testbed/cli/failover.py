@@ -38,8 +38,8 @@ def run(args) -> int:
     tb = pick.attach(args, progress=print)
     target = args.target if args.target is not None else {
         "kill": "ovs-vswitchd", "cut": "overlay", "drop-bfd": "overlay"}.get(args.fault, "")
-    with tuned(tb, args.bfd_ms, args.max_revalidator_ms):  # put back afterwards
-        report = failover(tb, args.fault, target, args.router, args.source)
+    with tuned(tb.lab, args.bfd_ms, args.max_revalidator_ms):  # put back afterwards
+        report = failover(tb.lab, args.fault, target, args.router, args.source)
     text = render(report)
     print(text)
     _, folder = next_folder(tb.dir / "failover", args.fault, target or "node")

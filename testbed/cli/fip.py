@@ -24,7 +24,7 @@ def run(args) -> int:
 
     tb = pick.attach(args, progress=lambda _: None)
     destination = args.destination or tb.scenario.nodes_with(Role.external)[0]
-    distributed, centralised = fip_compare(tb, args.vm, destination)
+    distributed, centralised = fip_compare(tb.lab, args.vm, destination)
     print(fip_table(distributed, centralised))
     print(f"\nreports: {distributed.folder}  {centralised.folder}")
     return 0 if distributed.reply.delivered and centralised.reply.delivered else 3

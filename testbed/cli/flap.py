@@ -29,9 +29,9 @@ def run(args) -> int:
     if any(len(f) != 2 for f in flows or []):
         raise ValueError("--flow takes SRC:DST, like vm1:vm4")
     if not args.all_modes:
-        report.render(runner.flap(tb, args.rate, args.duration, flows))
+        report.render(runner.flap(tb.lab, args.rate, args.duration, flows))
         return 0
-    results = runner.compare_modes(tb, args.router, args.rate, args.duration, flows,
+    results = runner.compare_modes(tb.lab, args.router, args.rate, args.duration, flows,
                                    progress=print)
     for r in results:
         report.render(r)

@@ -1,7 +1,7 @@
 """BFD sessions as they change, on every chassis: `ovsdb-client monitor` of the local
 Open_vSwitch database (Interface bfd_status), timestamped by the server's updates.
 
-    with BfdWatch(tb) as bfd:
+    with BfdWatch(lab) as bfd:
         ...                        # inject a fault, wait for the failover
     bfd.changes                    # [BfdChange(t, chassis, peer, tunnel, state, ...)]
 
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ..ovn import readiness
 
 if TYPE_CHECKING:
-    from ..net import Testbed
+    from ..lab import Lab
 
 MONITOR = ('echo $$ > "$1"; exec ovsdb-client monitor --timestamp --format=csv '
            'unix:/run/openvswitch/db.sock Open_vSwitch Interface name,bfd_status > "$2" 2>&1')
@@ -88,12 +88,12 @@ def parse(text: str, chassis: str, peers: dict[str, str]) -> list[BfdChange]:
 
 @dataclass
 class BfdWatch:
-    tb: Testbed
+    lab: Lab
     chassis: list[str] = field(default_factory=list)
     changes: list[BfdChange] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.chassis = self.chassis or list(self.tb.scenario.chassis)
+        self.chassis = self.chassis or list(self.lab.scenario.chassis)
         self.tag = uuid.uuid4().hex[:8]
         self.peers: dict[str, dict[str, str]] = {}
 
@@ -101,17 +101,17 @@ class BfdWatch:
         return f"/tmp/bfd-{self.tag}.pid", f"/tmp/bfd-{self.tag}.csv"
 
     def __enter__(self) -> BfdWatch:
-        ips = {c: self.tb.nodes[c].address("overlay").ip for c in self.chassis}
+        ips = {c: self.lab.nodes[c].address("overlay").ip for c in self.chassis}
         by_ip = {ip: c for c, ip in ips.items()}
         for c in self.chassis:
             self.peers[c] = {t["name"]: by_ip.get(t["remote_ip"], t["remote_ip"])
-                             for t in readiness.tunnels(self.tb.nodes[c])}
-            self.tb.nodes[c].spawn(["sh", "-c", MONITOR, "sh", *self._files()])
+                             for t in readiness.tunnels(self.lab.nodes[c])}
+            self.lab.nodes[c].spawn(["sh", "-c", MONITOR, "sh", *self._files()])
         return self
 
     def __exit__(self, *exc) -> None:
         for c in self.chassis:
-            node = self.tb.nodes[c]
+            node = self.lab.nodes[c]
             pidfile, out = self._files()
             if not node.running:
                 continue

@@ -1,6 +1,6 @@
 """Gateway failover and failback under traffic, as a timeline.
 
-    report = failover(tb, "kill", "ovs-vswitchd")       # fault on the active gateway
+    report = failover(lab, "kill", "ovs-vswitchd")       # fault on the active gateway
 
 A VM pings the external host every 10 ms (timestamped replies, `ping -D`). The fault is injected
 on the gateway chassis that holds the router's chassisredirect port; an ovsdbapp RowEvent on
@@ -26,9 +26,10 @@ from ..model import Role
 from ..ovn import readiness
 from ..tor import external_port_of
 from .bfdwatch import BfdChange, BfdWatch
+from .kinds import Faults
 
 if TYPE_CHECKING:
-    from ..net import Testbed
+    from ..lab import Lab
 
 _REPLY = re.compile(r"^\[(\d+\.\d+)\] \d+ bytes from \S+ icmp_seq=(\d+)")
 PING = 'exec ping -D -n -i "$1" -c "$2" -W 1 "$3" > "$4" 2>&1'
@@ -136,12 +137,12 @@ def fill(phase: Phase, got: list[tuple[float, int]], interval: float,
         phase.last_before, phase.first_after, phase.lost = t0, t1, s1 - s0 - 1
 
 
-def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
+def failover(lab: Lab, fault: str = "kill", target: str = "ovs-vswitchd",
              router: str = "R1", source: str = "vm1", destination: str | None = None,
              interval: float = 0.01, timeout: float = 30.0) -> FailoverReport:
-    sc = tb.scenario
+    sc = lab.scenario
     if router not in sc.routers:
-        raise ValueError(f"no router {router!r} in testbed {tb.name}; routers with a gateway "
+        raise ValueError(f"no router {router!r} in testbed {lab.name}; routers with a gateway "
                          "port: " + (", ".join(sorted(r for r, rt in sc.routers.items()
                                                       if rt.gateway_port)) or "none"))
     port = sc.routers[router].gateway_port
@@ -150,20 +151,21 @@ def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
     destination = destination or sc.nodes_with(Role.external)[0]
     dst_ip = sc.nodes[destination].address.split("/")[0]
     cr = names.chassisredirect_port(sc.router_port_name(router, port))
-    active = tb.active_gateway(router)
+    active = lab.active_gateway(router)
     others = sorted((c for c in port.gateway_chassis if c != active),
                     key=lambda c: -port.gateway_chassis[c])
     if not others:
         raise ValueError(f"{cr} has no other gateway chassis to fail over to")
     report = FailoverReport(f"{fault} {active} {target}".strip(), router, source, destination,
                             active, others[0], interval)
-    vm = tb.nodes[source]
+    vm = lab.nodes[source]
+    faults = Faults(lab)
     out = f"/tmp/failover-{uuid.uuid4().hex[:8]}.txt"
     count = int(2 * timeout / interval)
     event = PortMoved(cr)
-    tb.sb.watch(event)
-    tor = tb.nodes[sc.tor]
-    with BfdWatch(tb) as bfd:
+    lab.sb.watch(event)
+    tor = lab.nodes[sc.tor]
+    with BfdWatch(lab) as bfd:
         try:
             vm.spawn(["sh", "-c", PING, "sh", f"{interval:g}", str(count), dst_ip, out])
 
@@ -176,9 +178,9 @@ def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
             for name, new, act in (("failover", others[0], "inject"), ("failback", active, "restore")):
                 at = time.time()
                 if act == "inject":
-                    f = tb.faults.inject(fault, active, target)
+                    f = faults.inject(fault, active, target)
                 else:
-                    tb.faults.restore(f)
+                    faults.restore(f)
                 phase = Phase(name, at)
                 phase.sb_moved = event.wait_for(new, at, timeout)
                 wait.until(f"the external switch to learn {router}'s MAC on {new}",
@@ -190,10 +192,10 @@ def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
                 wait.until("replies after the move", flowing(seen + 20), timeout, interval=0.05)
                 report.phases.append(phase)
         finally:
-            tb.sb.unwatch(event)
+            lab.sb.unwatch(event)
             vm.run(["pkill", "-INT", "-x", "ping"], check=False)
-            if tb.faults.active:
-                tb.faults.restore_all()
+            if faults.active:
+                faults.restore_all()
     for i, phase in enumerate(report.phases):
         until = report.phases[i + 1].at if i + 1 < len(report.phases) else float("inf")
         phase.bfd = [ch for ch in bfd.changes if phase.at <= ch.t < until]
@@ -208,32 +210,32 @@ def failover(tb: Testbed, fault: str = "kill", target: str = "ovs-vswitchd",
     return report
 
 
-def set_bfd(tb: Testbed, min_rx: int, min_tx: int, mult: int) -> None:
+def set_bfd(lab: Lab, min_rx: int, min_tx: int, mult: int) -> None:
     """BFD timers for every tunnel on a running testbed, then wait for the chassis."""
     from ..ovn.logical import set_bfd as set_nb_bfd
 
-    set_nb_bfd(tb.nb, min_rx, min_tx, mult)
-    readiness.chassis_caught_up(tb.nodes[tb.scenario.central])
+    set_nb_bfd(lab.nb, min_rx, min_tx, mult)
+    readiness.chassis_caught_up(lab.nodes[lab.scenario.central])
 
 
 BFD_KEYS = ("bfd-min-rx", "bfd-min-tx", "bfd-mult")
 
 
 @contextmanager
-def tuned(tb: Testbed, bfd_ms: int | None = None, max_revalidator_ms: int | None = None):
+def tuned(lab: Lab, bfd_ms: int | None = None, max_revalidator_ms: int | None = None):
     """BFD timers (NB_Global) and max-revalidator (every chassis) set for a block and put back
     as they were after it: a failover's settings must not outlive it unseen."""
-    central = tb.nodes[tb.scenario.central]
+    central = lab.nodes[lab.scenario.central]
     before_bfd = {k: _get(central, ["ovn-nbctl", "--if-exists", "get", "NB_Global", ".",
                                     f"options:{k}"]) for k in BFD_KEYS}
-    before_rev = {c: _get(tb.nodes[c], ["ovs-vsctl", "--if-exists", "get", "Open_vSwitch", ".",
+    before_rev = {c: _get(lab.nodes[c], ["ovs-vsctl", "--if-exists", "get", "Open_vSwitch", ".",
                                         "other_config:max-revalidator"])
-                  for c in tb.scenario.chassis} if max_revalidator_ms else {}
+                  for c in lab.scenario.chassis} if max_revalidator_ms else {}
     try:
         if bfd_ms:
-            set_bfd(tb, bfd_ms, bfd_ms, 3)
+            set_bfd(lab, bfd_ms, bfd_ms, 3)
         if max_revalidator_ms:
-            set_max_revalidator(tb, max_revalidator_ms)
+            set_max_revalidator(lab, max_revalidator_ms)
         yield
     finally:
         if bfd_ms:
@@ -244,7 +246,7 @@ def tuned(tb: Testbed, bfd_ms: int | None = None, max_revalidator_ms: int | None
                               *(f"options:{k}={v}" for k, v in kept.items())])
             readiness.chassis_caught_up(central)
         for chassis, value in before_rev.items():
-            tb.nodes[chassis].exec(
+            lab.nodes[chassis].exec(
                 ["ovs-vsctl", "set", "Open_vSwitch", ".", f"other_config:max-revalidator={value}"]
                 if value else ["ovs-vsctl", "remove", "Open_vSwitch", ".", "other_config",
                                "max-revalidator"])
@@ -255,13 +257,13 @@ def _get(node, argv: list[str]) -> str:
     return node.exec(argv).strip().strip('"')
 
 
-def set_max_revalidator(tb: Testbed, ms: int | None) -> None:
+def set_max_revalidator(lab: Lab, ms: int | None) -> None:
     """ovs-vswitchd's max-revalidator on every chassis of a running testbed (None: OVS's
     default, 500 ms). Measured here: after a takeover the new gateway drops N/S replies until
     its datapath flows are revalidated, so this interval shows in the traffic gap."""
-    for name in tb.scenario.chassis:
+    for name in lab.scenario.chassis:
         key = "other_config:max-revalidator"
-        tb.nodes[name].exec(["ovs-vsctl", "set", "Open_vSwitch", ".", f"{key}={ms}"] if ms
+        lab.nodes[name].exec(["ovs-vsctl", "set", "Open_vSwitch", ".", f"{key}={ms}"] if ms
                             else ["ovs-vsctl", "remove", "Open_vSwitch", ".", "other_config",
                                   "max-revalidator"])
 

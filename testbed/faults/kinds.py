@@ -22,12 +22,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from .. import wiring
+from .. import rewire, wiring
 from ..errors import FaultError
 from ..names import PIDFILES
 
 if TYPE_CHECKING:
-    from ..net import Testbed
+    from ..lab import Lab
 
 ROLE_DAEMONS = {
     "gateway": ("ovsdb-server", "ovs-vswitchd", "ovn-controller"),
@@ -54,13 +54,13 @@ class Fault:
 class Kind:
     name = ""
 
-    def inject(self, tb: Testbed, f: Fault) -> None:
+    def inject(self, lab: Lab, f: Fault) -> None:
         raise NotImplementedError
 
-    def restore(self, tb: Testbed, f: Fault) -> None:
+    def restore(self, lab: Lab, f: Fault) -> None:
         raise NotImplementedError
 
-    def undone(self, tb: Testbed, f: Fault) -> bool:
+    def undone(self, lab: Lab, f: Fault) -> bool:
         """Whether what the fault did is already gone (a node restarted under it restarted
         its daemons too): restore then has nothing to undo."""
         return False
@@ -74,17 +74,17 @@ def register(cls: type[Kind]) -> type[Kind]:
     return cls
 
 
-def running_pid(tb: Testbed, node: str, daemon: str) -> int | None:
+def running_pid(lab: Lab, node: str, daemon: str) -> int | None:
     """The daemon's pid from its pidfile if that process is alive, else None."""
-    found = running_process(tb, node, daemon)
+    found = running_process(lab, node, daemon)
     return found[0] if found else None
 
 
-def running_process(tb: Testbed, node: str, daemon: str) -> tuple[int, int] | None:
+def running_process(lab: Lab, node: str, daemon: str) -> tuple[int, int] | None:
     """(pid, start time in clock ticks since the node's boot) of the daemon's live process:
     a node started again gives its daemons the same small pids, the start time tells them
     apart."""
-    out = tb.nodes[node].run(["sh", "-c", 'p=$(cat "$1") && read -r s < "/proc/$p/stat" && '
+    out = lab.nodes[node].run(["sh", "-c", 'p=$(cat "$1") && read -r s < "/proc/$p/stat" && '
                               'set -- ${s##*) } && echo "$p $20"', "sh", PIDFILES[daemon]],
                              check=False)
     words = out.stdout.split()
@@ -92,12 +92,12 @@ def running_process(tb: Testbed, node: str, daemon: str) -> tuple[int, int] | No
         w.isdigit() for w in words) else None
 
 
-def daemon_pid(tb: Testbed, node: str, daemon: str) -> int:
-    role = tb.scenario.nodes[node].role.value if node in tb.scenario.nodes else "vm"
+def daemon_pid(lab: Lab, node: str, daemon: str) -> int:
+    role = lab.scenario.nodes[node].role.value if node in lab.scenario.nodes else "vm"
     if daemon not in ROLE_DAEMONS.get(role, ()):
         raise FaultError(f"{node} ({role}) runs no {daemon!r}; its daemons: "
                          f"{', '.join(ROLE_DAEMONS.get(role, ())) or '(none)'}")
-    pid = running_pid(tb, node, daemon)
+    pid = running_pid(lab, node, daemon)
     if pid is None:
         raise FaultError(f"{daemon} on {node} is not running (no live process in its pidfile "
                          f"{PIDFILES[daemon]})")
@@ -110,44 +110,44 @@ class Kill(Kind):
 
     name = "kill"
 
-    def inject(self, tb, f):
-        pid = daemon_pid(tb, f.node, f.target)
-        tb.nodes[f.node].exec(["kill", "-9", str(pid)])
+    def inject(self, lab, f):
+        pid = daemon_pid(lab, f.node, f.target)
+        lab.nodes[f.node].exec(["kill", "-9", str(pid)])
 
-    def undone(self, tb, f):
-        return running_pid(tb, f.node, f.target) is not None
+    def undone(self, lab, f):
+        return running_pid(lab, f.node, f.target) is not None
 
-    def restore(self, tb, f):
-        tb.nodes[f.node].exec(["node-init", "start", f.target])
-        if f.target == "ovs-vswitchd" and f.node in tb.scenario.chassis:
-            tb.reconfigure_chassis(f.node)  # the tunnel address lived on br-ovl's tap
+    def restore(self, lab, f):
+        lab.nodes[f.node].exec(["node-init", "start", f.target])
+        if f.target == "ovs-vswitchd" and f.node in lab.scenario.chassis:
+            lab.reconfigure_chassis(f.node)  # the tunnel address lived on br-ovl's tap
 
 
 @register
 class Stop(Kind):
     """With a daemon: SIGSTOP it (it holds its sockets but answers nothing); restore sends
     SIGCONT. Without: stop the whole container (`docker stop`: its namespace and veths go);
-    restore starts it and re-wires it from the link inventory (Testbed.restart_node)."""
+    restore starts it and re-wires it from the link inventory (rewire.restart_node)."""
 
     name = "stop"
 
-    def inject(self, tb, f):
+    def inject(self, lab, f):
         if not f.target:
-            whole(tb, f.node, "stop").stop(timeout=1)
+            whole(lab, f.node, "stop").stop(timeout=1)
             return
-        f.params["pid"] = daemon_pid(tb, f.node, f.target)
-        f.params["started"] = (running_process(tb, f.node, f.target) or (0, 0))[1]
-        tb.nodes[f.node].exec(["kill", "-STOP", str(f.params["pid"])])
+        f.params["pid"] = daemon_pid(lab, f.node, f.target)
+        f.params["started"] = (running_process(lab, f.node, f.target) or (0, 0))[1]
+        lab.nodes[f.node].exec(["kill", "-STOP", str(f.params["pid"])])
 
-    def restore(self, tb, f):
+    def restore(self, lab, f):
         if not f.target:
-            tb.restart_node(f.node)
+            rewire.restart_node(lab, f.node)
             return
-        tb.nodes[f.node].exec(["kill", "-CONT", str(f.params["pid"])])
+        lab.nodes[f.node].exec(["kill", "-CONT", str(f.params["pid"])])
 
-    def undone(self, tb, f):
+    def undone(self, lab, f):
         # the stopped process is gone (its node was restarted, or it was killed since)
-        return bool(f.target) and running_process(tb, f.node, f.target) != (
+        return bool(f.target) and running_process(lab, f.node, f.target) != (
             f.params["pid"], f.params.get("started"))
 
 
@@ -157,32 +157,32 @@ class Pause(Kind):
 
     name = "pause"
 
-    def inject(self, tb, f):
-        whole(tb, f.node, "pause").pause()
+    def inject(self, lab, f):
+        whole(lab, f.node, "pause").pause()
 
-    def restore(self, tb, f):
-        whole(tb, f.node, "pause").unpause()
+    def restore(self, lab, f):
+        whole(lab, f.node, "pause").unpause()
 
 
-def whole(tb: Testbed, node: str, kind: str):
+def whole(lab: Lab, node: str, kind: str):
     """The node, if its runtime can do `kind` (stop, pause) to a whole node (the netns
     runtime's nodes share one holder: it cannot)."""
-    handle = tb.nodes[node]
+    handle = lab.nodes[node]
     if kind not in handle.capabilities:
         raise FaultError(f"fault '{kind}' on the whole node {node} needs a container per node; "
-                         f"testbed {tb.name} runs on the {tb.runtime} runtime: stop or kill one "
+                         f"testbed {lab.name} runs on the {lab.runtime} runtime: stop or kill one "
                          "of its daemons instead, or bring it up with --runtime docker")
     return handle
 
 
-def end_of(tb: Testbed, node: str, what: str) -> str:
+def end_of(lab: Lab, node: str, what: str) -> str:
     """A node's interface on a link, named by the link, its network, the peer, or the ifname."""
-    for link in tb.links.of(node):
+    for link in lab.links.of(node):
         end = link.end_of(node)
         peers = [p.node for p in link.peers_of(end)] if link.kind == "veth" else []
         if what in (link.name, link.network, end.ifname, *peers):
             return end.ifname
-    names = sorted({lk.network or lk.name for lk in tb.links.of(node)})
+    names = sorted({lk.network or lk.name for lk in lab.links.of(node)})
     raise FaultError(f"{node} has no link {what!r}; its links: {', '.join(names)}")
 
 
@@ -192,12 +192,12 @@ class Cut(Kind):
 
     name = "cut"
 
-    def inject(self, tb, f):
-        f.params["ifname"] = end_of(tb, f.node, f.target)
-        wiring.set_state(tb.nodes[f.node].pid, f.params["ifname"], "down")
+    def inject(self, lab, f):
+        f.params["ifname"] = end_of(lab, f.node, f.target)
+        wiring.set_state(lab.nodes[f.node].pid, f.params["ifname"], "down")
 
-    def restore(self, tb, f):
-        wiring.set_state(tb.nodes[f.node].pid, f.params["ifname"], "up")
+    def restore(self, lab, f):
+        wiring.set_state(lab.nodes[f.node].pid, f.params["ifname"], "up")
 
 
 GENEVE_PORT, VXLAN_PORT = 6081, 4789
@@ -234,24 +234,24 @@ class DropBfd(Kind):
 
     name = "drop-bfd"
 
-    def inject(self, tb, f):
-        ifname = f.params["ifname"] = end_of(tb, f.node, f.target or "overlay")
+    def inject(self, lab, f):
+        ifname = f.params["ifname"] = end_of(lab, f.node, f.target or "overlay")
         table = nft_table(ifname)
         chain = ["netdev", table, "egress"]
-        tb.nodes[f.node].run_all([
+        lab.nodes[f.node].run_all([
             ["nft", "add", "table", "netdev", table],
             ["nft", "add", "chain", *chain,
              f'{{ type filter hook egress device "{ifname}" priority 0 ; }}'],
-            ["nft", "add", "rule", *chain, *bfd_rule(tb.scenario.physical.encap)]])
+            ["nft", "add", "rule", *chain, *bfd_rule(lab.scenario.physical.encap)]])
 
-    def restore(self, tb, f):
-        tb.nodes[f.node].run(["nft", "delete", "table", "netdev", nft_table(f.params["ifname"])],
+    def restore(self, lab, f):
+        lab.nodes[f.node].run(["nft", "delete", "table", "netdev", nft_table(f.params["ifname"])],
                              check=False)  # gone with the namespace if the node restarted
 
 
-def dropped_bfd(tb: Testbed, f: Fault) -> int:
+def dropped_bfd(lab: Lab, f: Fault) -> int:
     """How many BFD packets the rule of a drop-bfd fault has dropped so far."""
-    out = tb.nodes[f.node].exec(["nft", "-j", "list", "table", "netdev",
+    out = lab.nodes[f.node].exec(["nft", "-j", "list", "table", "netdev",
                                  nft_table(f.params["ifname"])])
     for item in json.loads(out)["nftables"]:
         for expr in item.get("rule", {}).get("expr", []):
@@ -266,12 +266,12 @@ class Rate(Kind):
 
     name = "rate"
 
-    def inject(self, tb, f):
-        f.params["ifname"] = end_of(tb, f.node, f.target)
-        wiring.rate_limit(tb.nodes[f.node].pid, f.params["ifname"], int(f.params["kbit"]))
+    def inject(self, lab, f):
+        f.params["ifname"] = end_of(lab, f.node, f.target)
+        wiring.rate_limit(lab.nodes[f.node].pid, f.params["ifname"], int(f.params["kbit"]))
 
-    def restore(self, tb, f):
-        wiring.clear_qdisc(tb.nodes[f.node].pid, f.params["ifname"])
+    def restore(self, lab, f):
+        wiring.clear_qdisc(lab.nodes[f.node].pid, f.params["ifname"])
 
 
 @register
@@ -280,24 +280,24 @@ class Netem(Kind):
 
     name = "netem"
 
-    def inject(self, tb, f):
-        f.params["ifname"] = end_of(tb, f.node, f.target)
-        wiring.netem(tb.nodes[f.node].pid, f.params["ifname"],
+    def inject(self, lab, f):
+        f.params["ifname"] = end_of(lab, f.node, f.target)
+        wiring.netem(lab.nodes[f.node].pid, f.params["ifname"],
                      float(f.params.get("delay_ms", 0)), float(f.params.get("loss_pct", 0)))
 
-    def restore(self, tb, f):
-        wiring.clear_qdisc(tb.nodes[f.node].pid, f.params["ifname"])
+    def restore(self, lab, f):
+        wiring.clear_qdisc(lab.nodes[f.node].pid, f.params["ifname"])
 
 
 class Faults:
-    """The faults of one testbed (`tb.faults`): inject, list, restore."""
+    """The faults of one testbed (`tb.faults`; takes the Lab): inject, list, restore."""
 
-    def __init__(self, tb: Testbed):
-        self.tb = tb
+    def __init__(self, lab: Lab):
+        self.lab = lab
 
     @property
     def active(self) -> list[Fault]:
-        return [Fault(**d) for d in self.tb.state_faults]
+        return [Fault(**d) for d in self.lab.state_faults]
 
     def ls(self) -> list[str]:
         return [f.describe() for f in self.active]
@@ -305,31 +305,31 @@ class Faults:
     def inject(self, kind: str, node: str, target: str = "", **params) -> Fault:
         if kind not in FAULTS:
             raise FaultError(f"unknown fault {kind!r}; faults: {', '.join(sorted(FAULTS))}")
-        if node not in self.tb.nodes:
-            raise FaultError(f"no node {node!r}; nodes: {', '.join(sorted(self.tb.nodes))}")
+        if node not in self.lab.nodes:
+            raise FaultError(f"no node {node!r}; nodes: {', '.join(sorted(self.lab.nodes))}")
         f = Fault(kind, node, target, dict(params))
         if any((a.kind, a.node, a.target) == (kind, node, target) for a in self.active):
             raise FaultError(f"{f.describe()} is already injected")
-        handle = self.tb.nodes[node]
+        handle = self.lab.nodes[node]
         if not handle.running or handle.status == "paused":
             held = [a.describe() for a in self.active if a.node == node]
             raise FaultError(f"{node} is {handle.status}" + (
                 f" ({'; '.join(held)})" if held else "") + f": no fault can be injected into "
-                f"it; restore it first (testbed fault restore --name {self.tb.name})")
-        FAULTS[kind].inject(self.tb, f)
-        self.tb.state_faults.append(asdict(f))
-        self.tb.save_state()
+                f"it; restore it first (testbed fault restore --name {self.lab.name})")
+        FAULTS[kind].inject(self.lab, f)
+        self.lab.state_faults.append(asdict(f))
+        self.lab.save()
         return f
 
     def restore(self, f: Fault) -> None:
         """Undo one fault (nothing to do if what it did is already gone) and forget it."""
         kind = FAULTS[f.kind]
-        if not kind.undone(self.tb, f):
-            kind.restore(self.tb, f)
-        self.tb.state_faults[:] = [d for d in self.tb.state_faults
+        if not kind.undone(self.lab, f):
+            kind.restore(self.lab, f)
+        self.lab.state_faults[:] = [d for d in self.lab.state_faults
                                    if (d["kind"], d["node"], d["target"]) !=
                                    (f.kind, f.node, f.target)]
-        self.tb.save_state()
+        self.lab.save()
 
     def restore_all(self) -> int:
         """Undo every active fault, the newest first (a node stopped after one of its daemons

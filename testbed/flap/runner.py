@@ -1,7 +1,7 @@
 """Run concurrent flows, watch the ToR, and say what each routing mode does to its MAC table.
 
-    result = flap(tb, rate=20, duration=2.5)                    # the current modes
-    results = compare_modes(tb, "R1")                           # every mode, then back
+    result = flap(lab, rate=20, duration=2.5)                    # the current modes
+    results = compare_modes(lab, "R1")                           # every mode, then back
 
 Three views of the same flows, all reported:
 - the switch's own counter of moved MAC entries (exact; on the OVS ToR it is updated when the
@@ -23,10 +23,10 @@ from ..observe.capture import CaptureSet
 from ..observe.ping import PingResult
 from ..ovn import modes as routing_modes
 from ..walk import tortable
-from ..walk.runner import next_folder
+from ..walk.runner import next_folder, walk
 
 if TYPE_CHECKING:
-    from ..net import Testbed
+    from ..lab import Lab
 
 MAX_RATE, MAX_DURATION = 100, 30.0
 SEED_FLOWS = (("vm1", "vm4"), ("vm6", "vm3"))
@@ -86,45 +86,45 @@ class FlapResult:
         return d
 
 
-def default_flows(tb: Testbed) -> list[tuple[str, str]]:
-    if all(a in tb.scenario.vms and b in tb.scenario.vms for a, b in SEED_FLOWS):
+def default_flows(lab: Lab) -> list[tuple[str, str]]:
+    if all(a in lab.scenario.vms and b in lab.scenario.vms for a, b in SEED_FLOWS):
         return list(SEED_FLOWS)
     raise ValueError("this scenario has no vm1/vm4/vm6/vm3: name the flows (--flow SRC:DST)")
 
 
-def router_macs(tb: Testbed) -> dict[str, str]:
-    sc = tb.scenario
+def router_macs(lab: Lab) -> dict[str, str]:
+    sc = lab.scenario
     out = {p.mac: f"{r}-{p.switch}" for r, router in sc.routers.items() for p in router.ports}
     out.update({mac: f"{c}'s chassis MAC" for c, mac in routing_modes.chassis_macs(sc).items()})
     return out
 
 
-def flap(tb: Testbed, rate: float = 20, duration: float = 2.5,
+def flap(lab: Lab, rate: float = 20, duration: float = 2.5,
          flows: list[tuple[str, str]] | None = None, walks: bool = True,
          folder: Path | None = None) -> FlapResult:
     """Run the flows at `rate` packets/s each for `duration` s, concurrently, and measure."""
     if not 0 < rate <= MAX_RATE or not 0 < duration <= MAX_DURATION:
         raise ValueError(f"rate must be in (0, {MAX_RATE}] packets/s and duration in "
                          f"(0, {MAX_DURATION}] s")
-    sc = tb.scenario
-    pairs = flows or default_flows(tb)
+    sc = lab.scenario
+    pairs = flows or default_flows(lab)
     for a, b in pairs:
         if a not in sc.vms or b not in sc.vms:
             raise ValueError(f"flow {a}:{b}: both ends must be VMs ({', '.join(sorted(sc.vms))})")
     count = max(1, round(rate * duration))
     results: dict[int, object] = {}
     # both ends of every ToR link: a frame the ToR received is one its peer sent first
-    tor_links = [lk for lk in tb.links if lk.carries_data and sc.tor in lk.nodes()]
-    tor_ends = [(e, tb.nodes[e.node].pid) for lk in tor_links for e in lk.ends]
-    folder = folder or next_folder(tb.dir / "flap", "flows", "_".join(m for m in tb.modes.values()))[1]
-    before_table = {(e.vlan, e.mac): e.port for e in tb.tor.fdb()}
-    counter_before = tb.tor.mac_moves()
+    tor_links = [lk for lk in lab.links if lk.carries_data and sc.tor in lk.nodes()]
+    tor_ends = [(e, lab.nodes[e.node].pid) for lk in tor_links for e in lk.ends]
+    folder = folder or next_folder(lab.dir / "flap", "flows", "_".join(m for m in lab.modes.values()))[1]
+    before_table = {(e.vlan, e.mac): e.port for e in lab.tor.fdb()}
+    counter_before = lab.tor.mac_moves()
     start = time.time()
-    with CaptureSet(tor_ends, folder / "pcap") as caps, tb.tor.watch(duration + 5) as seen:
+    with CaptureSet(tor_ends, folder / "pcap") as caps, lab.tor.watch(duration + 5) as seen:
         def run(i: int, src: str, dst: str) -> None:
             # a reply delayed on a busy machine is late, not lost: wait for it (bounded)
             try:
-                results[i] = tb.host(src).ping(sc.vms[dst].ip, count=count, interval=1 / rate,
+                results[i] = lab.host(src).ping(sc.vms[dst].ip, count=count, interval=1 / rate,
                                                wait=1, quiet=True, deadline=duration + 5)
             except Exception as exc:  # noqa: BLE001 - handed to the measuring thread
                 results[i] = exc
@@ -135,8 +135,8 @@ def flap(tb: Testbed, rate: float = 20, duration: float = 2.5,
             t.join(timeout=duration + 30)
         caps.settle()
     elapsed = time.time() - start
-    counter_moves = tb.tor.mac_moves() - counter_before
-    events = tortable.received(caps.frames(), tb.links, sc.tor, sc.vlans)
+    counter_moves = lab.tor.mac_moves() - counter_before
+    events = tortable.received(caps.frames(), lab.links, sc.tor, sc.vlans)
     frame_moves = [{"t": ns / 1e9, "vlan": v, "mac": m, "src": a, "dst": b}
                    for ns, v, m, a, b in tortable.flips(events, before_table)]
     out = [Flow(a, b) for a, b in pairs]
@@ -150,39 +150,39 @@ def flap(tb: Testbed, rate: float = 20, duration: float = 2.5,
         raise FlapError("no flow got a single answer (" + ", ".join(
             f"{f.source} -> {f.destination} 0/{f.sent}" for f in out) + "): a flap needs "
             "traffic; check the testbed with `testbed walk` first")
-    result = FlapResult(dict(tb.modes), rate, duration, out, counter_moves, list(seen.counted),
-                        [m.to_json() for m in seen.moves], frame_moves, router_macs(tb),
-                        [e.__dict__ for e in tb.tor.fdb()], start, elapsed)
+    result = FlapResult(dict(lab.modes), rate, duration, out, counter_moves, list(seen.counted),
+                        [m.to_json() for m in seen.moves], frame_moves, router_macs(lab),
+                        [e.__dict__ for e in lab.tor.fdb()], start, elapsed)
     if walks:  # after the measurement: a walk's own frames must not count
         for f in out:
-            w = tb.walk(f.source, f.destination, traces=False)
+            w = walk(lab, f.source, f.destination, run_traces=False)
             f.routed_by = (w.request.routed_by, w.reply.routed_by)
             f.overlay = (w.request.crossed_overlay, w.reply.crossed_overlay)
     return result
 
 
-def compare_modes(tb: Testbed, router: str, rate: float = 20, duration: float = 2.5,
+def compare_modes(lab: Lab, router: str, rate: float = 20, duration: float = 2.5,
                   flows: list[tuple[str, str]] | None = None,
                   progress=lambda _: None) -> list[FlapResult]:
     """The flows under every mode of `router`, switched live; the original mode is restored."""
-    original = tb.modes.get(router, "distributed")
+    original = lab.modes.get(router, "distributed")
     out = []
     try:
         for name in routing_modes.MODES:
             try:
-                routing_modes.check(tb.scenario, router, name)
+                routing_modes.check(lab.scenario, router, name)
             except ValueError as exc:
                 progress(f"skipping mode {name}: {exc}")
                 continue
             progress(f"mode {name} ...")
-            tb.set_mode(router, name)
+            lab.set_mode(router, name)
             # the first second after a switch is its own story (stale ToR entries): kept apart
-            first = flap(tb, rate, 1.0, flows, walks=False)
-            result = flap(tb, rate, duration, flows)
+            first = flap(lab, rate, 1.0, flows, walks=False)
+            result = flap(lab, rate, duration, flows)
             result.on_switch = {"loss": [round(f.loss, 1) for f in first.flows],
                                 "counter_moves": first.counter_moves,
                                 "router_mac_flips": first.router_mac_flips}
             out.append(result)
     finally:
-        tb.set_mode(router, original)
+        lab.set_mode(router, original)
     return out

@@ -206,9 +206,9 @@ def testbed(request: pytest.FixtureRequest, testbeds: Testbeds):
 def testbed_nb_restore(testbed):
     """The `testbed`; after the test its Northbound database holds again what it held before
     (and the chassis have caught up), whatever the test added, changed or deleted."""
-    saved = backup_nb(testbed)
+    saved = backup_nb(testbed.lab)
     yield testbed
-    restore_nb(testbed, saved)
+    restore_nb(testbed.lab, saved)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -229,7 +229,7 @@ def pytest_runtest_makereport(item: pytest.Item, call):
         pool.failed.add(tb.name)
         dest = folder_for(root, item.nodeid) / tb.name
         try:
-            files = collect(tb, dest)
+            files = collect(tb.lab, dest)
             lines.append(f"{tb.name}: {len(files)} files in {dest}")
             lines += [f"  {p.relative_to(dest)}" for p in files if p.suffix in (".txt", ".pcapng",
                                                                                ".md", ".html")][:12]

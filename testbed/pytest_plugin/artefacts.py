@@ -20,7 +20,7 @@ from pathlib import Path
 import docker.errors
 
 from ..errors import NodeNotRunning
-from ..net import Testbed
+from ..lab import Lab
 
 LOG_DIRS = ("/var/log/ovn", "/var/log/openvswitch")
 
@@ -30,7 +30,7 @@ def folder_for(root: Path, nodeid: str) -> Path:
     return root / re.sub(r"[^A-Za-z0-9_.=+-]+", "-", nodeid.replace("/", ".")).strip("-")[:150]
 
 
-def collect(tb: Testbed, dest: Path) -> list[Path]:
+def collect(lab: Lab, dest: Path) -> list[Path]:
     """Save the testbed's state under `dest`; returns the files written. Never raises for one
     missing piece (a stopped node, a dead daemon): what cannot be read is noted in its place."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -41,12 +41,12 @@ def collect(tb: Testbed, dest: Path) -> list[Path]:
         path.write_text(text)
         written.append(path)
 
-    central = tb.nodes.get(tb.scenario.central)
+    central = lab.nodes.get(lab.scenario.central)
     for tool in ("ovn-nbctl", "ovn-sbctl"):
         save(dest / f"{tool}-show.txt", _output(central, [tool, "show"]))
-    chassis = set(tb.scenario.chassis)  # by the scenario's roles (a node's own label holds
-    switches = chassis | {tb.scenario.tor}  # gateway/compute/tor, never "chassis")
-    for name, node in sorted(tb.nodes.items()):
+    chassis = set(lab.scenario.chassis)  # by the scenario's roles (a node's own label holds
+    switches = chassis | {lab.scenario.tor}  # gateway/compute/tor, never "chassis")
+    for name, node in sorted(lab.nodes.items()):
         here = dest / "nodes" / name
         try:
             save(here / "container.log", node.logs(tail=2000).decode(errors="replace"))
@@ -58,8 +58,8 @@ def collect(tb: Testbed, dest: Path) -> list[Path]:
             save(here / "ovs-vsctl-show.txt", _output(node, ["ovs-vsctl", "show"]))
         if name in chassis:
             save(here / "bfd.txt", _output(node, ["ovs-appctl", "bfd/show"]))
-    if tb.dir.exists():
-        shutil.copytree(tb.dir, dest / "run", dirs_exist_ok=True)
+    if lab.dir.exists():
+        shutil.copytree(lab.dir, dest / "run", dirs_exist_ok=True)
         written += [p for p in (dest / "run").rglob("*") if p.is_file()]
     return written
 

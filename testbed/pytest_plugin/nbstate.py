@@ -12,8 +12,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from ..lab import Lab
 from ..model import Scenario
-from ..net import Testbed
 from ..ovn import readiness
 
 NB_SOCKET = "unix:/run/ovn/ovnnb_db.sock"
@@ -28,31 +28,31 @@ class NbBackup:
     modes: dict[str, str]
 
 
-def _dump(tb: Testbed) -> str:
-    return tb.nodes[tb.scenario.central].exec(["ovsdb-client", "dump", NB_SOCKET, "OVN_Northbound"])
+def _dump(lab: Lab) -> str:
+    return lab.nodes[lab.scenario.central].exec(["ovsdb-client", "dump", NB_SOCKET, "OVN_Northbound"])
 
 
-def backup_nb(tb: Testbed) -> NbBackup:
-    central = tb.nodes[tb.scenario.central]
+def backup_nb(lab: Lab) -> NbBackup:
+    central = lab.nodes[lab.scenario.central]
     file = f"/tmp/testbed-nb-{next(_COUNT)}.backup"
     central.run(["sh", "-c", 'ovsdb-client backup "$1" OVN_Northbound > "$2"', "backup",
                  NB_SOCKET, file])
-    return NbBackup(file, _dump(tb), tb.scenario, dict(tb.modes))
+    return NbBackup(file, _dump(lab), lab.scenario, dict(lab.modes))
 
 
-def restore_nb(tb: Testbed, saved: NbBackup) -> bool:
+def restore_nb(lab: Lab, saved: NbBackup) -> bool:
     """Restore; returns whether anything had changed. Waits until the chassis are ready again
     (ports bound, gateways bound, BFD up) with the bring-up's deadlines."""
-    central = tb.nodes[tb.scenario.central]
-    tb.scenario, tb.modes = saved.scenario, saved.modes
-    changed = _dump(tb) != saved.dump
+    central = lab.nodes[lab.scenario.central]
+    lab.scenario, lab.modes = saved.scenario, saved.modes
+    changed = _dump(lab) != saved.dump
     if changed:
         # the restore deletes and re-inserts every row: the Python IDLs are closed first and
         # connect anew (one that follows it sees rows referring to rows it dropped)
-        tb.close_db()
+        lab.close_db()
         central.run(["sh", "-c", 'ovsdb-client restore "$1" < "$2"', "restore", NB_SOCKET,
                      saved.file])
         readiness.chassis_caught_up(central, 60)
-        readiness.wait_all(tb.scenario, tb.nodes, tb.nb, tb.sb, lambda _: None)
+        readiness.wait_all(lab.scenario, lab.nodes, lab.nb, lab.sb, lambda _: None)
     central.run(["rm", "-f", saved.file], check=False)
     return changed

@@ -1,7 +1,7 @@
 """The same journey walked twice with a floating IP distributed (DVR) and centralised, side by
 side: path, wire crossings, who translated, overlay, round trip on the wire.
 
-    d, c = fip_compare(tb, "vm1", "ext")
+    d, c = fip_compare(lab, "vm1", "ext")
     print(fip_table(d, c))
 """
 
@@ -11,51 +11,52 @@ from typing import TYPE_CHECKING
 
 from ..ovn import logical, readiness
 from .model import Walk
+from .runner import walk
 
 if TYPE_CHECKING:
-    from ..net import Testbed
+    from ..lab import Lab
 
 
-def set_fip(tb: Testbed, vm: str, distributed: bool) -> None:
+def set_fip(lab: Lab, vm: str, distributed: bool) -> None:
     """Make a VM's floating IP distributed (logical_port and external_mac set, as the scenario
     has it) or centralised (both cleared) on the running testbed, then wait for the chassis."""
-    found = tb.scenario.fip_of(vm)
+    found = lab.scenario.fip_of(vm)
     if found is None:
-        raise ValueError(f"{vm} has no floating IP in scenario {tb.scenario.name}")
+        raise ValueError(f"{vm} has no floating IP in scenario {lab.scenario.name}")
     router, nat = found
-    index = tb.scenario.routers[router].nat.index(nat)
-    original = tb.original_nat(router, index)
+    index = lab.scenario.routers[router].nat.index(nat)
+    original = lab.original_nat(router, index)
     if distributed and original.logical_port is None:
         raise ValueError(f"{vm}'s floating IP is centralised in the scenario: give it "
                          "logical_port and external_mac to compare")
     new = original if distributed else nat.model_copy(update={"logical_port": None,
                                                               "external_mac": None})
-    logical.replace_nat(tb.nb, tb.scenario, router, nat, new, nat.external_ip)
-    tb.scenario = tb.scenario.with_nat(router, index, new)
-    readiness.chassis_caught_up(tb.nodes[tb.scenario.central])
+    logical.replace_nat(lab.nb, lab.scenario, router, nat, new, nat.external_ip)
+    lab.scenario = lab.scenario.with_nat(router, index, new)
+    readiness.chassis_caught_up(lab.nodes[lab.scenario.central])
 
 
-def warm(tb: Testbed, source: str, destination: str) -> None:
+def warm(lab: Lab, source: str, destination: str) -> None:
     """One ping first: the chassis that now routes resolves the next hop's MAC (its first
     packet would be lost to the ARP, which is not what the comparison is about)."""
     from .runner import resolve
 
-    _, dst_ip, _ = resolve(tb.scenario, source, destination)
-    tb.host(source).ping(dst_ip, count=2, interval=0.2, wait=1)
+    _, dst_ip, _ = resolve(lab.scenario, source, destination)
+    lab.host(source).ping(dst_ip, count=2, interval=0.2, wait=1)
 
 
-def fip_compare(tb: Testbed, vm: str, destination: str) -> tuple[Walk, Walk]:
+def fip_compare(lab: Lab, vm: str, destination: str) -> tuple[Walk, Walk]:
     """Walk vm -> destination with the floating IP distributed, then centralised; the
     scenario's own setting is put back afterwards."""
     try:
-        set_fip(tb, vm, True)
-        warm(tb, vm, destination)
-        distributed = tb.walk(vm, destination)
-        set_fip(tb, vm, False)
-        warm(tb, vm, destination)
-        centralised = tb.walk(vm, destination)
+        set_fip(lab, vm, True)
+        warm(lab, vm, destination)
+        distributed = walk(lab, vm, destination)
+        set_fip(lab, vm, False)
+        warm(lab, vm, destination)
+        centralised = walk(lab, vm, destination)
     finally:
-        set_fip(tb, vm, True)
+        set_fip(lab, vm, True)
     return distributed, centralised
 
 

@@ -12,14 +12,14 @@ from .hops import Hop
 from .model import Check, Leg, Walk
 
 if TYPE_CHECKING:
-    from ..net import Testbed
+    from ..lab import Lab
 
 SB_SOCKET = "unix:/run/ovn/ovnsb_db.sock"
 
 
-def first_chassis_ingress(tb: Testbed, leg: Leg) -> tuple[Hop, Hop | None] | None:
+def first_chassis_ingress(lab: Lab, leg: Leg) -> tuple[Hop, Hop | None] | None:
     """The hop where the leg entered its first chassis, and the hop where it left that chassis."""
-    chassis = set(tb.scenario.chassis)
+    chassis = set(lab.scenario.chassis)
     for i, h in enumerate(leg.hops):
         if h.node in chassis and h.direction == "in":
             out = next((o for o in leg.hops[i + 1:] if o.node == h.node and o.direction == "out"),
@@ -28,8 +28,8 @@ def first_chassis_ingress(tb: Testbed, leg: Leg) -> tuple[Hop, Hop | None] | Non
     return None
 
 
-def _ovn_trace(tb: Testbed, leg: Leg) -> trace.OvnTrace | None:
-    ingress = ingress_port(tb.scenario, leg.source)
+def _ovn_trace(lab: Lab, leg: Leg) -> trace.OvnTrace | None:
+    ingress = ingress_port(lab.scenario, leg.source)
     first = next((h for h in leg.hops if h.node == leg.source and h.direction == "out"), None)
     if ingress is None or first is None:
         return None
@@ -40,18 +40,18 @@ def _ovn_trace(tb: Testbed, leg: Leg) -> trace.OvnTrace | None:
     ct = ["--ct=trk,est,rpl"] * 2 if leg.name == "reply" else []
     argv = ["ovn-trace", f"--db={SB_SOCKET}", "--detailed", *ct, datapath,
             trace.ovn_microflow(inport, first.frame)]
-    result = tb.nodes[tb.scenario.central].run(argv, check=False)
+    result = lab.nodes[lab.scenario.central].run(argv, check=False)
     return trace.parse_ovn_trace(result.stdout + result.stderr, argv)
 
 
-def _ofproto_trace(tb: Testbed, leg: Leg) -> trace.OfprotoTrace | None:
-    found = first_chassis_ingress(tb, leg)
+def _ofproto_trace(lab: Lab, leg: Leg) -> trace.OfprotoTrace | None:
+    found = first_chassis_ingress(lab, leg)
     if found is None:
         return None
     hin, _ = found
     if hin.tunnelled:  # entering through a tunnel: the trace would need its metadata
         return None
-    node = tb.nodes[hin.node]
+    node = lab.nodes[hin.node]
     bridge = node.run(["ovs-vsctl", "port-to-br", hin.ifname], check=False).stdout.strip()
     if not bridge:
         return None
@@ -61,19 +61,19 @@ def _ofproto_trace(tb: Testbed, leg: Leg) -> trace.OfprotoTrace | None:
     return trace.parse_ofproto_trace(result.stdout + result.stderr, ports, argv)
 
 
-def run_traces(tb: Testbed, w: Walk, pool: Executor) -> tuple[dict, list[Check]]:
+def run_traces(lab: Lab, w: Walk, pool: Executor) -> tuple[dict, list[Check]]:
     futures = {}
     for leg in (w.request, w.reply):
         if leg.seen:
-            futures[f"ovn-trace {leg.name}"] = pool.submit(_ovn_trace, tb, leg)
-            futures[f"ofproto/trace {leg.name}"] = pool.submit(_ofproto_trace, tb, leg)
+            futures[f"ovn-trace {leg.name}"] = pool.submit(_ovn_trace, lab, leg)
+            futures[f"ofproto/trace {leg.name}"] = pool.submit(_ofproto_trace, lab, leg)
     traces = {k: f.result() for k, f in futures.items()}
     traces = {k: v for k, v in traces.items() if v is not None}
     checks: list[Check] = []
     asked = {where.split(":", 1)[0] for where, f in w.background  # nodes that sent ARP
              if f.packet.kind == "arp" and f.packet.arp_op == 1}   # requests meanwhile
     for leg in (w.request, w.reply):
-        checks += compare(tb, leg, traces.get(f"ovn-trace {leg.name}"),
+        checks += compare(lab, leg, traces.get(f"ovn-trace {leg.name}"),
                           traces.get(f"ofproto/trace {leg.name}"), asked)
     return traces, checks
 
@@ -91,7 +91,7 @@ def _fmt(value) -> str:
     return "none" if value is None else str(value)
 
 
-def compare(tb: Testbed, leg: Leg, ovn: trace.OvnTrace | None, of: trace.OfprotoTrace | None,
+def compare(lab: Lab, leg: Leg, ovn: trace.OvnTrace | None, of: trace.OfprotoTrace | None,
             asked: frozenset[str] | set[str] = frozenset()) -> list[Check]:
     """Where the traces and the capture can be compared, one Check each. `asked`: the nodes
     on whose interfaces the capture saw ARP requests while the walk ran."""
@@ -105,13 +105,13 @@ def compare(tb: Testbed, leg: Leg, ovn: trace.OvnTrace | None, of: trace.Ofproto
                             f"request seen on {node}"))
     elif ovn is not None and ovn.outport is not None:
         checks.append(Check(f"{leg.name}: logical output port", ovn.outport,
-                            delivered_port(tb, leg)))
+                            delivered_port(lab, leg)))
     elif ovn is not None and ovn.dropped_by is not None:  # an ACL dropped it inside OVN
         acl = ovn.dropped_by  # (other ends inside OVN can be ovn-trace's own limits, e.g. a
         checks.append(Check(  # gateway port it cannot place without --chassis: not compared)
             f"{leg.name}: delivered (trace: dropped by an ACL, {acl.where} {acl.stage})",
             "no", "yes" if leg.delivered else "no"))
-    found = first_chassis_ingress(tb, leg)
+    found = first_chassis_ingress(lab, leg)
     if of is None or found is None:
         return checks
     hin, hout = found
@@ -127,7 +127,7 @@ def compare(tb: Testbed, leg: Leg, ovn: trace.OvnTrace | None, of: trace.Ofproto
                             "leaving)", forwarded, "no"))
         return checks
     pkt_in = hin.frame.packet
-    encap = tb.scenario.physical.encap
+    encap = lab.scenario.physical.encap
     tunnel_trace = f"{encap} to {a.tunnel_dst}" if a.tunnel_dst else "no"
     tunnel_seen = f"{hout.encap.kind} to {hout.encap.outer_dst_ip}" if hout.encap else "no"
     checks += [
@@ -137,23 +137,23 @@ def compare(tb: Testbed, leg: Leg, ovn: trace.OvnTrace | None, of: trace.Ofproto
         Check(f"{where}: eth.src", a.eth_src or pkt_in.eth_src, hout.eth_src),
         Check(f"{where}: eth.dst", a.eth_dst or pkt_in.eth_dst, hout.eth_dst),
         Check(f"{where}: TTL", _fmt(a.ttl if a.ttl is not None else pkt_in.ttl), _fmt(hout.ttl)),
-        Check(f"{where}: output interface", ",".join(wired_outputs(tb, hin.node, a.outputs))
+        Check(f"{where}: output interface", ",".join(wired_outputs(lab, hin.node, a.outputs))
               or "none", hout.ifname),
     ]
     return checks
 
 
-def wired_outputs(tb: Testbed, node: str, outputs: list[str]) -> list[str]:
+def wired_outputs(lab: Lab, node: str, outputs: list[str]) -> list[str]:
     """The trace's output interfaces a capture can see: the node's link ends. A flood (the
     provider bridge has not learned the destination yet) also goes to the bridge's own
     internal port, which is on no link."""
-    wired = {e.ifname for e in tb.links.capture_points() if e.node == node}
+    wired = {e.ifname for e in lab.links.capture_points() if e.node == node}
     return [o for o in outputs if o in wired]
 
 
-def delivered_port(tb: Testbed, leg: Leg) -> str:
+def delivered_port(lab: Lab, leg: Leg) -> str:
     """The logical port the capture saw the leg delivered to, in ovn-trace's terms."""
-    sc = tb.scenario
+    sc = lab.scenario
     if not leg.delivered or leg.target is None:
         last = leg.last_seen
         return f"not delivered (last seen {last.where} {last.direction})" if last else "not seen"

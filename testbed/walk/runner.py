@@ -27,7 +27,7 @@ from .probe import TIMEOUT as PROBE_TIMEOUT
 from .probe import Mark, Probe
 
 if TYPE_CHECKING:
-    from ..net import Testbed
+    from ..lab import Lab
 
 
 def host_ip(sc: Scenario, name: str) -> str | None:
@@ -93,8 +93,8 @@ def next_folder(root: Path, source: str, destination: str) -> tuple[int, Path]:
     return n, root / f"{n}-{source}-{safe}"
 
 
-def read_tor(tb: Testbed, moment: str) -> TorTable:
-    return TorTable(moment, tb.tor.fdb(), tb.tor.mac_moves())
+def read_tor(lab: Lab, moment: str) -> TorTable:
+    return TorTable(moment, lab.tor.fdb(), lab.tor.mac_moves())
 
 
 def build_leg(name: str, source: str, target: str | None, obs, links) -> Leg:
@@ -114,13 +114,13 @@ def legs_of(captured: dict[Endpoint, list[Frame]], probe: Probe, source: str, ta
             build_leg("reply", target or destination, source, obs, links))
 
 
-def runs_a_switch(tb: Testbed, name: str) -> bool:
+def runs_a_switch(lab: Lab, name: str) -> bool:
     """Does an ovs-vswitchd forward this node's frames (a chassis, or an OVS ToR)?"""
-    return name in tb.scenario.chassis or (
-        name == tb.scenario.tor and getattr(tb.tor, "kind", "") == "ovs")
+    return name in lab.scenario.chassis or (
+        name == lab.scenario.tor and getattr(lab.tor, "kind", "") == "ovs")
 
 
-def follow_up(tb: Testbed, caps: CaptureSet, legs, budget: float = holdup.FOLLOW_UP,
+def follow_up(lab: Lab, caps: CaptureSet, legs, budget: float = holdup.FOLLOW_UP,
               drained=backlog.drained) -> list[str]:
     """The probe was not answered in time: while a switch has it (last seen arriving there,
     not leaving), wait for that switch to handle what it had received, and look again. Ends
@@ -132,7 +132,7 @@ def follow_up(tb: Testbed, caps: CaptureSet, legs, budget: float = holdup.FOLLOW
     while (left := deadline - time.monotonic()) > 0:
         request, reply = legs(caps.frames_now())
         where = holdup.frontier(request, reply)
-        if where is None or not runs_a_switch(tb, where[1]):
+        if where is None or not runs_a_switch(lab, where[1]):
             break
         leg, node = where
         state = (where, len(request.all_hops), len(reply.all_hops))
@@ -142,7 +142,7 @@ def follow_up(tb: Testbed, caps: CaptureSet, legs, budget: float = holdup.FOLLOW
             break
         last = state
         t = time.monotonic()
-        why = drained(tb.nodes[node], left)
+        why = drained(lab.nodes[node], left)
         if why:
             notes.append(f"the {leg} was last seen arriving at {node}; whether its switch still "
                          f"holds it is not known: {why}")
@@ -155,51 +155,51 @@ def follow_up(tb: Testbed, caps: CaptureSet, legs, budget: float = holdup.FOLLOW
     return notes
 
 
-def warm_up(tb: Testbed, source: str, dst_ip: str) -> str:
+def warm_up(lab: Lab, source: str, dst_ip: str) -> str:
     """One ping that is not the measured probe, before the captures start: a first packet
     towards an unresolved next hop or tunnel endpoint is consumed by OVN while it resolves
     (ARP/ND, MAC_Binding), so the walk would show a loss the second walk does not. Returns the
     walk's note about it."""
     what = f"warm-up: one unmeasured ping {source} -> {dst_ip} before the probe"
     try:
-        got = tb.host(source).ping(dst_ip, count=1, wait=1)
+        got = lab.host(source).ping(dst_ip, count=1, wait=1)
     except TestbedError as exc:
         return f"{what} could not be sent ({exc})"
     answered = "answered" if got.received else "not answered"
     return f"{what}, {answered} (walk cold, warm=False or --cold, to see a first packet)"
 
 
-def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: int | None = None,
+def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int | None = None,
          timeout: float = PROBE_TIMEOUT, run_traces: bool = True, capture_on: list[str] | None = None,
          warm: bool = True) -> Walk:
     """`capture_on`: capture only on these nodes' link ends (default: every link that carries
     data). The source is always captured, since its frames tell a TCP/UDP probe's port.
     `warm`: resolve the path first with one unmeasured ping (warm_up); False walks the cold
     first packet."""
-    sc = tb.scenario
+    sc = lab.scenario
     src_ip, dst_ip, target = resolve(sc, source, destination)
     probe = Probe.make(proto, src_ip, dst_ip, port, timeout)
-    warmed = warm_up(tb, source, dst_ip) if warm else None
-    number, folder = next_folder(tb.dir / "walks", source, destination)
+    warmed = warm_up(lab, source, dst_ip) if warm else None
+    number, folder = next_folder(lab.dir / "walks", source, destination)
     timings: dict[str, float] = {}
     t0 = time.monotonic()
     wanted = None if capture_on is None else {*capture_on, source}
-    unknown = sorted((wanted or set()) - set(tb.nodes))
+    unknown = sorted((wanted or set()) - set(lab.nodes))
     if unknown:
         raise ValueError(f"capture_on names no node of this testbed: {', '.join(unknown)}")
-    ends = [end for end in tb.links.capture_points() if wanted is None or end.node in wanted]
-    running = {name for name in {e.node for e in ends} if tb.nodes[name].running}
-    caps = CaptureSet([(end, tb.nodes[end.node].pid) for end in ends if end.node in running],
+    ends = [end for end in lab.links.capture_points() if wanted is None or end.node in wanted]
+    running = {name for name in {e.node for e in ends} if lab.nodes[name].running}
+    caps = CaptureSet([(end, lab.nodes[end.node].pid) for end in ends if end.node in running],
                       folder / "pcap")
     caps.skipped.update({str(end): "node stopped" for end in ends if end.node not in running})
     points = caps.points
     with ThreadPoolExecutor(max_workers=8) as pool:
-        before_f = pool.submit(read_tor, tb, "before")
+        before_f = pool.submit(read_tor, lab, "before")
         with caps:
             timings["capture start"] = time.monotonic() - t0
             before = before_f.result()
             t1 = time.monotonic()
-            sent = tb.nodes[source].run(probe.argv(), check=False)
+            sent = lab.nodes[source].run(probe.argv(), check=False)
             if probe.answered(sent):  # the answer reached the source: make sure it is on disk
                 src_end = next((e for e, _ in points if e.node == source), None)
                 if src_end is not None:
@@ -208,22 +208,22 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
             # UDP: the sender does not wait for an answer; wait for the wires to go quiet longer
             caps.settle(quiet_ms=250 if proto == "udp" else 60)
             followed = [] if probe.answered(sent) else follow_up(
-                tb, caps, lambda captured: legs_of(captured, probe, source, target,
-                                                   destination, tb.links)[1:])
+                lab, caps, lambda captured: legs_of(captured, probe, source, target,
+                                                   destination, lab.links)[1:])
             timings["probe"] = time.monotonic() - t1
         t2 = time.monotonic()
-        end_f = pool.submit(read_tor, tb, "end")
+        end_f = pool.submit(read_tor, lab, "end")
         captured = caps.frames()
         timings["read pcaps"] = time.monotonic() - t2
-        mark, request, reply = legs_of(captured, probe, source, target, destination, tb.links)
+        mark, request, reply = legs_of(captured, probe, source, target, destination, lab.links)
         end = end_f.result()
         bounds = [("request", reply.hops[0].ns - 1 if reply.hops else 2**63),
                   ("reply", 2**63)]
-        events = tortable.received(captured, tb.links, sc.tor, sc.vlans)
+        events = tortable.received(captured, lab.links, sc.tor, sc.vlans)
         after_request, after_reply = tortable.replay(before, events, bounds)
         w = Walk(number, source, destination, probe, mark, request, reply,
                  {"before": before, "request": after_request, "reply": after_reply, "end": end},
-                 folder=folder, timings=timings, tor_node=sc.tor, links=tb.links.to_json(),
+                 folder=folder, timings=timings, tor_node=sc.tor, links=lab.links.to_json(),
                  gateways=default_gateways(sc),
                  captured_on=[str(e) for e, _ in points], drops=caps.drops)
         w.notes += [warmed] if warmed else []
@@ -241,10 +241,10 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
             w.notes.append(f"{source}: `{sent.command}` exited {sent.rc}: "
                            f"{(sent.stdout + sent.stderr).strip().splitlines()[-1:]}{late}")
         t3 = time.monotonic()
-        names_f = pool.submit(directory, sc, tb.nodes, tb.sb)
+        names_f = pool.submit(directory, sc, lab.nodes, lab.sb)
         if run_traces:
             from .crosscheck import run_traces as traces_of
-            w.traces, w.checks = traces_of(tb, w, pool)
+            w.traces, w.checks = traces_of(lab, w, pool)
             for leg in (w.request, w.reply):
                 if leg.translations() and leg.name == "reply" and any(
                         c.what.startswith(leg.name) for c in w.disagreements):
@@ -255,7 +255,7 @@ def walk(tb: Testbed, source: str, destination: str, proto: str = "icmp", port: 
         timings["traces and names"] = time.monotonic() - t3
     from ..report import walk_files
     t4 = time.monotonic()
-    walk_files.write_all(w, captured, sc, tb.name)
+    walk_files.write_all(w, captured, sc, lab.name)
     timings["report"] = time.monotonic() - t4
     timings["total"] = time.monotonic() - t0
     hint = failure_hint(w)

@@ -55,7 +55,7 @@ def test_east_west_goes_compute_to_compute(dvr):
 
 
 def test_centralising_the_floating_ip_brings_the_trip_through_the_gateway_back(dvr):
-    distributed, centralised = fip_compare(dvr, "vm1", "ext")
+    distributed, centralised = fip_compare(dvr.lab, "vm1", "ext")
     assert "gw1" not in distributed.request.path and distributed.request.translated_on == \
         "compute-a"
     assert centralised.request.path == ["vm1", "compute-a", "gw1", "tor", "ext"]

@@ -81,9 +81,9 @@ def fast_bfd(seed, testbeds):
     same takeover, sooner); OVN's defaults again afterwards. Timing-sensitive: testbeds still
     coming up ahead finish first, so they do not compete for the CPU."""
     testbeds.wait_ahead()
-    set_bfd(seed, 300, 300, 3)
+    set_bfd(seed.lab, 300, 300, 3)
     yield seed
-    set_bfd(seed, 1000, 1000, 3)
+    set_bfd(seed.lab, 1000, 1000, 3)
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_gateway_fails_over_to_gw2_and_back(gw_seed, faults):
         assert "gw2" in walk.request.path and walk.reply.delivered
         if injected[0].kind == "drop-bfd":
             # control split from data: only BFD was dropped, the link itself is up
-            assert dropped_bfd(tb, injected[0]) > 0
+            assert dropped_bfd(tb.lab, injected[0]) > 0
             gw1_ip = tb.nodes["gw1"].address("overlay").ip
             assert [t["bfd"] for t in readiness.tunnels(tb.nodes["gw2"])
                     if t["remote_ip"] == gw1_ip] == ["down"]
@@ -199,7 +199,7 @@ def test_stacked_faults_are_undone_newest_first_and_a_stopped_node_takes_no_more
     assert rc == 0 and "restored 2 fault(s)" in out and "no active faults" in out, out
     tb.state_faults = type(tb).attach(name, RUNS).state_faults
     assert tb.state_faults == []
-    now = running_process(tb, "compute-b", "ovn-controller")
+    now = running_process(tb.lab, "compute-b", "ovn-controller")
     assert now and now != (frozen.params["pid"], frozen.params["started"])  # a new controller
     assert not tb.nodes["compute-b"].exec(["ps", "-o", "stat=", "-p", str(now[0])]).startswith(
         "T")  # and it runs
@@ -284,7 +284,7 @@ def test_failover_report_under_traffic(gw_seed):
     Timing is not asserted beyond the deadlines; bench/failover.py measures it."""
     from testbed.faults.failover import failover, render
 
-    r = failover(gw_seed, "kill", "ovs-vswitchd")
+    r = failover(gw_seed.lab, "kill", "ovs-vswitchd")
     assert (r.from_chassis, r.to_chassis) == ("gw1", "gw2")
     assert [p.name for p in r.phases] == ["failover", "failback"]
     for p in r.phases:
@@ -337,7 +337,7 @@ def test_a_failovers_bfd_and_revalidator_settings_are_put_back(gw_seed):
                                        "other_config:max-revalidator"]).strip().strip('"')
     before = bfd()
     assert before == "300"  # this module's fast_bfd
-    with tuned(tb, 100, 200):
+    with tuned(tb.lab, 100, 200):
         assert bfd() == "100" and revalidator("gw1") == "200" == revalidator("compute-b")
     assert bfd() == before
     assert [revalidator(c) for c in tb.scenario.chassis] == [""] * len(tb.scenario.chassis)

@@ -59,7 +59,7 @@ def test_chassis_mac_mode_routes_with_the_chassis_mac_and_nothing_moves(seed_mod
     assert (leaving.vlan, leaving.eth_src) == (2010, modes.chassis_macs(tb.scenario)["compute-a"])
     assert walk.request.hop("vm4").eth_src == tb.scenario.gateway_of("B").mac, \
         "compute-b gives the frame R1-B's MAC back before VM4 sees it"
-    r = flap(tb, rate=20, duration=2, walks=False)
+    r = flap(tb.lab, rate=20, duration=2, walks=False)
     assert (r.counter_moves, r.router_mac_flips) == (0, 0)
     # no moves because the frames carried chassis MACs, not because nothing was sent
     assert all(f.sent == 40 and f.loss == 0 for f in r.flows), [
@@ -72,7 +72,7 @@ def test_centralized_mode_hairpins_through_the_active_gateway(seed_modes):
     tb.set_mode("R1", "centralized")
     # right after the switch the ToR still sends R1's MACs to the computes that used them, and
     # those drop the frames (a walk shows it); the flows teach it the gateway's port
-    flap(tb, rate=20, duration=1, walks=False)
+    flap(tb.lab, rate=20, duration=1, walks=False)
     expected = tb.expect("vm1", "vm4")
     gw = expected.routed_by
     assert tb.scenario.nodes[gw].role.value == "gateway"
@@ -81,7 +81,7 @@ def test_centralized_mode_hairpins_through_the_active_gateway(seed_modes):
     walk.reply.assert_expected(tb.expect("vm4", "vm1"))
     assert walk.request.routed_by == walk.reply.routed_by == gw
     assert walk.request.path == ["vm1", "compute-a", "tor", gw, "tor", "compute-b", "vm4"]
-    r = flap(tb, rate=20, duration=2, walks=False)
+    r = flap(tb.lab, rate=20, duration=2, walks=False)
     assert (r.counter_moves, r.router_mac_flips) == (0, 0)
     assert all(f.loss == 0 for f in r.flows), [(f.source, f.destination, f.sent, f.received)
                                                for f in r.flows]
@@ -102,7 +102,7 @@ def test_bridged_mode_east_west_as_chassis_mac_and_north_south_dropped_here(seed
 def test_switching_back_restores_the_distributed_path(seed_modes):
     tb = seed_modes
     tb.set_mode("R1", "centralized")
-    flap(tb, rate=20, duration=1, walks=False)
+    flap(tb.lab, rate=20, duration=1, walks=False)
     hairpin = tb.walk("vm1", "vm4", traces=False).request
     assert hairpin.delivered and hairpin.routed_by in ("gw1", "gw2"), hairpin.path
     assert cli(["--runs", str(RUNS), "mode", "R1", "distributed", "--name", tb.name]) == 0

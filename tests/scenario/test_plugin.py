@@ -82,17 +82,17 @@ def test_nb_restore_puts_back_what_a_test_removed(seed):
     """The NB restore behind `testbed_nb_restore`: vm1's port deleted (vm1 cut off) and a
     switch added; after the restore the switch is gone and vm1 reaches vm4 again."""
     vm1 = seed.scenario.lsp("vm1")
-    saved = backup_nb(seed)
+    saved = backup_nb(seed.lab)
     seed.nb.lsp_del(vm1).execute(check_error=True)
     seed.nb.ls_add("scratch").execute(check_error=True)
     wait.until("vm1 cut off", lambda: ["vm4's reply to vm1"] if seed.host("vm1").ping(
         "10.10.0.14", count=1, wait=0.3).received else [], 15, interval=0.1)
-    assert restore_nb(seed, saved) is True
+    assert restore_nb(seed.lab, saved) is True
     assert "scratch" not in {ls.name for ls in seed.nb.ls_list().execute(check_error=True)}
     assert vm1 in {p.name for p in seed.nb.lsp_list().execute(check_error=True)}
     wait.until("vm1 to reach vm4", lambda: [] if seed.host("vm1").ping(
         "10.10.0.14", count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)
-    assert restore_nb(seed, backup_nb(seed)) is False  # nothing changed: nothing restored
+    assert restore_nb(seed, backup_nb(seed.lab)) is False  # nothing changed: nothing restored
 
 
 def test_marker_with_a_bad_scope_is_a_usage_error(tmp_path):

@@ -1,0 +1,209 @@
+"""The Lab: what a running testbed is, as state the layers below the Testbed receive.
+
+    lab = tb.lab                         # or Lab.load("lab", Path("runs")) in another process
+    lab.scenario, lab.nodes, lab.links   # the model, the runtime's nodes, the link inventory
+    lab.nb, lab.sb, lab.tor              # OVSDB connections and the ToR switch
+    lab.modes, lab.state_faults          # what changed since bring-up; save() keeps it
+
+Walks, faults, flaps, failovers and re-wiring take a Lab, never the Testbed that made it, so
+nothing below `testbed.net` imports it. The Lab knows no runtime beyond its interface: nodes
+with `run`, `address`, `netns` and declared capabilities, and a backend that lists them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from . import features, names, wiring
+from .errors import NotUp, TestbedError
+from .host import Host
+from .links import Inventory
+from .manager import runtimes
+from .model import HaPlacement, Role, Scenario
+from .ovn import chassis as ovn_chassis
+from .ovn import db, logical, modes, readiness
+from .report import summary
+from .tor import BACKENDS, Tor
+
+RUNS_DIR = Path("runs")
+
+
+class Lab:
+    """A running testbed's scenario, nodes, links, switch, databases and changed state."""
+
+    def __init__(self, scenario: Scenario, name: str, runs_dir: Path = RUNS_DIR,
+                 progress: Callable[[str], None] = print, runtime: str = runtimes.DEFAULT):
+        self.scenario = scenario
+        self.loaded = scenario  # as brought up (set_fip changes self.scenario, not this)
+        self.name = name
+        self.dir = runs_dir / name
+        self.progress = progress
+        self.runtime = runtime  # docker (a container per node) or netns (testbed.manager.netns)
+        self.backend = runtimes.backend(runtime)
+        self.wiring = wiring.Wiring(name)
+        self.links = Inventory()
+        self.timings: dict[str, float] = {}
+        self.modes: dict[str, str] = {}
+        self.state_faults: list[dict] = []  # active faults (testbed.faults), saved in state.json
+        self.nodes: dict = {}
+        self.choices: features.Choices | None = None
+        self.tor: Tor | None = None
+        self.central_ip = ""
+        self._nb: db.NbApi | None = None
+        self._sb: db.SbApi | None = None
+
+    # --- saved state -----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, name: str, runs_dir: Path = RUNS_DIR,
+             progress: Callable[[str], None] = print) -> Lab:
+        """The Lab of a testbed that is up (brought up by this or another process)."""
+        state_file = runs_dir / name / "state.json"
+        if not state_file.exists():
+            raise NotUp(f"no testbed '{name}' in {runs_dir}/ (no state.json): "
+                        "bring it up with `testbed up`")
+        state = json.loads(state_file.read_text())
+        lab = cls(Scenario.model_validate(state["scenario"]), name, runs_dir, progress,
+                  state.get("runtime", runtimes.DEFAULT))
+        lab.nodes = lab.backend.nodes(name)
+        if not lab.nodes:
+            raise NotUp(f"testbed '{name}' has no containers: it is down")
+        lab.choices = features.Choices(**state["choices"])
+        lab.timings = state["timings"]
+        lab.central_ip = state["central_ip"]
+        lab.links = Inventory.from_json(state.get("links", []))
+        lab.modes = state.get("modes") or modes.initial(lab.scenario)
+        lab.state_faults = state.get("faults", [])
+        lab.tor = lab.tor_backend()
+        return lab
+
+    def save(self) -> None:
+        state = {"scenario": self.scenario.model_dump(mode="json"), "runtime": self.runtime,
+                 "choices": self.choices.__dict__, "timings": self.timings,
+                 "central_ip": self.central_ip, "links": self.links.to_json(),
+                 "modes": self.modes, "faults": self.state_faults}
+        (self.dir / "state.json").write_text(json.dumps(state, indent=1))
+
+    def tor_backend(self) -> Tor:
+        """A handle on the ToR switch of the backend chosen at bring-up."""
+        backend = BACKENDS[self.choices.tor_backend]
+        kwargs = {"datapath": self.choices.datapath} if self.choices.tor_backend == "ovs" else {}
+        return backend(self.nodes[self.scenario.tor], self.scenario.chassis, self.scenario.vlans,
+                       len(self.scenario.physnets), **kwargs)
+
+    # --- databases -------------------------------------------------------------------------
+
+    @property
+    def nb(self) -> db.NbApi:
+        if self._nb is None:
+            self._nb = readiness.connect(lambda: db.nb(self._db_remote("nb")), "the NB database")
+        return self._nb
+
+    @property
+    def sb(self) -> db.SbApi:
+        if self._sb is None:
+            self._sb = readiness.connect(lambda: db.sb(self._db_remote("sb")), "the SB database")
+        return self._sb
+
+    def _db_remote(self, database: str) -> str:
+        return self.backend.db_remote(self.nodes[self.scenario.central], database)
+
+    def close_db(self) -> None:
+        """Close the NB and SB connections (the next use connects again)."""
+        for api in (self._nb, self._sb):
+            if api is not None:
+                api.close()
+        self._nb = self._sb = None
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def host(self, name: str) -> Host:
+        """A VM or external host, to ping from and capture on."""
+        return Host(self.nodes[name])
+
+    def prefix(self, switch: str) -> int:
+        return ipaddress.ip_network(self.scenario.switches[switch].cidr).prefixlen
+
+    def original_nat(self, router: str, index: int):
+        """A NAT entry as the scenario file has it (the running scenario may have been changed
+        by set_fip)."""
+        return self.loaded.routers[router].nat[index]
+
+    def snapshot(self) -> dict:
+        """What the testbed looks like now (JSON-able), for the summary and its picture."""
+        return summary.collect(self.name, self.scenario, self.nodes, self.sb, self.choices,
+                               self.tor, self.timings, self.links.to_json())
+
+    def active_gateway(self, router: str) -> str | None:
+        """The chassis its gateway port is bound to now (SB Port_Binding of the cr- port)."""
+        port = self.scenario.routers[router].gateway_port
+        if port is None:
+            return None
+        cr = names.chassisredirect_port(self.scenario.router_port_name(router, port))
+        rows = self.sb.db_find_rows("Port_Binding", ("logical_port", "=", cr)).execute(
+            check_error=True)
+        return rows[0].chassis[0].name if rows and rows[0].chassis else None
+
+    def expect(self, source: str, destination: str):
+        """What OVN should do from `source` to `destination` here (testbed.ovn.semantics),
+        with the gateway chassis active now."""
+        from .ovn import semantics
+
+        sc = self.scenario
+        active = {r: gw for r in sc.routers if (gw := self.active_gateway(r))}
+        macs = {h: wiring.mac_of(self.nodes[h].pid, names.VM_NIC)
+                for h in sc.nodes_with(Role.external)}
+        return semantics.expect(sc, source, destination, active, macs, self.modes,
+                                modes.active_chassis_macs(sc, self.modes))
+
+    # --- live changes ----------------------------------------------------------------------
+
+    def reconfigure_chassis(self, name: str) -> None:
+        """Apply a chassis' bridges, tunnel address and VM ports again (after ovs-vswitchd
+        restarted: the userspace datapath recreates its taps without their addresses)."""
+        node = self.nodes[name]
+        readiness.bridge_present(self.nodes, [name], "br-ovl")
+        plan = ovn_chassis.plan(self.scenario, name, node, self.central_ip,
+                                self.links.nic(name, "overlay"))
+        ovn_chassis.configure(node, plan, self.choices.datapath)
+
+    def lease(self, vms: list[str]) -> None:
+        """VMs that take their address from OVN's DHCP ask for it; each must get the
+        address its port has."""
+        for vname in vms:
+            got = self.host(vname).dhcp()
+            want = self.scenario.vms[vname].ip
+            if got.ip != want:
+                raise TestbedError(f"{vname} got {got.ip} from DHCP, its port has {want}")
+            self.progress(f"  {vname}: DHCP lease {got.ip}/{got.prefix} from {got.server_id} "
+                          f"({got.server_mac}), router {got.router}, mtu {got.mtu}")
+
+    def set_mode(self, router: str, mode: str) -> float:
+        """Switch one router's routing mode on the running testbed (no container restarts);
+        returns the seconds until every chassis had caught up."""
+        modes.check(self.scenario, router, mode)
+        wanted = {**self.modes, router: mode}
+        seconds = modes.apply(self.scenario, self.nodes, self.nb, self.sb, wanted, self.progress)
+        self.modes = wanted
+        self.save()
+        return seconds
+
+    def set_placement(self, router: str, placement: str) -> None:
+        """Write a router's gateway scheduling the other way OVN offers (Gateway_Chassis rows
+        or an HA_Chassis_Group) on the running testbed; returns once every chassis has it."""
+        sc = self.scenario
+        port = sc.routers[router].gateway_port
+        if port is None:
+            raise ValueError(f"router {router} has no gateway port to place")
+        how = HaPlacement(placement)
+        logical.place_gateway(self.nb, sc.router_port_name(router, port), port.gateway_chassis,
+                              how)
+        ports = [p.model_copy(update={"ha_placement": how}) if p is port else p
+                 for p in sc.routers[router].ports]
+        routers = {**sc.routers, router: sc.routers[router].model_copy(update={"ports": ports})}
+        self.scenario = sc.model_copy(update={"routers": routers})
+        readiness.chassis_caught_up(self.nodes[sc.central])
+        self.save()
