@@ -1,7 +1,7 @@
 """Bring-up time by phase (images present -> first routed ping), against its floor, measured in
 the same run; memory per chassis.
 
-The floor is the same testbed on the netns runtime (testbed/manager/netns.py): the same image's
+The floor is the same testbed on the netns runtime (testbed/runtime/netns.py): the same image's
 binaries, node-init, daemons, links, OVN configuration and readiness waits, with every node a set
 of namespaces in one holder container instead of a container of its own, and commands entering
 them with nsenter instead of `docker exec`. The holder container's start (the binaries a host

@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 from testbed import wait
-from testbed.manager import netns
-from testbed.manager.runtimes import RUNTIMES
 from testbed.model import find, parse
 from testbed.net import Testbed
 from testbed.parallel import each
 from testbed.report import phases_svg
+from testbed.runtime import netns
+from testbed.runtime.runtimes import available
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -110,7 +110,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10,25,50,100")
     ap.add_argument("--deadline", type=float, default=600, help="seconds per size")
-    ap.add_argument("--runtime", default="docker", choices=sorted(RUNTIMES),
+    ap.add_argument("--runtime", default="docker", choices=sorted(available()),
                     help="docker (a container per node) or netns (the floor: namespaces)")
     args = ap.parse_args()
     if os.geteuid() != 0:

@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass
 
 from . import names
-from .manager.docker import Node
 from .observe import dhcp as dhcp_client
 from .observe import ping as ping_parser
+from .runtime.base import Node
 
 
 @dataclass

@@ -21,11 +21,11 @@ from . import features, names, wiring
 from .errors import NotUp, TestbedError
 from .host import Host
 from .links import Inventory
-from .manager import runtimes
 from .model import HaPlacement, Role, Scenario
 from .ovn import chassis as ovn_chassis
 from .ovn import db, logical, modes, readiness
 from .report import summary
+from .runtime import runtimes
 from .tor import BACKENDS, Tor
 
 RUNS_DIR = Path("runs")
@@ -41,7 +41,7 @@ class Lab:
         self.name = name
         self.dir = runs_dir / name
         self.progress = progress
-        self.runtime = runtime  # docker (a container per node) or netns (testbed.manager.netns)
+        self.runtime = runtime  # docker (a container per node) or netns (testbed.runtime.netns)
         self.backend = runtimes.backend(runtime)
         self.wiring = wiring.Wiring(name)
         self.links = Inventory()
@@ -154,7 +154,7 @@ class Lab:
 
         sc = self.scenario
         active = {r: gw for r in sc.routers if (gw := self.active_gateway(r))}
-        macs = {h: wiring.mac_of(self.nodes[h].pid, names.VM_NIC)
+        macs = {h: wiring.mac_of(self.nodes[h].netns, names.VM_NIC)
                 for h in sc.nodes_with(Role.external)}
         return semantics.expect(sc, source, destination, active, macs, self.modes,
                                 modes.active_chassis_macs(sc, self.modes))

@@ -11,17 +11,17 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import features, names, ovnbuild, rewire, wiring
+from . import features, names, rewire, wiring
 from .errors import AlreadyUp
 from .lab import RUNS_DIR, Lab
 from .links import Endpoint, Link
-from .manager import compose, runtimes
-from .manager.compose import NETWORKS, render
-from .manager.docker import Node
 from .model import Role, Scenario
 from .ovn import chassis as ovn_chassis
 from .ovn import logical, modes, readiness
 from .parallel import each
+from .runtime import compose, runtimes
+from .runtime.base import Node
+from .runtime.compose import NETWORKS, render
 from .tor import external_segment
 
 
@@ -73,7 +73,7 @@ class Testbed:
         self.progress(f"testbed '{self.name}': datapath {self.choices.datapath}, "
                       f"ToR {self.choices.tor_backend} ({self.choices.why})")
         with self.phase("image"):
-            node_images = ovnbuild.node_images(self.backend.client, sc, self.progress)
+            node_images = self.backend.images(sc, self.progress)
         with self.phase("containers"):
             document = render(sc, self.name, node_images, self.choices.datapath,
                               self.choices.tor_backend)
@@ -125,11 +125,11 @@ class Testbed:
             self.links.add(self.wiring.link(a, b, defer=True))  # b comes up in one pass below
         for name in sc.chassis:
             for i in range(len(sc.physnets)):  # a trunk per provider network
-                link(wiring.End(name, n[name].pid, names.uplink(i)),
-                     wiring.End(tor, n[tor].pid, names.tor_port(name, i)))
+                link(wiring.End(name, n[name].netns, names.uplink(i)),
+                     wiring.End(tor, n[tor].netns, names.tor_port(name, i)))
         for vname, vm in sc.vms.items():
-            link(wiring.End(vname, n[vname].pid, names.VM_NIC, vm.mac),
-                 wiring.End(vm.chassis, n[vm.chassis].pid, names.vm_port(vname)))
+            link(wiring.End(vname, n[vname].netns, names.VM_NIC, vm.mac),
+                 wiring.End(vm.chassis, n[vm.chassis].netns, names.vm_port(vname)))
         # (node, its NIC, which external network): gateways on every one, hosts on theirs
         external = [(c, names.external_nic(i), i) for c in sc.chassis if sc.nodes[c].on_external
                     for i in range(len(sc.external_physnets))]
@@ -138,11 +138,11 @@ class Testbed:
         for name in sc.nodes_with(Role.external):
             up = sc.nodes[name].behind
             if up is not None:  # a point-to-point link to its upstream host
-                link(wiring.End(name, n[name].pid, names.VM_NIC),
-                     wiring.End(up, n[up].pid, names.downstream_port(name)))
+                link(wiring.End(name, n[name].netns, names.VM_NIC),
+                     wiring.End(up, n[up].netns, names.downstream_port(name)))
         for name, nic, i in external:
-            link(wiring.End(name, n[name].pid, nic),
-                 wiring.End(tor, n[tor].pid, names.external_port(name, i)))
+            link(wiring.End(name, n[name].netns, nic),
+                 wiring.End(tor, n[tor].netns, names.external_port(name, i)))
         self.wiring.raise_pending()
         for i in sorted({i for _, _, i in external}):
             external_segment(n[tor], [names.external_port(name, j) for name, _, j in external
@@ -160,7 +160,7 @@ class Testbed:
                     if node.on_network(net)}
             if not macs:
                 return []
-            by_mac = wiring.ifnames_by_mac(node.pid, set(macs.values()))
+            by_mac = wiring.ifnames_by_mac(node.netns, set(macs.values()))
             return [(net, Endpoint(name, by_mac[mac.lower()])) for net, mac in macs.items()]
         for pairs in each(nics, list(self.nodes.items())):
             for net, end in pairs:

@@ -28,26 +28,26 @@ def configure_host(lab: Lab, name: str) -> None:
     checksum offload (the userspace datapath does not fill checksums in)."""
     sc, node = lab.scenario, lab.nodes[name]
     if name in sc.vms and sc.vms[name].dhcp:
-        wiring.set_state(node.pid, names.VM_NIC, "up")  # its address comes from DHCP (lease)
+        wiring.set_state(node.netns, names.VM_NIC, "up")  # its address comes from DHCP (lease)
     elif name in sc.vms:
         vm = sc.vms[name]
         gw = sc.gateway_of(vm.switch)
-        wiring.set_address(node.pid, names.VM_NIC, f"{vm.ip}/{lab.prefix(vm.switch)}",
+        wiring.set_address(node.netns, names.VM_NIC, f"{vm.ip}/{lab.prefix(vm.switch)}",
                            gateway=gw.ip if gw else None)
     elif sc.nodes[name].behind is not None:
         _, gateway = sc.upstream_link(name)
-        wiring.set_address(node.pid, names.VM_NIC, str(sc.nodes[name].address), gateway=gateway)
+        wiring.set_address(node.netns, names.VM_NIC, str(sc.nodes[name].address), gateway=gateway)
     else:
-        wiring.set_address(node.pid, names.VM_NIC, str(sc.nodes[name].address))
+        wiring.set_address(node.netns, names.VM_NIC, str(sc.nodes[name].address))
         for cidr, via in sc.routes_back(name):
-            wiring.add_route(node.pid, cidr, via)
+            wiring.add_route(node.netns, cidr, via)
         downstream = sc.behind_hosts(name)
         for host in downstream:  # an upstream router: its end of each link, and forwarding
             nic = names.downstream_port(host)
-            wiring.set_address(node.pid, nic, sc.upstream_link(host)[0])
+            wiring.set_address(node.netns, nic, sc.upstream_link(host)[0])
             node.exec(["ethtool", "-K", nic, "tx", "off"])
         if downstream:
-            wiring.set_forwarding(node.pid)
+            wiring.set_forwarding(node.netns)
     node.exec(["ethtool", "-K", names.VM_NIC, "tx", "off"])
 
 
@@ -56,7 +56,7 @@ def end(lab: Lab, endpoint: Endpoint, mac: str | None) -> wiring.End:
     vm = lab.scenario.vms.get(endpoint.node)
     if vm is not None and endpoint.ifname == names.VM_NIC:
         mac = vm.mac
-    return wiring.End(endpoint.node, lab.nodes[endpoint.node].pid, endpoint.ifname, mac)
+    return wiring.End(endpoint.node, lab.nodes[endpoint.node].netns, endpoint.ifname, mac)
 
 
 def ovs_port(lab: Lab, endpoint: Endpoint) -> list[str] | None:
@@ -92,7 +92,7 @@ def remake(lab: Lab, link: Link) -> None:
     """Make a veth link again between the same two ends (whatever is left of it goes first)."""
     a, b = link.ends
     for e in (a, b):
-        wiring.delete_link(lab.nodes[e.node].pid, e.ifname)
+        wiring.delete_link(lab.nodes[e.node].netns, e.ifname)
     macs = link.macs or (None, None)
     made = lab.wiring.link(end(lab, a, macs[0]), end(lab, b, macs[1]))
     lab.links.replace(link, made)  # with the MACs the new ends really have
@@ -104,7 +104,7 @@ def refresh_networks(lab: Lab, name: str) -> None:
     node = lab.nodes[name]
     for link in [lk for lk in lab.links.of(name) if lk.kind == "network"]:
         mac = node.address(link.network).mac
-        ifname = wiring.ifname_by_mac(node.pid, mac)
+        ifname = wiring.ifname_by_mac(node.netns, mac)
         ends = tuple(sorted(Endpoint(name, ifname) if e.node == name else e for e in link.ends))
         lab.links.replace(link, Link(link.name, link.kind, ends, link.network))
 

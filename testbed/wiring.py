@@ -27,10 +27,11 @@ ALIAS_PREFIX = "ovn-testbed:"
 
 @dataclass(frozen=True)
 class End:
-    """One end of a veth to make: a node, its network namespace (by PID), the interface name."""
+    """One end of a veth to make: a node, its network namespace (the file a runtime gives as
+    `node.netns`), the interface name."""
 
     node: str
-    pid: int
+    netns: str
     ifname: str
     mac: str | None = None
 
@@ -47,7 +48,7 @@ class Wiring:
     def __init__(self, testbed: str):
         self.testbed = testbed
         self.alias = ALIAS_PREFIX + testbed
-        self._pending: dict[int, list[str]] = {}  # namespace (pid) -> peer ends still down
+        self._pending: dict[str, list[str]] = {}  # namespace -> peer ends still down
         self._lock = threading.Lock()
 
     def link(self, a: End, b: End, defer: bool = False) -> Link:
@@ -55,11 +56,17 @@ class Wiring:
         are up on return, or, with `defer`, b comes up in the next raise_pending()."""
         mac_a = (a.mac or names.link_mac(self.testbed, a.node, a.ifname)).lower()
         mac_b = (b.mac or names.link_mac(self.testbed, b.node, b.ifname)).lower()
-        with IPRoute() as ipr:
-            ipr.link("add", ifname=a.ifname, kind="veth", net_ns_pid=a.pid, address=mac_a,
-                     state="up", peer={"ifname": b.ifname, "net_ns_pid": b.pid, "address": mac_b})
+        fd_a, fd_b = os.open(a.netns, os.O_RDONLY), os.open(b.netns, os.O_RDONLY)
+        try:
+            with IPRoute() as ipr:
+                ipr.link("add", ifname=a.ifname, kind="veth", net_ns_fd=fd_a, address=mac_a,
+                         state="up", peer={"ifname": b.ifname, "net_ns_fd": fd_b,
+                                           "address": mac_b})
+        finally:
+            os.close(fd_a)
+            os.close(fd_b)
         with self._lock:
-            self._pending.setdefault(b.pid, []).append(b.ifname)
+            self._pending.setdefault(b.netns, []).append(b.ifname)
         if not defer:
             self.raise_pending()
         return Link(veth_name(a.endpoint, b.endpoint), "veth", (a.endpoint, b.endpoint),
@@ -70,9 +77,9 @@ class Wiring:
         with self._lock:
             pending, self._pending = self._pending, {}
 
-        def up(item: tuple[int, list[str]]) -> None:
-            pid, ifnames = item
-            with netns(pid) as ns:
+        def up(item: tuple[str, list[str]]) -> None:
+            path, ifnames = item
+            with netns(path) as ns:
                 for ifname in ifnames:
                     ns.link("set", index=ns.link_lookup(ifname=ifname)[0], state="up")
         each(up, pending.items(), workers)
@@ -107,14 +114,15 @@ def _setns(fd: int) -> None:
         raise OSError(err, f"setns into a network namespace: {os.strerror(err)}")
 
 
-def netns(pid: int) -> IPRoute:
-    """An IPRoute whose netlink socket lives in the network namespace of a process (a
-    container's PID). The calling thread steps into that namespace just while the socket is
-    made and steps back (setns acts on one thread; a socket stays in the namespace it was made
-    in): no child process per session, which cost up to 0.3 s each in a busy harness."""
+def netns(path: str) -> IPRoute:
+    """An IPRoute whose netlink socket lives in a network namespace (a node's `netns`: the
+    file of a namespace, such as /proc/PID/ns/net). The calling thread steps into that
+    namespace just while the socket is made and steps back (setns acts on one thread; a socket
+    stays in the namespace it was made in): no child process per session, which cost up to
+    0.3 s each in a busy harness."""
     own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
     try:
-        target = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY)
+        target = os.open(path, os.O_RDONLY)
         try:
             _setns(target)
             try:
@@ -127,10 +135,10 @@ def netns(pid: int) -> IPRoute:
         os.close(own)
 
 
-def set_address(pid: int, ifname: str, cidr: str, gateway: str | None = None) -> None:
+def set_address(ns_path: str, ifname: str, cidr: str, gateway: str | None = None) -> None:
     """Put an address (and optionally a default route) on an interface inside a namespace."""
     ip, prefix = cidr.split("/")
-    with netns(pid) as ns:
+    with netns(ns_path) as ns:
         idx = ns.link_lookup(ifname=ifname)[0]
         ns.addr("replace", index=idx, address=ip, prefixlen=int(prefix))
         ns.link("set", index=idx, state="up")
@@ -138,9 +146,9 @@ def set_address(pid: int, ifname: str, cidr: str, gateway: str | None = None) ->
             ns.route("replace", dst="0.0.0.0/0", gateway=gateway)
 
 
-def add_bridge(pid: int, bridge: str, ports: list[str]) -> None:
+def add_bridge(ns_path: str, bridge: str, ports: list[str]) -> None:
     """A Linux bridge in a namespace, up, with these interfaces of that namespace on it."""
-    with netns(pid) as ns:
+    with netns(ns_path) as ns:
         ns.link("add", ifname=bridge, kind="bridge")
         idx = ns.link_lookup(ifname=bridge)[0]
         ns.link("set", index=idx, state="up")
@@ -148,22 +156,22 @@ def add_bridge(pid: int, bridge: str, ports: list[str]) -> None:
             ns.link("set", index=ns.link_lookup(ifname=port)[0], master=idx)
 
 
-def set_state(pid: int, ifname: str, state: str) -> None:
-    with netns(pid) as ns:
+def set_state(ns_path: str, ifname: str, state: str) -> None:
+    with netns(ns_path) as ns:
         ns.link("set", index=ns.link_lookup(ifname=ifname)[0], state=state)
 
 
-def rate_limit(pid: int, ifname: str, kbit: int) -> None:
+def rate_limit(ns_path: str, ifname: str, kbit: int) -> None:
     """A token bucket on the interface's egress (tc tbf)."""
-    with netns(pid) as ns:
+    with netns(ns_path) as ns:
         ns.tc("add", "tbf", index=ns.link_lookup(ifname=ifname)[0], rate=f"{kbit}kbit",
               burst=max(1600, kbit * 1000 // 8 // 50), latency=50_000)
 
 
-def netem(pid: int, ifname: str, delay_ms: float, loss_pct: float) -> None:
+def netem(ns_path: str, ifname: str, delay_ms: float, loss_pct: float) -> None:
     """Delay and loss on the interface's egress (tc netem): needs the kernel's sch_netem."""
     try:
-        with netns(pid) as ns:
+        with netns(ns_path) as ns:
             ns.tc("add", "netem", index=ns.link_lookup(ifname=ifname)[0],
                   delay=int(delay_ms * 1000), loss=loss_pct)
     except Exception as exc:  # noqa: BLE001 - the kernel's answer, turned into a clear message
@@ -174,49 +182,49 @@ def netem(pid: int, ifname: str, delay_ms: float, loss_pct: float) -> None:
         raise
 
 
-def clear_qdisc(pid: int, ifname: str) -> None:
+def clear_qdisc(ns_path: str, ifname: str) -> None:
     """Remove the root qdisc a fault added (tbf, netem); the interface keeps its default."""
-    with netns(pid) as ns:
+    with netns(ns_path) as ns:
         idx = ns.link_lookup(ifname=ifname)[0]
         for q in ns.get_qdiscs(index=idx):
             if q.get_attr("TCA_KIND") in ("tbf", "netem") and q["parent"] == 0xFFFFFFFF:
                 ns.tc("del", index=idx, handle=q["handle"], parent=q["parent"])
 
 
-def set_sysctls(pid: int, values: dict[str, str]) -> None:
+def set_sysctls(ns_path: str, values: dict[str, str]) -> None:
     """net.* sysctls of a namespace, written from the host (a container's /proc/sys is
     read-only; net.* sysctls belong to the namespace they are written in)."""
     from .command import run_host
 
     if values:
-        run_host(["nsenter", f"--net=/proc/{pid}/ns/net", "sysctl", "-q", "-w",
+        run_host(["nsenter", f"--net={ns_path}", "sysctl", "-q", "-w",
                   *(f"{k}={v}" for k, v in values.items())])
 
 
-def set_forwarding(pid: int) -> None:
+def set_forwarding(ns_path: str) -> None:
     """Let a namespace route IPv4 between its interfaces (an upstream router)."""
-    set_sysctls(pid, {"net.ipv4.ip_forward": "1"})
+    set_sysctls(ns_path, {"net.ipv4.ip_forward": "1"})
 
 
-def delete_link(pid: int, ifname: str) -> bool:
+def delete_link(ns_path: str, ifname: str) -> bool:
     """Delete an interface in a namespace if it is there (a veth takes its peer with it)."""
-    with netns(pid) as ns:
+    with netns(ns_path) as ns:
         found = ns.link_lookup(ifname=ifname)
         if found:
             ns.link("del", index=found[0])
         return bool(found)
 
 
-def add_route(pid: int, dst: str, gateway: str) -> None:
-    with netns(pid) as ns:
+def add_route(ns_path: str, dst: str, gateway: str) -> None:
+    with netns(ns_path) as ns:
         ns.route("replace", dst=dst, gateway=gateway)
 
 
-def move_address(pid: int, ifname: str, cidr: str, away_from: list[str]) -> None:
+def move_address(ns_path: str, ifname: str, cidr: str, away_from: list[str]) -> None:
     """Put `cidr` on `ifname` (up) and take every address off the `away_from` interfaces, in one
     namespace session (a chassis' tunnel address moving from its NIC onto br-ovl)."""
     ip, prefix = cidr.split("/")
-    with netns(pid) as ns:
+    with netns(ns_path) as ns:
         for other in away_from:
             ns.flush_addr(index=ns.link_lookup(ifname=other)[0])
         idx = ns.link_lookup(ifname=ifname)[0]
@@ -224,16 +232,16 @@ def move_address(pid: int, ifname: str, cidr: str, away_from: list[str]) -> None
         ns.link("set", index=idx, state="up")
 
 
-def mac_of(pid: int, ifname: str) -> str:
-    with netns(pid) as ns:
+def mac_of(ns_path: str, ifname: str) -> str:
+    with netns(ns_path) as ns:
         return str(ns.get_links(ns.link_lookup(ifname=ifname)[0])[0].get("address")).lower()
 
 
-def ifnames_by_mac(pid: int, macs: set[str], kind: str = "veth") -> dict[str, str]:
+def ifnames_by_mac(ns_path: str, macs: set[str], kind: str = "veth") -> dict[str, str]:
     """The interfaces of a kind with these MACs, in one namespace session (MAC -> name)."""
     wanted = {m.lower() for m in macs}
     found = {}
-    with netns(pid) as ns:
+    with netns(ns_path) as ns:
         for link in ns.get_links():
             info = link.get("IFLA_LINKINFO")
             mac = str(link.get("address")).lower()
@@ -242,18 +250,18 @@ def ifnames_by_mac(pid: int, macs: set[str], kind: str = "veth") -> dict[str, st
     missing = wanted - set(found)
     if missing:
         raise LookupError(f"no {kind} with MAC {', '.join(sorted(missing))} in the namespace of "
-                          f"PID {pid}")
+                          f"{ns_path}")
     return found
 
 
-def ifname_by_mac(pid: int, mac: str, kind: str = "veth") -> str:
+def ifname_by_mac(ns_path: str, mac: str, kind: str = "veth") -> str:
     """The interface of a kind with a MAC (Docker's NICs are veths; br-ovl, an OVS internal
     port, carries the overlay NIC's MAC too)."""
-    with netns(pid) as ns:
+    with netns(ns_path) as ns:
         for link in ns.get_links():
             info = link.get("IFLA_LINKINFO")
             if str(link.get("address")).lower() == mac.lower() and \
                     (info.get("IFLA_INFO_KIND") if info else None) == kind:
                 return link.get("ifname")
-    raise LookupError(f"no {kind} with MAC {mac} in the namespace of PID {pid}")
+    raise LookupError(f"no {kind} with MAC {mac} in the namespace {ns_path}")
 

@@ -39,7 +39,7 @@ def run(args) -> int:
             tb.dir / "captures" / f"{args.node}--{args.interface}-{stamp}.pcap")
         path.parent.mkdir(parents=True, exist_ok=True)
         target = str(path)
-    argv = tcpdump_argv(node.pid, args.interface, Path(target),
+    argv = tcpdump_argv(node.netns, args.interface, Path(target),
                         [args.filter] if args.filter else None)
     if args.count:
         argv[argv.index("-w"):argv.index("-w")] = ["-c", str(args.count)]

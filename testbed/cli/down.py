@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..manager.docker import DockerBackend
 from ..net import teardown
+from ..runtime import runtimes
 from ..wiring import Wiring
 from . import pick
 
@@ -30,4 +30,4 @@ def run(args) -> int:
 
 
 def leftovers(name: str) -> bool:
-    return bool(DockerBackend().networks(name) or Wiring(name).leftovers())
+    return bool(runtimes.of(name).claims(name) or Wiring(name).leftovers())

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import images
 from ..model import SUITES
+from ..runtime import images
 
 
 def add_parser(p) -> None:
@@ -31,26 +31,19 @@ def run(args) -> int:
     if args.tag:
         print(tag)
         return 0
-    from ..manager.docker import connect
-
-    client = connect()
     if args.prune:
-        from ..ovnbuild import prune
+        from ..runtime.ovnbuild import prune
 
-        print(f"{len(prune(client))} image(s) removed")
+        print(f"{len(prune())} image(s) removed")
         return 0
     if args.load:
-        with open(args.load, "rb") as tar:
-            loaded = [t for image in client.images.load(tar) for t in image.tags]
+        loaded = images.load(Path(args.load))
         print(f"loaded {', '.join(loaded) or 'no tagged image'} from {args.load}")
         return 0 if tag in loaded else 1
-    tag = images.ensure_node_image(client, args.suite)
+    tag = images.ensure(args.suite)
     if args.save:
-        Path(args.save).parent.mkdir(parents=True, exist_ok=True)
-        with open(args.save, "wb") as out:
-            for chunk in client.images.get(tag).save(named=True):
-                out.write(chunk)
-        print(f"saved {tag} to {args.save} ({Path(args.save).stat().st_size / 1e6:.0f} MB)")
+        size = images.save(tag, Path(args.save))
+        print(f"saved {tag} to {args.save} ({size / 1e6:.0f} MB)")
         return 0
     print(tag)
     return 0

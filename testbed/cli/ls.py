@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..manager.docker import DockerBackend
+from ..runtime import runtimes
 
 
 def add_parser(p) -> None:
@@ -65,7 +65,7 @@ def human(seconds: int | None) -> str:
 
 def run(args) -> int:
     rows = [describe(name, found, Path(args.runs))
-            for name, found in sorted(DockerBackend().states().items())]
+            for name, found in sorted(runtimes.listing().states().items())]
     if args.json:
         print(json.dumps(rows, indent=1))
     elif args.quiet:

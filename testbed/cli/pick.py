@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from ..errors import TestbedError
-from ..manager.docker import DockerBackend
 from ..net import Testbed
+from ..runtime import runtimes
 
 
 class NoSuchTestbed(TestbedError, LookupError):
@@ -34,7 +34,7 @@ def given(args) -> str | None:
 
 def up_names() -> list[str]:
     """The testbeds whose containers exist in this engine, sorted."""
-    return sorted(DockerBackend().states())
+    return sorted(runtimes.listing().states())
 
 
 def name_of(args) -> str:

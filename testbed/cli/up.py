@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from ..errors import TestbedError
-from ..manager.runtimes import DEFAULT, RUNTIMES
 from ..model import SUITES, load, with_ovn, with_suite
 from ..net import Testbed
 from ..report import picture, summary
+from ..runtime.runtimes import DEFAULT, available
 
 
 def add_parser(p) -> None:
@@ -23,7 +23,7 @@ def add_parser(p) -> None:
                    "(make install DESTDIR=PATH); sets settings.ovn")
     p.add_argument("--suite", choices=SUITES, help="Debian suite of the node image "
                    "(default: the scenario's settings.suite)")
-    p.add_argument("--runtime", choices=sorted(RUNTIMES), default=DEFAULT,
+    p.add_argument("--runtime", choices=sorted(available()), default=DEFAULT,
                    help="docker: a container per node (default); netns: every node a set of "
                    "namespaces in one holder container (the bring-up floor; no stop/pause faults)")
 

@@ -194,10 +194,10 @@ class Cut(Kind):
 
     def inject(self, lab, f):
         f.params["ifname"] = end_of(lab, f.node, f.target)
-        wiring.set_state(lab.nodes[f.node].pid, f.params["ifname"], "down")
+        wiring.set_state(lab.nodes[f.node].netns, f.params["ifname"], "down")
 
     def restore(self, lab, f):
-        wiring.set_state(lab.nodes[f.node].pid, f.params["ifname"], "up")
+        wiring.set_state(lab.nodes[f.node].netns, f.params["ifname"], "up")
 
 
 GENEVE_PORT, VXLAN_PORT = 6081, 4789
@@ -268,10 +268,10 @@ class Rate(Kind):
 
     def inject(self, lab, f):
         f.params["ifname"] = end_of(lab, f.node, f.target)
-        wiring.rate_limit(lab.nodes[f.node].pid, f.params["ifname"], int(f.params["kbit"]))
+        wiring.rate_limit(lab.nodes[f.node].netns, f.params["ifname"], int(f.params["kbit"]))
 
     def restore(self, lab, f):
-        wiring.clear_qdisc(lab.nodes[f.node].pid, f.params["ifname"])
+        wiring.clear_qdisc(lab.nodes[f.node].netns, f.params["ifname"])
 
 
 @register
@@ -282,11 +282,11 @@ class Netem(Kind):
 
     def inject(self, lab, f):
         f.params["ifname"] = end_of(lab, f.node, f.target)
-        wiring.netem(lab.nodes[f.node].pid, f.params["ifname"],
+        wiring.netem(lab.nodes[f.node].netns, f.params["ifname"],
                      float(f.params.get("delay_ms", 0)), float(f.params.get("loss_pct", 0)))
 
     def restore(self, lab, f):
-        wiring.clear_qdisc(lab.nodes[f.node].pid, f.params["ifname"])
+        wiring.clear_qdisc(lab.nodes[f.node].netns, f.params["ifname"])
 
 
 class Faults:

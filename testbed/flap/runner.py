@@ -115,7 +115,7 @@ def flap(lab: Lab, rate: float = 20, duration: float = 2.5,
     results: dict[int, object] = {}
     # both ends of every ToR link: a frame the ToR received is one its peer sent first
     tor_links = [lk for lk in lab.links if lk.carries_data and sc.tor in lk.nodes()]
-    tor_ends = [(e, lab.nodes[e.node].pid) for lk in tor_links for e in lk.ends]
+    tor_ends = [(e, lab.nodes[e.node].netns) for lk in tor_links for e in lk.ends]
     folder = folder or next_folder(lab.dir / "flap", "flows", "_".join(m for m in lab.modes.values()))[1]
     before_table = {(e.vlan, e.mac): e.port for e in lab.tor.fdb()}
     counter_before = lab.tor.mac_moves()

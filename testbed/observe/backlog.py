@@ -18,8 +18,8 @@ import math
 import time
 
 from ..errors import NodeNotRunning
-from ..manager.docker import Node
 from ..names import PIDFILES
+from ..runtime.base import Node
 
 DAEMON = "ovs-vswitchd"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from .. import wait
 from ..errors import TestbedError
 from ..links import Endpoint
-from ..manager.docker import Node
+from ..runtime.base import Node
 from .frames import STILL_WRITTEN, Frame, newest_ns, read_pcap
 
 START_TIMEOUT = 10.0
@@ -32,11 +32,11 @@ class CaptureError(TestbedError, RuntimeError):
     pass
 
 
-def tcpdump_argv(pid: int, ifname: str, pcap: Path, bpf: list[str] | None = None) -> list[str]:
+def tcpdump_argv(netns: str, ifname: str, pcap: Path, bpf: list[str] | None = None) -> list[str]:
     """setpriv gives tcpdump a parent-death signal: it stops even if the walker is SIGKILLed
     (a preexec_fn would do the same in Python, but can deadlock a process that runs threads)."""
     return ["setpriv", "--pdeathsig", "TERM",
-            "nsenter", f"--net=/proc/{pid}/ns/net", "tcpdump", "-Z", "root", "-U",
+            "nsenter", f"--net={netns}", "tcpdump", "-Z", "root", "-U",
             "--immediate-mode", "--time-stamp-precision=nano", "-nn", "-i", ifname,
             "-w", str(pcap), *(bpf or [])]
 
@@ -66,7 +66,7 @@ def gone(stderr: str) -> str:
 class CaptureSet:
     """tcpdump on many interfaces at once: `with CaptureSet(points, folder) as caps: ...`."""
 
-    points: list[tuple[Endpoint, int]]  # (end, PID of its network namespace)
+    points: list[tuple[Endpoint, str]]  # (end, its node's network namespace: node.netns)
     folder: Path
     bpf: list[str] | None = None
     running: list[Running] = field(default_factory=list)
@@ -87,9 +87,9 @@ class CaptureSet:
                                "apt-get install tcpdump util-linux (make installs tcpdump)")
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
-            for end, pid in self.points:
+            for end, netns in self.points:
                 pcap = self.folder / pcap_name(end)
-                proc = subprocess.Popen(tcpdump_argv(pid, end.ifname, pcap, self.bpf),
+                proc = subprocess.Popen(tcpdump_argv(netns, end.ifname, pcap, self.bpf),
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, start_new_session=True)
                 self.running.append(Running(end, pcap, proc))
@@ -256,7 +256,7 @@ def capture(node: Node, interface: str, folder: Path | None = None) -> Iterator[
 
     result = Capture(node.name, interface)
     with tempfile.TemporaryDirectory(prefix="ovn-testbed-cap-") as tmp:
-        caps = CaptureSet([(Endpoint(node.name, interface), node.pid)], folder or Path(tmp))
+        caps = CaptureSet([(Endpoint(node.name, interface), node.netns)], folder or Path(tmp))
         with caps:
             yield result
             caps.settle()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import names, wiring
-from ..manager.docker import Node
 from ..model import Role, Scenario
+from ..runtime.base import Node
 from .db import NB_PORT, SB_PORT
 
 UPLINK = names.UPLINK
@@ -103,4 +103,4 @@ def configure(node: Node, chassis: ChassisPlan, datapath: str,
     links = [["ip", "link", "set", dev, "up"] for pair in chassis.bridges.items() for dev in pair]
     then = [plug(ports, timeout)] if ports is not None else []
     node.run_all([*offload, chassis.vsctl(datapath), *links, *then])
-    wiring.move_address(node.pid, "br-ovl", chassis.encap_cidr, list(chassis.bridges.values()))
+    wiring.move_address(node.netns, "br-ovl", chassis.encap_cidr, list(chassis.bridges.values()))

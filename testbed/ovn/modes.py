@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import names, wait
-from ..manager.docker import Node
 from ..model import Network, RoutingMode, Scenario
 from ..parallel import each
+from ..runtime.base import Node
 from . import readiness
 from .db import NbApi, SbApi
 

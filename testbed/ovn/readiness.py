@@ -11,9 +11,9 @@ from typing import TypeVar
 from ovsdbapp.exceptions import TimeoutException
 
 from .. import names, wait
-from ..manager.docker import Node
 from ..model import Scenario
 from ..parallel import each
+from ..runtime.base import Node
 from .db import NbApi, SbApi
 
 T = TypeVar("T")

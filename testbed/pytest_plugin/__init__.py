@@ -106,11 +106,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if scope not in SCOPES:
         raise pytest.UsageError(f"--testbed-scope={scope}: one of {', '.join(SCOPES)}")
     root = config.rootpath
-    from ..manager.runtimes import RUNTIMES
+    from ..runtime.runtimes import available
 
     runtime = option(config, "testbed_runtime")
-    if runtime not in RUNTIMES:
-        raise pytest.UsageError(f"--testbed-runtime={runtime}: one of {', '.join(RUNTIMES)}")
+    if runtime not in available():
+        raise pytest.UsageError(f"--testbed-runtime={runtime}: one of {', '.join(sorted(available()))}")
     config.stash[_POOL] = Testbeds(root / option(config, "testbed_runs"),
                                    keep=config.getoption("testbed_keep"),
                                    suite=option(config, "testbed_suite") or None,

@@ -17,8 +17,6 @@ import shutil
 import tarfile
 from pathlib import Path
 
-import docker.errors
-
 from ..errors import NodeNotRunning
 from ..lab import Lab
 
@@ -50,7 +48,7 @@ def collect(lab: Lab, dest: Path) -> list[Path]:
         here = dest / "nodes" / name
         try:
             save(here / "container.log", node.logs(tail=2000).decode(errors="replace"))
-        except docker.errors.APIError as exc:
+        except NodeNotRunning as exc:  # the runtime could not reach it
             save(here / "container.log", f"(not available: {exc})\n")
         for folder in LOG_DIRS if "copy-out" in node.capabilities else ():  # else: in logs()
             written += _unpack(node.copy_out(folder), here)
@@ -69,7 +67,7 @@ def _output(node, argv: list[str]) -> str:
         return "(no such node)\n"
     try:
         result = node.run(argv, check=False)
-    except (docker.errors.APIError, NodeNotRunning) as exc:  # stopped or paused by a fault
+    except NodeNotRunning as exc:  # stopped or paused by a fault, or gone
         return f"(not available: {exc})\n"
     return result.stdout + (f"\n(exit {result.rc}) {result.stderr}" if result.rc else "")
 

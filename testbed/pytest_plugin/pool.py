@@ -67,9 +67,9 @@ class Testbeds:
             if os.geteuid() != 0:
                 self._reason = "testbed: needs root (veths are wired from the host with netlink)"
             else:
-                from ..manager.docker import connect
+                from ..runtime import runtimes
                 try:
-                    connect()
+                    runtimes.listing().testbeds()  # the engine answers
                 except EngineMissing as exc:
                     self._reason = f"testbed: {exc}"
         return self._reason
@@ -132,15 +132,13 @@ class Testbeds:
         building the node image(s) they need (while the tests that need none run). Called again,
         it adds to the same queue."""
         if self.ahead is None:
-            from .. import images
-            from ..manager.docker import connect
+            from ..runtime import images
 
             suites = sorted({self.scenario(ref).settings.suite for ref in refs})
 
             def build() -> None:
-                client = connect()
                 for suite in suites:
-                    images.ensure_node_image(client, suite, progress=lambda _: None)
+                    images.ensure(suite, progress=lambda _: None)
             self.ahead = Ahead(self.runs, workers, self.runtime)
             self.ahead.prepare(build)
         self.ahead.start([(self.name_for(ref), self.path(ref), self.suite) for ref in refs])
@@ -155,10 +153,10 @@ class Testbeds:
     def remove_stale(self) -> list[str]:
         """Remove testbeds named by pytest processes that are gone (a killed run's), except the
         ones kept on purpose."""
-        from ..manager.docker import DockerBackend
+        from ..runtime import runtimes
 
         removed = []
-        for name in DockerBackend().testbeds():
+        for name in runtimes.listing().testbeds():
             pid = owner(name)
             if pid is None or pid == os.getpid() or alive(pid) or (self.runs / name / KEPT).exists():
                 continue

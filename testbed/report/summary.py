@@ -7,12 +7,13 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from .. import names, ovnbuild
+from .. import names
 from ..features import Choices
-from ..manager.docker import Node
 from ..model import Scenario
 from ..ovn.db import SbApi
 from ..parallel import each
+from ..runtime import ovnbuild
+from ..runtime.base import Node
 from ..tor import Tor
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .. import names, wait
-from ..manager.docker import Node
+from ..runtime.base import Node
 
 BRIDGE = "tor"
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from .. import wiring
-from ..manager.docker import Node
 from ..model import Network, Scenario
 from ..names import VM_NIC
 from ..ovn.db import SbApi
+from ..runtime.base import Node
 
 BROADCAST = "ff:ff:ff:ff:ff:ff"
 BFD_MAC = "00:23:20:00:00:01"
@@ -30,7 +30,7 @@ def directory(sc: Scenario, nodes: dict[str, Node], sb: SbApi | None) -> dict[st
         if node.address:
             names[node.address.split("/")[0]] = name
             if live is not None:
-                names[wiring.mac_of(live.pid, VM_NIC)] = name
+                names[wiring.mac_of(live.netns, VM_NIC)] = name
         if live is None:
             continue
         try:

@@ -189,7 +189,7 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
         raise ValueError(f"capture_on names no node of this testbed: {', '.join(unknown)}")
     ends = [end for end in lab.links.capture_points() if wanted is None or end.node in wanted]
     running = {name for name in {e.node for e in ends} if lab.nodes[name].running}
-    caps = CaptureSet([(end, lab.nodes[end.node].pid) for end in ends if end.node in running],
+    caps = CaptureSet([(end, lab.nodes[end.node].netns) for end in ends if end.node in running],
                       folder / "pcap")
     caps.skipped.update({str(end): "node stopped" for end in ends if end.node not in running})
     points = caps.points

@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from testbed import images, ovnbuild
+from testbed.runtime import images, ovnbuild
 
 # the suites searched for the newest OVN and OVS sources (their pool files must be on the
 # mirror: ours serves sid's; experimental's OVN 26.09 is listed but its files are not served)

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from testbed import images, ovnbuild
-from testbed.manager.docker import connect
 from testbed.model import OvnBuild, load
 from testbed.net import Testbed
+from testbed.runtime import images, ovnbuild
+from testbed.runtime.docker import connect
 
 from .debian_source import checkout, git
 

@@ -159,11 +159,14 @@ def test_capture_to_stdout_streams_a_pcap(seed):
 def test_logs_follow_until_interrupted(seed):
     """`testbed logs NODE -f` follows until Ctrl-C, then ends cleanly (130, as Ctrl-C does).
     Ctrl-C comes once the three lines are out: a fixed window would fail on a busy machine,
-    where starting Python alone can take longer than the window."""
+    where starting Python alone can take longer than the window. It goes through `timeout`,
+    which hands SIGINT on: a pytest-xdist worker ignores SIGINT, and a child started directly
+    would inherit that, as background jobs of a shell do."""
     import signal
     import threading
 
-    proc = subprocess.Popen([sys.executable, "-m", "testbed", "--runs", str(RUNS), "logs",
+    proc = subprocess.Popen(["timeout", "--preserve-status", "-s", "INT", "300",
+                             sys.executable, "-m", "testbed", "--runs", str(RUNS), "logs",
                              "compute-a", "-f", "--tail", "3", "--name", seed.name],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: list[str] = []

@@ -6,10 +6,10 @@ import pytest
 
 from testbed import wiring
 from testbed.cli import main as cli
-from testbed.manager.docker import DockerBackend
 from testbed.model import load
 from testbed.net import Testbed
 from testbed.ovn import logical
+from testbed.runtime.docker import DockerBackend
 
 from .conftest import RUNS, SMALL
 

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 from testbed import wait
-from testbed.manager.docker import DockerBackend
 from testbed.net import teardown
 from testbed.pytest_plugin.nbstate import backup_nb, restore_nb
 from testbed.pytest_plugin.pool import alive, owner
+from testbed.runtime.docker import DockerBackend
 
 from .conftest import SMALL
 

@@ -9,10 +9,10 @@ import pytest
 
 from testbed import wiring
 from testbed.faults import FaultError
-from testbed.manager import netns
-from testbed.manager.docker import DockerBackend
 from testbed.model import load
 from testbed.net import Testbed
+from testbed.runtime import netns
+from testbed.runtime.docker import DockerBackend
 
 from .conftest import RUNS, SEED
 

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from testbed import images
-from testbed.manager.compose import render
 from testbed.model import load
+from testbed.runtime import images
+from testbed.runtime.compose import render
 
 SEED = Path(__file__).resolve().parents[2] / "scenarios" / "l3-over-vlan.yaml"
 

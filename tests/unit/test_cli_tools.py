@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from testbed import images
 from testbed.cli import main as cli
 from testbed.cli.ls import describe, human
+from testbed.runtime import images
 
 NOW = datetime(2026, 11, 28, 6, 0, 0, tzinfo=timezone.utc)
 T0 = "2026-11-28T05:58:20.123456789Z"  # 100 s before NOW, as Docker writes it

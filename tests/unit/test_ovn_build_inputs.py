@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from testbed import ovnbuild
-from testbed.manager.compose import render
 from testbed.model import OvnBuild, load, with_ovn
+from testbed.runtime import ovnbuild
+from testbed.runtime.compose import render
 
 from .mistakes import errors
 

@@ -18,12 +18,14 @@ def test_the_wheel_carries_what_a_testbed_needs_outside_this_repository(tmp_path
                    check=True, capture_output=True, timeout=300)
     wheel = zipfile.ZipFile(next(tmp_path.glob("ovn_testbed-*.whl")))
     names = set(wheel.namelist())
-    for needed in ("testbed/node_image/Dockerfile", "testbed/manager/node.yaml",
+    for needed in ("testbed/runtime/files/images/node/Dockerfile",
+                   "testbed/runtime/files/images/builder/build-ovn",
+                   "testbed/runtime/files/compose/node.yaml",
                    "testbed/scenarios/l3-over-vlan.yaml", "testbed/py.typed",
                    "testbed/pytest_plugin/__init__.py"):
         assert needed in names, needed
     for script in ("node-init", "udhcpc-script"):
-        mode = wheel.getinfo(f"testbed/node_image/{script}").external_attr >> 16
+        mode = wheel.getinfo(f"testbed/runtime/files/images/node/{script}").external_attr >> 16
         assert mode & 0o111, f"{script} is not executable in the wheel ({oct(mode)})"
     entry = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = wheel.read(entry).decode()

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from testbed import wait
 from testbed.errors import TestbedError
-from testbed.manager import enter, netns, runtimes
-from testbed.manager.compose import render
 from testbed.model import load
+from testbed.runtime import enter, netns, runtimes
+from testbed.runtime.compose import render
 
 
 def test_a_runtime_by_name_and_an_unknown_one_lists_what_exists():
@@ -79,8 +79,8 @@ def test_when_the_cpu_is_short_the_central_and_gateways_come_first_in_both_runti
     assert len({few[n]["cpu_shares"] for n in ("central", "gw1", "compute-a", "tor", "vm1")}) == 1
     assert "NODE_NICE" not in few["compute-a"]["environment"]
     # node-init runs the chassis daemons at that niceness (the netns runtime passes it too)
-    from testbed.manager.compose import COMPOSE_DIR
-    init = (COMPOSE_DIR.parent / "node_image" / "node-init").read_text()
+    from testbed.runtime.compose import COMPOSE_DIR
+    init = (COMPOSE_DIR.parent / "images" / "node" / "node-init").read_text()
     assert init.count("$NICE ") == 3 and 'NICE="nice -n ${NODE_NICE:-0}"' in init
     assert 'NODE_NICE="$6"' in netns._LAUNCH
 
@@ -101,7 +101,7 @@ def test_ovsdb_probes_reach_the_chassis_and_the_central_only_when_set():
 
     class FakeNode:
         def address(self, key):
-            from testbed.manager.address import NetAddress
+            from testbed.runtime.address import NetAddress
             return NetAddress("100.65.0.3", 16, "02:00:00:00:00:03")
     plain = chassis.plan(sc, "gw1", FakeNode(), "100.64.0.2", "eth1")
     assert "ovn-remote-probe-interval" not in plain.external_ids
@@ -158,7 +158,7 @@ def test_a_command_entered_into_a_node_keeps_the_nodes_rights_and_environment():
 def test_a_node_handle_follows_its_container_restarted_elsewhere():
     """A Testbed handle kept across another process's `testbed fault restore` (which starts a
     stopped node again) must not enter the namespace of the container's old first process."""
-    from testbed.manager.docker import Node
+    from testbed.runtime.docker import Node
 
     gone = subprocess.Popen(["true"])
     gone.wait()  # a pid that no longer exists: the container's first process before restart
@@ -180,7 +180,7 @@ def test_runtimes_declare_what_they_can_do_to_a_whole_node():
     node can be stopped, paused, followed and archived; the netns runtime's nodes (one holder
     for all) can do none of it, and the fault says so."""
     from testbed.faults.kinds import FaultError, whole
-    from testbed.manager.docker import Node
+    from testbed.runtime.docker import Node
 
     assert Node.capabilities == {"stop", "pause", "follow-logs", "copy-out"}
     for op in ("stop", "start", "pause", "unpause", "follow_logs", "copy_out"):

@@ -14,13 +14,15 @@ from docker.models.containers import Container
 
 from .. import wait
 from ..command import CommandError, CommandResult, Commands
-from ..errors import EngineMissing, NodeNotRunning
+from ..errors import NodeNotRunning
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL
 from ..ovn.db import remote
 from ..parallel import each
 from . import engine
 from .address import NetAddress
+from .engine import connect
 from .enter import run_in
+from .runtimes import register
 
 __all__ = ["CommandError", "CommandResult", "DockerBackend", "Node", "connect"]
 
@@ -51,6 +53,11 @@ class Node(Commands):
         return self._pid
 
     @property
+    def netns(self) -> str:
+        """The file of its network namespace, which links, addresses and captures enter."""
+        return f"/proc/{self.pid}/ns/net"
+
+    @property
     def running(self) -> bool:
         """The container runs now (not stopped; a paused one still counts as running)."""
         self.container.reload()
@@ -67,7 +74,11 @@ class Node(Commands):
 
     def logs(self, tail: int = 5000) -> bytes:
         """The container's console (node-init follows the daemons' logs there)."""
-        return self.container.logs(tail=tail)
+        try:
+            return self.container.logs(tail=tail)
+        except docker.errors.APIError as exc:  # removed meanwhile, or the engine refused
+            raise NodeNotRunning(f"{self.name}: no logs from container "
+                                 f"{self.container.name} ({exc})") from exc
 
     # What this runtime can do to a whole node; callers ask `"stop" in node.capabilities`.
     capabilities = frozenset({"stop", "pause", "follow-logs", "copy-out"})
@@ -102,10 +113,14 @@ class Node(Commands):
         """Run an argument list in the container; rc, stdout and stderr come back apart.
 
         Entered from the host with the container's namespaces, rights and environment
-        (manager/enter.py: a tenth of a `docker exec`'s cost); the container's state is asked
+        (runtime/enter.py: a tenth of a `docker exec`'s cost); the container's state is asked
         first, so a stopped or paused node refuses as `docker exec` would."""
         argv = self._argv(argv)
-        state = self.container.client.api.inspect_container(self.container.id)["State"]
+        try:
+            state = self.container.client.api.inspect_container(self.container.id)["State"]
+        except docker.errors.APIError as exc:  # removed meanwhile
+            raise NodeNotRunning(f"{self.name}: container {self.container.name} is gone "
+                                 f"({exc}); `{' '.join(argv)}` was not run") from exc
         if not state.get("Running") or state.get("Paused"):
             status = "paused" if state.get("Paused") else state.get("Status", "not running")
             raise NodeNotRunning(f"{self.name}: container {self.container.name} is {status}; "
@@ -140,13 +155,14 @@ class Node(Commands):
         raise KeyError(f"{self.name} is not on the {key} network")
 
 
+@register
 class DockerBackend:
     """Finds and removes what a testbed created in the Docker engine, by its name label.
 
     The runtime interface (what a testbed asks of the engine that runs its nodes): create the
     nodes of a rendered document, find them by the testbed's name (`nodes`), give the harness
     an OVSDB remote on the central (`db_remote`), remove everything (`remove`). A runtime
-    registers itself in RUNTIMES; testbed.manager.netns is the other one."""
+    registers itself (runtimes.register); testbed.runtime.netns is the other one."""
 
     name = "docker"
 
@@ -212,6 +228,16 @@ class DockerBackend:
             found.setdefault(labels[LABEL], []).append((node, str(attrs.get("State", "")), stamp))
         return found
 
+    def claims(self, testbed: str) -> bool:
+        """Containers or networks of that testbed are in the engine (a crash's too)."""
+        return bool(self.testbeds().get(testbed) or self.networks(testbed))
+
+    def images(self, scenario, progress) -> dict[str, str]:
+        """The node image (and each own OVN build) the scenario's nodes run, built if missing."""
+        from . import ovnbuild
+
+        return ovnbuild.node_images(self.client, scenario, progress)
+
     def remove(self, testbed: str) -> tuple[int, int]:
         """Remove the testbed's containers and networks; returns how many of each."""
         containers = self.client.containers.list(all=True,
@@ -237,13 +263,3 @@ class DockerBackend:
                 return []
             wait.until(f"network {net.name} to be removed", missing, 60, interval=0.1)
         return len(containers), len(networks)
-
-
-def connect() -> docker.DockerClient:
-    try:
-        client = docker.from_env(timeout=120)
-        client.ping()
-        return client
-    except docker.errors.DockerException as exc:
-        raise EngineMissing(f"no Docker engine answers ({exc}); start dockerd or set "
-                            "DOCKER_HOST") from None

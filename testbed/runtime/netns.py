@@ -34,6 +34,7 @@ from ..parallel import each
 from .address import NetAddress
 from .docker import DockerBackend
 from .enter import run_in
+from .runtimes import register
 
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 FABRIC = ".fabric"
@@ -113,6 +114,11 @@ class NetnsNode(Commands):
     nets: dict[str, dict] = field(default_factory=dict)
 
     @property
+    def netns(self) -> str:
+        """The file of its network namespace, which links, addresses and captures enter."""
+        return f"/proc/{self.pid}/ns/net"
+
+    @property
     def running(self) -> bool:
         return Path(f"/proc/{self.pid}").exists()
 
@@ -150,6 +156,7 @@ class NetnsNode(Commands):
                          "{}", "+"], check=False).stdout.encode()
 
 
+@register
 class NetnsBackend(DockerBackend):
     """Nodes as namespaces in one holder container (see the module's docstring)."""
 
@@ -160,6 +167,9 @@ class NetnsBackend(DockerBackend):
         found = self.client.containers.list(
             all=True, filters={"label": [f"{LABEL}={testbed}", f"{RUNTIME_LABEL}=netns"]})
         return found[0] if found else None
+
+    def claims(self, testbed: str) -> bool:
+        return self.holder(testbed) is not None
 
     def db_remote(self, central: NetnsNode, database: str) -> str:
         """The central's database socket, reached through its mount namespace from the host
@@ -215,7 +225,8 @@ class NetnsBackend(DockerBackend):
             return [n for n in (FABRIC, *services) if n not in found]
         wait.until(f"the namespaces of {len(services)} nodes", missing, 60, interval=0.1)
         sysctls = {k: str(v) for k, v in next(iter(services.values())).get("sysctls", {}).items()}
-        each(lambda pid: wiring.set_sysctls(pid, sysctls), found.values(), workers)
+        each(lambda pid: wiring.set_sysctls(f"/proc/{pid}/ns/net", sysctls), found.values(),
+             workers)
         _fabric(project, found, plan, workers)
 
 
@@ -251,13 +262,13 @@ def _addresses(project: str, services: dict) -> dict[str, dict[str, tuple[str, s
 def _fabric(project: str, pids: dict[str, int], plan: dict, workers: int) -> None:
     """The networks' bridges in the fabric namespace and each node's NIC on them (eth0, eth1 in
     the order of its networks, as Docker names them)."""
-    fabric = pids[FABRIC]
+    fabric = f"/proc/{pids[FABRIC]}/ns/net"
     made = wiring.Wiring(project)
     ports: dict[str, list[str]] = {}  # network -> its bridge's ports
     for k, (node, nets) in enumerate(sorted(plan.items())):
         for i, (net, (_, mac)) in enumerate(nets.items()):
             port = f"{net[:3]}{k}-{i}"
-            made.link(wiring.End(node, pids[node], f"eth{i}", mac),
+            made.link(wiring.End(node, f"/proc/{pids[node]}/ns/net", f"eth{i}", mac),
                       wiring.End(FABRIC, fabric, port), defer=True)
             ports.setdefault(net, []).append(port)
     made.raise_pending(workers)
@@ -266,5 +277,5 @@ def _fabric(project: str, pids: dict[str, int], plan: dict, workers: int) -> Non
 
     def address(node: str) -> None:
         for i, (cidr, _) in enumerate(plan[node].values()):
-            wiring.set_address(pids[node], f"eth{i}", cidr)
+            wiring.set_address(f"/proc/{pids[node]}/ns/net", f"eth{i}", cidr)
     each(address, plan, workers)

@@ -19,9 +19,10 @@ from pathlib import Path
 import docker
 import docker.errors
 
-from .errors import TestbedError
+from ..errors import TestbedError
+from .files import FILES
 
-IMAGE_DIR = Path(__file__).resolve().parent / "node_image"
+IMAGE_DIR = (FILES / "images" / "node").resolve()
 REPO = "ovn-testbed-node"
 BASE_REPO = "ovn-testbed-base"
 INPUTS_LABEL = "ovn-testbed.inputs"
@@ -151,3 +152,29 @@ def apt_mirror(sources: Path = Path("/etc/apt")) -> str:
             if re.search(r"/debian/?$", uri) and "security" not in uri:
                 return uri.rstrip("/")
     return FALLBACK_MIRROR
+
+
+def engine() -> docker.DockerClient:
+    from .engine import connect
+
+    return connect()
+
+
+def ensure(suite: str, progress: Progress = print) -> str:
+    """The node image of a suite, built if missing (the engine connected here); its tag."""
+    return ensure_node_image(engine(), suite, progress)
+
+
+def save(tag: str, path: Path) -> int:
+    """Write an image to a file (`docker save`); returns its size in bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        for chunk in engine().images.get(tag).save(named=True):
+            out.write(chunk)
+    return path.stat().st_size
+
+
+def load(path: Path) -> list[str]:
+    """Load images written by `save`; returns their tags."""
+    with open(path, "rb") as tar:
+        return [t for image in engine().images.load(tar) for t in image.tags]

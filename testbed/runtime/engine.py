@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import docker
 
+from ..errors import EngineMissing
 from ..parallel import each
 
 COMPOSE_PROJECT = "com.docker.compose.project"
@@ -54,3 +55,13 @@ def up(client: docker.DockerClient, document: dict, project: str, config_file: s
         container.start()
     progress(f"starting {len(document['services'])} containers, {workers} at a time")
     each(start, document["services"].items(), workers)
+
+
+def connect() -> docker.DockerClient:
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+        return client
+    except docker.errors.DockerException as exc:
+        raise EngineMissing(f"no Docker engine answers ({exc}); start dockerd or set "
+                            "DOCKER_HOST") from None

@@ -8,8 +8,9 @@ import yaml
 
 from ..model import Role, Scenario
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL, container_name
+from .files import FILES
 
-COMPOSE_DIR = Path(__file__).resolve().parent
+COMPOSE_DIR = (FILES / "compose").resolve()
 NETWORKS = ("mgmt", "overlay")
 """Docker networks. The external network is not one: Docker's isolation rules drop routed traffic
 (sources outside the network's subnet) on internal networks when the host bridges through
@@ -102,6 +103,6 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
 def write(path: Path, document: dict) -> None:
     """The Compose file of a testbed (runs/<name>/compose.yaml): what its containers are, for a
     person to read and for `docker compose -p NAME -f FILE logs/ps/exec` to find them (the
-    containers themselves are made through the Engine API: manager/engine.py)."""
+    containers themselves are made through the Engine API: runtime/engine.py)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(document, sort_keys=False))

@@ -22,10 +22,11 @@ from pathlib import Path
 import docker
 import docker.errors
 
+from ..model.build import OvnBuild
 from . import images
-from .model.build import OvnBuild
+from .files import FILES
 
-BUILDER_DIR = Path(__file__).resolve().parent / "builder_image"
+BUILDER_DIR = (FILES / "images" / "builder").resolve()
 BUILDER_REPO = "ovn-testbed-builder"
 KEY_LABEL = "ovn-testbed.ovn-key"
 FROM_LABEL = "ovn-testbed.ovn-from"
@@ -237,10 +238,11 @@ def compile_tree(client: docker.DockerClient, build: OvnBuild, suite: str,
     return work / "out"
 
 
-def prune(client: docker.DockerClient, progress: Progress = print) -> list[str]:
+def prune(client: docker.DockerClient | None = None, progress: Progress = print) -> list[str]:
     """Remove the testbed's images that nothing needs any more: node and builder images of
     other inputs than today's, and own-build images older than the newest of their tree.
     Images a container uses are kept. Returns the tags removed."""
+    client = client or images.engine()
     keep = {images.node_image_tag(s) for s in ("trixie", "bookworm")}
     keep |= {f"{BUILDER_REPO}:{s}-{_inputs(BUILDER_DIR)}" for s in ("trixie", "bookworm")}
     newest: dict[str, tuple[str, str]] = {}  # tree -> (created, tag)
