@@ -24,7 +24,6 @@ from .links import Inventory
 from .model import HaPlacement, Role, Scenario
 from .ovn import chassis as ovn_chassis
 from .ovn import db, logical, modes, readiness
-from .report import summary
 from .runtime import runtimes
 from .tor import BACKENDS, Tor
 
@@ -131,11 +130,6 @@ class Lab:
         """A NAT entry as the scenario file has it (the running scenario may have been changed
         by set_fip)."""
         return self.loaded.routers[router].nat[index]
-
-    def snapshot(self) -> dict:
-        """What the testbed looks like now (JSON-able), for the summary and its picture."""
-        return summary.collect(self.name, self.scenario, self.nodes, self.sb, self.choices,
-                               self.tor, self.timings, self.links.to_json())
 
     def active_gateway(self, router: str) -> str | None:
         """The chassis its gateway port is bound to now (SB Port_Binding of the cr- port)."""

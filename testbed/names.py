@@ -18,6 +18,15 @@ def holder_name(testbed: str) -> str:
     """The one container of a testbed of the netns runtime."""
     return f"ovn-testbed-{testbed}-netns"
 
+NB_PORT, SB_PORT = 6641, 6642
+"""The central's NB and SB listen on these TCP ports of its management address."""
+
+
+def db_remote(ip: str, database: str) -> str:
+    """The central's TCP remote of a database ("nb" or "sb") on its management address."""
+    return f"tcp:{ip}:{NB_PORT if database == 'nb' else SB_PORT}"
+
+
 # where each daemon of a node writes its PID (node-init starts them with these)
 PIDFILES = {
     "ovsdb-server": "/run/openvswitch/ovsdb-server.pid",

@@ -19,6 +19,7 @@ from .model import Role, Scenario
 from .ovn import chassis as ovn_chassis
 from .ovn import logical, modes, readiness
 from .parallel import each
+from .report import summary
 from .runtime import compose, runtimes
 from .runtime.base import Node
 from .runtime.compose import NETWORKS, render
@@ -100,6 +101,12 @@ class Testbed:
         tb = cls.__new__(cls)
         object.__setattr__(tb, "lab", Lab.load(name, runs_dir, progress))
         return tb
+
+    def snapshot(self) -> dict:
+        """What the testbed looks like now (JSON-able), for the summary and its picture."""
+        lab = self.lab
+        return summary.collect(lab.name, lab.scenario, lab.nodes, lab.sb, lab.choices, lab.tor,
+                               lab.timings, lab.links.to_json())
 
     def down(self) -> None:
         """Remove this testbed's containers, networks and any stray veths (logs are kept)."""
@@ -193,11 +200,13 @@ class Testbed:
         `timeout`: seconds the probe waits for its answer (testbed.walk.probe.TIMEOUT).
         `warm`: one unmeasured ping first resolves the path (said in the notes); False walks
         the cold first packet, which OVN may consume while it resolves a next hop."""
+        from .report import walk_files
         from .walk.probe import TIMEOUT
         from .walk.runner import walk
 
         timeout = TIMEOUT if timeout is None else timeout
-        return walk(self.lab, source, destination, proto, port, timeout, traces, capture_on, warm)
+        w = walk(self.lab, source, destination, proto, port, timeout, traces, capture_on, warm)
+        return walk_files.write(w, self.scenario, self.name)
 
     @property
     def faults(self):

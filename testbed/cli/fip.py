@@ -20,11 +20,14 @@ def add_parser(p) -> None:
 
 
 def run(args) -> int:
+    from ..report import walk_files
     from ..walk.compare import fip_compare, fip_table
 
     tb = pick.attach(args, progress=lambda _: None)
     destination = args.destination or tb.scenario.nodes_with(Role.external)[0]
     distributed, centralised = fip_compare(tb.lab, args.vm, destination)
+    for w in (distributed, centralised):
+        walk_files.write(w, tb.scenario, tb.name)
     print(fip_table(distributed, centralised))
     print(f"\nreports: {distributed.folder}  {centralised.folder}")
     return 0 if distributed.reply.delivered and centralised.reply.delivered else 3

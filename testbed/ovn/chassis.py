@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from .. import names, wiring
 from ..model import Role, Scenario
+from ..names import NB_PORT, SB_PORT
 from ..runtime.base import Node
-from .db import NB_PORT, SB_PORT
 
 UPLINK = names.UPLINK
 

@@ -11,8 +11,6 @@ from ovsdbapp.backend.ovs_idl.event import RowEvent, RowEventHandler
 from ovsdbapp.schema.ovn_northbound import impl_idl as nb_impl
 from ovsdbapp.schema.ovn_southbound import impl_idl as sb_impl
 
-NB_PORT, SB_PORT = 6641, 6642
-
 
 class _OwnConnection:
     """ovsdbapp keeps the connection on the class; two testbeds in one process need one each."""
@@ -97,11 +95,6 @@ def _connect(api: type, endpoint: str, schema: str, timeout: float, skip: tuple[
     tables = [t for t in helper.schema_json["tables"] if t not in skip]
     idl = EventIdl.from_server(endpoint, schema, helper=helper, helper_tables=tables)
     return api(connection.Connection(idl=idl, timeout=timeout))
-
-
-def remote(ip: str, database: str) -> str:
-    """The central's TCP remote of a database ("nb" or "sb") on its management address."""
-    return f"tcp:{ip}:{NB_PORT if database == 'nb' else SB_PORT}"
 
 
 def nb(endpoint: str, timeout: float = 30) -> NbApi:

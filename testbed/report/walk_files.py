@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from dataclasses import asdict
 
 from ..links import Endpoint
@@ -43,10 +44,21 @@ def write_json(w: Walk) -> None:
     (w.folder / "walk.json").write_text(json.dumps(to_json(w), indent=1, default=str))
 
 
+def write(w: Walk, sc: Scenario, testbed: str = "") -> Walk:
+    """A walk's report in its folder: walk.md, walk.html and walk.pcapng, then walk.json with
+    the timings (this one's as "report"). `testbed`: the testbed's name, which the page's title
+    shows (the scenario's by default). Returns the walk."""
+    start = time.monotonic()
+    write_all(w, w.captured, sc, testbed)
+    w.timings["report"] = time.monotonic() - start
+    w.timings["total"] = w.timings.get("total", 0.0) + w.timings["report"]
+    write_json(w)
+    return w
+
+
 def write_all(w: Walk, captured: dict[Endpoint, list[Frame]], sc: Scenario,
               testbed: str = "") -> None:
-    """walk.md, walk.html and walk.pcapng; walk.json comes last (write_json), with the timings.
-    `testbed`: the testbed's name, which the page's title shows (the scenario's by default)."""
+    """walk.md, walk.html and walk.pcapng (write() adds walk.json)."""
     w.folder.mkdir(parents=True, exist_ok=True)
     (w.folder / "walk.md").write_text(markdown(w))
     (w.folder / "walk.html").write_text(page(w, sc.name, testbed or sc.name))

@@ -15,8 +15,7 @@ from docker.models.containers import Container
 from .. import wait
 from ..command import CommandError, CommandResult, Commands
 from ..errors import NodeNotRunning
-from ..names import LABEL, NODE_LABEL, ROLE_LABEL
-from ..ovn.db import remote
+from ..names import LABEL, NODE_LABEL, ROLE_LABEL, db_remote
 from ..parallel import each
 from . import engine
 from .address import NetAddress
@@ -198,7 +197,7 @@ class DockerBackend:
     def db_remote(self, central, database: str) -> str:
         """How this process reaches the central's NB or SB ("nb", "sb"): its management
         address (the host is on Docker's mgmt bridge)."""
-        return remote(central.address("mgmt").ip, database)
+        return db_remote(central.address("mgmt").ip, database)
 
     def networks(self, testbed: str) -> list:
         return self.client.networks.list(filters={"label": f"{LABEL}={testbed}"})

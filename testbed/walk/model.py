@@ -215,6 +215,8 @@ class Walk:
     gateways: dict[str, str] = field(default_factory=dict)  # host -> its default gateway IP
     background: list[tuple[str, Frame]] = field(default_factory=list, repr=False)
     """every captured frame that is not the probe's: (where, frame), in time order"""
+    captured: dict = field(default_factory=dict, repr=False, compare=False)
+    """every captured frame by link end (Endpoint -> frames), for the report's pcapng"""
 
     def noise(self) -> dict[str, int]:
         """Background frames by kind (ARP, BFD, geneve, IPv6, ...): counted, never in the way."""

@@ -10,9 +10,11 @@ import ipaddress
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..command import CommandResult
 from ..errors import TestbedError
 from ..links import Endpoint
 from ..model import Role, Scenario
@@ -175,14 +177,48 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
     """`capture_on`: capture only on these nodes' link ends (default: every link that carries
     data). The source is always captured, since its frames tell a TCP/UDP probe's port.
     `warm`: resolve the path first with one unmeasured ping (warm_up); False walks the cold
-    first packet."""
+    first packet. Returns the Walk (report.walk_files writes its report)."""
     sc = lab.scenario
     src_ip, dst_ip, target = resolve(sc, source, destination)
     probe = Probe.make(proto, src_ip, dst_ip, port, timeout)
     warmed = warm_up(lab, source, dst_ip) if warm else None
     number, folder = next_folder(lab.dir / "walks", source, destination)
-    timings: dict[str, float] = {}
     t0 = time.monotonic()
+    caps = capture_set(lab, source, capture_on, folder / "pcap")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        run = send(lab, caps, probe, source, target, destination, pool)
+        t2 = time.monotonic()
+        end_f = pool.submit(read_tor, lab, "end")
+        captured = caps.frames()
+        run.timings["read pcaps"] = time.monotonic() - t2
+        mark, request, reply = legs_of(captured, probe, source, target, destination, lab.links)
+        bounds = [("request", reply.hops[0].ns - 1 if reply.hops else 2**63), ("reply", 2**63)]
+        events = tortable.received(captured, lab.links, sc.tor, sc.vlans)
+        after_request, after_reply = tortable.replay(run.before, events, bounds)
+        end = end_f.result()
+        w = Walk(number, source, destination, probe, mark, request, reply,
+                 {"before": run.before, "request": after_request, "reply": after_reply,
+                  "end": end}, folder=folder, timings=run.timings, tor_node=sc.tor,
+                 links=lab.links.to_json(), gateways=default_gateways(sc),
+                 captured_on=[str(e) for e, _ in caps.points], drops=caps.drops,
+                 captured=captured)
+        w.background = sorted(((str(e), f) for e, fs in captured.items() for f in fs
+                               if mark.leg(f) is None), key=lambda x: x[1].ns)
+        w.notes += [warmed] if warmed else []
+        w.notes += [f"not captured on {end}: {why}" for end, why in caps.skipped.items()]
+        w.notes += [f"ToR table rebuilt from the captures differs from the switch: {d}"
+                    for d in tortable.differences(after_reply, end)]
+        w.notes += run.followed + holdup.held_notes(request, reply)
+        w.notes += probe_notes(w, run.sent, dst_ip)
+        cross_check(lab, w, pool, run_traces)
+    w.timings["total"] = time.monotonic() - t0
+    request.report_hint = reply.report_hint = failure_hint(w)
+    return w
+
+
+def capture_set(lab: Lab, source: str, capture_on: list[str] | None, folder: Path) -> CaptureSet:
+    """Captures on every link end that carries data (or only these nodes' and the source's),
+    of the nodes that run; the others are said as skipped."""
     wanted = None if capture_on is None else {*capture_on, source}
     unknown = sorted((wanted or set()) - set(lab.nodes))
     if unknown:
@@ -190,78 +226,76 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
     ends = [end for end in lab.links.capture_points() if wanted is None or end.node in wanted]
     running = {name for name in {e.node for e in ends} if lab.nodes[name].running}
     caps = CaptureSet([(end, lab.nodes[end.node].netns) for end in ends if end.node in running],
-                      folder / "pcap")
+                      folder)
     caps.skipped.update({str(end): "node stopped" for end in ends if end.node not in running})
-    points = caps.points
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        before_f = pool.submit(read_tor, lab, "before")
-        with caps:
-            timings["capture start"] = time.monotonic() - t0
-            before = before_f.result()
-            t1 = time.monotonic()
-            sent = lab.nodes[source].run(probe.argv(), check=False)
-            if probe.answered(sent):  # the answer reached the source: make sure it is on disk
-                src_end = next((e for e, _ in points if e.node == source), None)
-                if src_end is not None:
-                    caps.wait_for(src_end, lambda fs: any(probe.is_answer(f) for f in fs),
-                                  f"the answer to the probe from {source}")
-            # UDP: the sender does not wait for an answer; wait for the wires to go quiet longer
-            caps.settle(quiet_ms=250 if proto == "udp" else 60)
-            followed = [] if probe.answered(sent) else follow_up(
-                lab, caps, lambda captured: legs_of(captured, probe, source, target,
-                                                   destination, lab.links)[1:])
-            timings["probe"] = time.monotonic() - t1
-        t2 = time.monotonic()
-        end_f = pool.submit(read_tor, lab, "end")
-        captured = caps.frames()
-        timings["read pcaps"] = time.monotonic() - t2
-        mark, request, reply = legs_of(captured, probe, source, target, destination, lab.links)
-        end = end_f.result()
-        bounds = [("request", reply.hops[0].ns - 1 if reply.hops else 2**63),
-                  ("reply", 2**63)]
-        events = tortable.received(captured, lab.links, sc.tor, sc.vlans)
-        after_request, after_reply = tortable.replay(before, events, bounds)
-        w = Walk(number, source, destination, probe, mark, request, reply,
-                 {"before": before, "request": after_request, "reply": after_reply, "end": end},
-                 folder=folder, timings=timings, tor_node=sc.tor, links=lab.links.to_json(),
-                 gateways=default_gateways(sc),
-                 captured_on=[str(e) for e, _ in points], drops=caps.drops)
-        w.notes += [warmed] if warmed else []
-        w.notes += [f"not captured on {end}: {why}" for end, why in caps.skipped.items()]
-        w.background = sorted(((str(e), f) for e, fs in captured.items() for f in fs
-                               if mark.leg(f) is None), key=lambda x: x[1].ns)
-        w.notes += [f"ToR table rebuilt from the captures differs from the switch: {d}"
-                    for d in tortable.differences(after_reply, end)]
-        w.notes += followed + holdup.held_notes(request, reply)
-        if not request.delivered:
-            w.notes += resolving_notes(w.background, dst_ip, request.path)
-        if not sent.ok and proto == "icmp":
-            late = (f" (the answer came after it had given up, {probe.timeout:g} s)"
-                    if reply.delivered else "")
-            w.notes.append(f"{source}: `{sent.command}` exited {sent.rc}: "
-                           f"{(sent.stdout + sent.stderr).strip().splitlines()[-1:]}{late}")
-        t3 = time.monotonic()
-        names_f = pool.submit(directory, sc, lab.nodes, lab.sb)
-        if run_traces:
-            from .crosscheck import run_traces as traces_of
-            w.traces, w.checks = traces_of(lab, w, pool)
-            for leg in (w.request, w.reply):
-                if leg.translations() and leg.name == "reply" and any(
-                        c.what.startswith(leg.name) for c in w.disagreements):
-                    w.notes.append(f"the {leg.name} was translated back (un-NAT) on "
-                                   f"{leg.translated_on}: ovn-trace keeps no NAT state, so its "
-                                   "trace of it stops at the router (the disagreements above)")
-        w.names = names_f.result()
-        timings["traces and names"] = time.monotonic() - t3
-    from ..report import walk_files
-    t4 = time.monotonic()
-    walk_files.write_all(w, captured, sc, lab.name)
-    timings["report"] = time.monotonic() - t4
-    timings["total"] = time.monotonic() - t0
-    hint = failure_hint(w)
-    request.report_hint = reply.report_hint = hint
-    walk_files.write_json(w)
-    return w
+    return caps
+
+
+@dataclass
+class Sent:
+    """The probe as sent: the ToR's table before it, the command's result, what following it
+    found, and the timings so far."""
+
+    before: TorTable
+    sent: CommandResult
+    followed: list[str]
+    timings: dict[str, float]
+
+
+def send(lab: Lab, caps: CaptureSet, probe: Probe, source: str, target: str, destination: str,
+         pool: ThreadPoolExecutor) -> Sent:
+    """Start the captures, send the probe, and wait until its frames are on disk (the answer at
+    the source, or the wires quiet; a lost probe is followed through the switches' backlogs)."""
+    timings: dict[str, float] = {}
+    t0 = time.monotonic()
+    before_f = pool.submit(read_tor, lab, "before")
+    with caps:
+        timings["capture start"] = time.monotonic() - t0
+        before = before_f.result()
+        t1 = time.monotonic()
+        sent = lab.nodes[source].run(probe.argv(), check=False)
+        if probe.answered(sent):  # the answer reached the source: make sure it is on disk
+            src_end = next((e for e, _ in caps.points if e.node == source), None)
+            if src_end is not None:
+                caps.wait_for(src_end, lambda fs: any(probe.is_answer(f) for f in fs),
+                              f"the answer to the probe from {source}")
+        # UDP: the sender does not wait for an answer; wait for the wires to go quiet longer
+        caps.settle(quiet_ms=250 if probe.proto == "udp" else 60)
+        followed = [] if probe.answered(sent) else follow_up(
+            lab, caps, lambda captured: legs_of(captured, probe, source, target,
+                                               destination, lab.links)[1:])
+        timings["probe"] = time.monotonic() - t1
+    return Sent(before, sent, followed, timings)
+
+
+def probe_notes(w: Walk, sent: CommandResult, dst_ip: str) -> list[str]:
+    """Why a request was not delivered (a next hop being resolved), and a probe command that
+    failed."""
+    notes = [] if w.request.delivered else resolving_notes(w.background, dst_ip,
+                                                           w.request.path)
+    if not sent.ok and w.probe.proto == "icmp":
+        late = (f" (the answer came after it had given up, {w.probe.timeout:g} s)"
+                if w.reply.delivered else "")
+        notes.append(f"{w.source}: `{sent.command}` exited {sent.rc}: "
+                     f"{(sent.stdout + sent.stderr).strip().splitlines()[-1:]}{late}")
+    return notes
+
+
+def cross_check(lab: Lab, w: Walk, pool: ThreadPoolExecutor, run_traces: bool) -> None:
+    """The nodes' names for the walk's addresses and, with `run_traces`, ovn-trace and
+    ofproto/trace of each leg held against the captures."""
+    t3 = time.monotonic()
+    names_f = pool.submit(directory, lab.scenario, lab.nodes, lab.sb)
+    if run_traces:
+        from .crosscheck import run_traces as traces_of
+        w.traces, w.checks = traces_of(lab, w, pool)
+        if w.reply.translations() and any(c.what.startswith("reply")
+                                          for c in w.disagreements):
+            w.notes.append(f"the reply was translated back (un-NAT) on "
+                           f"{w.reply.translated_on}: ovn-trace keeps no NAT state, so its "
+                           "trace of it stops at the router (the disagreements above)")
+    w.names = names_f.result()
+    w.timings["traces and names"] = time.monotonic() - t3
 
 
 def failure_hint(w: Walk) -> str:

@@ -160,7 +160,7 @@ def test_a_stopped_compute_comes_back_rewired(gw_seed):
     it and makes them again from the link inventory, same names, same MACs."""
     tb = gw_seed
     def live_macs() -> dict[str, str]:  # read from the namespaces, not the inventory
-        return {f"{e.node}:{e.ifname}": wiring.mac_of(tb.nodes[e.node].pid, e.ifname)
+        return {f"{e.node}:{e.ifname}": wiring.mac_of(tb.nodes[e.node].netns, e.ifname)
                 for lk in tb.links.of("compute-a") if lk.kind == "veth" for e in lk.ends}
     before = live_macs()
     with tb.faults.stop("compute-a"):
@@ -225,7 +225,7 @@ def test_rate_limit_and_netem_are_undone_and_say_what_the_kernel_lacks(gw_seed):
     from testbed import wiring
 
     def qdiscs() -> dict[str, object]:
-        with wiring.netns(tb.nodes["vm1"].pid) as ns:
+        with wiring.netns(tb.nodes["vm1"].netns) as ns:
             idx = ns.link_lookup(ifname="eth0")[0]
             return {q.get_attr("TCA_KIND"): q for q in ns.get_qdiscs(index=idx)}
     with tb.faults.rate("vm1", "eth0", kbit=256):

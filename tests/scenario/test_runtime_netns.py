@@ -27,7 +27,7 @@ def test_the_seed_on_namespaces_walks_as_on_containers_and_leaves_nothing():
             filters={"label": f"ovn-testbed.name={NAME}"})
         assert [c.name for c in engine] == [f"ovn-testbed-{NAME}-netns"], "one holder, no more"
         assert set(tb.nodes) == set(sc.nodes) | set(sc.vms)
-        spaces = {os.readlink(f"/proc/{n.pid}/ns/net") for n in tb.nodes.values()}
+        spaces = {os.readlink(n.netns) for n in tb.nodes.values()}
         assert len(spaces) == len(tb.nodes), "each node has a network namespace of its own"
         assert tb.nodes["gw1"].exec(["hostname"]).strip() == "gw1"
         # the containers' sysctls, per namespace (no IPv6 chatter in the ToR's table)
