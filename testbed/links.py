@@ -39,6 +39,8 @@ class Link:
     macs: tuple[str, ...] = field(default=(), compare=False)
     """each end's MAC when it was made (veths): made again with the same MACs, as a restarted
     machine keeps its NICs' (neighbours' caches and OVN's MAC_Binding stay right)"""
+    mtu: int | None = field(default=None, compare=False)
+    """both ends' MTU when one was set (veths; None: the kernel's 1500)"""
 
     @property
     def carries_data(self) -> bool:
@@ -110,13 +112,15 @@ class Inventory:
 
     def to_json(self) -> list[dict]:
         return [{"name": link.name, "kind": link.kind, "network": link.network,
-                 "ends": [asdict(e) for e in link.ends], "macs": list(link.macs)}
+                 "ends": [asdict(e) for e in link.ends], "macs": list(link.macs),
+                 "mtu": link.mtu}
                 for link in self.links]
 
     @classmethod
     def from_json(cls, rows: Iterable[dict]) -> Inventory:
         return cls([Link(r["name"], r["kind"], tuple(Endpoint(**e) for e in r["ends"]),
-                         r.get("network", ""), tuple(r.get("macs", ()))) for r in rows])
+                         r.get("network", ""), tuple(r.get("macs", ())), r.get("mtu"))
+                    for r in rows])
 
 
 def veth_name(a: Endpoint, b: Endpoint) -> str:

@@ -128,15 +128,17 @@ class Testbed:
         self._record_networks()
         tor = sc.tor
 
-        def link(a: wiring.End, b: wiring.End) -> None:
-            self.links.add(self.wiring.link(a, b, defer=True))  # b comes up in one pass below
+        def link(a: wiring.End, b: wiring.End, mtu: int | None = None) -> None:
+            # b comes up in one pass below; mtu: the scenario's, where it sets one
+            self.links.add(self.wiring.link(a, b, defer=True, mtu=mtu))
+        mtus = sc.physical.mtu
         for name in sc.chassis:
-            for i in range(len(sc.physnets)):  # a trunk per provider network
+            for i, physnet in enumerate(sc.physnets):  # a trunk per provider network
                 link(wiring.End(name, n[name].netns, names.uplink(i)),
-                     wiring.End(tor, n[tor].netns, names.tor_port(name, i)))
+                     wiring.End(tor, n[tor].netns, names.tor_port(name, i)), mtus.get(physnet))
         for vname, vm in sc.vms.items():
             link(wiring.End(vname, n[vname].netns, names.VM_NIC, vm.mac),
-                 wiring.End(vm.chassis, n[vm.chassis].netns, names.vm_port(vname)))
+                 wiring.End(vm.chassis, n[vm.chassis].netns, names.vm_port(vname)), vm.mtu)
         # (node, its NIC, which external network): gateways on every one, hosts on theirs
         external = [(c, names.external_nic(i), i) for c in sc.chassis if sc.nodes[c].on_external
                     for i in range(len(sc.external_physnets))]
@@ -146,10 +148,12 @@ class Testbed:
             up = sc.nodes[name].behind
             if up is not None:  # a point-to-point link to its upstream host
                 link(wiring.End(name, n[name].netns, names.VM_NIC),
-                     wiring.End(up, n[up].netns, names.downstream_port(name)))
+                     wiring.End(up, n[up].netns, names.downstream_port(name)),
+                     mtus.get(sc.external_physnets[sc.external_index(up)]))
         for name, nic, i in external:
             link(wiring.End(name, n[name].netns, nic),
-                 wiring.End(tor, n[tor].netns, names.external_port(name, i)))
+                 wiring.End(tor, n[tor].netns, names.external_port(name, i)),
+                 mtus.get(sc.external_physnets[i]))
         self.wiring.raise_pending()
         for i in sorted({i for _, _, i in external}):
             external_segment(n[tor], [names.external_port(name, j) for name, _, j in external
@@ -195,17 +199,20 @@ class Testbed:
 
     def walk(self, source: str, destination: str, proto: str = "icmp", port: int | None = None,
              timeout: float | None = None, traces: bool = True,
-             capture_on: list[str] | None = None, warm: bool = True):
+             capture_on: list[str] | None = None, warm: bool = True, size: int | None = None,
+             df: bool = False):
         """Send one probe and follow it on every link: see testbed.walk.model for the result.
         `timeout`: seconds the probe waits for its answer (testbed.walk.probe.TIMEOUT).
         `warm`: one unmeasured ping first resolves the path (said in the notes); False walks
-        the cold first packet, which OVN may consume while it resolves a next hop."""
+        the cold first packet, which OVN may consume while it resolves a next hop. `size`: the
+        probe's IP packet in bytes; `df`: don't fragment (MTU: testbed.walk.sizes)."""
         from .report import walk_files
         from .walk.probe import TIMEOUT
         from .walk.runner import walk
 
         timeout = TIMEOUT if timeout is None else timeout
-        w = walk(self.lab, source, destination, proto, port, timeout, traces, capture_on, warm)
+        w = walk(self.lab, source, destination, proto, port, timeout, traces, capture_on, warm,
+                 size, df)
         return walk_files.write(w, self.scenario, self.name)
 
     @property

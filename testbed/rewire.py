@@ -94,7 +94,7 @@ def remake(lab: Lab, link: Link) -> None:
     for e in (a, b):
         wiring.delete_link(lab.nodes[e.node].netns, e.ifname)
     macs = link.macs or (None, None)
-    made = lab.wiring.link(end(lab, a, macs[0]), end(lab, b, macs[1]))
+    made = lab.wiring.link(end(lab, a, macs[0]), end(lab, b, macs[1]), mtu=link.mtu)
     lab.links.replace(link, made)  # with the MACs the new ends really have
 
 

@@ -51,17 +51,19 @@ class Wiring:
         self._pending: dict[str, list[str]] = {}  # namespace -> peer ends still down
         self._lock = threading.Lock()
 
-    def link(self, a: End, b: End, defer: bool = False) -> Link:
+    def link(self, a: End, b: End, defer: bool = False, mtu: int | None = None) -> Link:
         """Create a veth pair a <-> b in their namespaces and return it as a Link; both ends
-        are up on return, or, with `defer`, b comes up in the next raise_pending()."""
+        are up on return, or, with `defer`, b comes up in the next raise_pending(). `mtu`: both
+        ends' MTU (the kernel's 1500 when None)."""
+        sized = {"mtu": mtu} if mtu is not None else {}
         mac_a = (a.mac or names.link_mac(self.testbed, a.node, a.ifname)).lower()
         mac_b = (b.mac or names.link_mac(self.testbed, b.node, b.ifname)).lower()
         fd_a, fd_b = os.open(a.netns, os.O_RDONLY), os.open(b.netns, os.O_RDONLY)
         try:
             with IPRoute() as ipr:
                 ipr.link("add", ifname=a.ifname, kind="veth", net_ns_fd=fd_a, address=mac_a,
-                         state="up", peer={"ifname": b.ifname, "net_ns_fd": fd_b,
-                                           "address": mac_b})
+                         state="up", **sized, peer={"ifname": b.ifname, "net_ns_fd": fd_b,
+                                                    "address": mac_b, **sized})
         finally:
             os.close(fd_a)
             os.close(fd_b)
@@ -70,7 +72,7 @@ class Wiring:
         if not defer:
             self.raise_pending()
         return Link(veth_name(a.endpoint, b.endpoint), "veth", (a.endpoint, b.endpoint),
-                    macs=(mac_a, mac_b))
+                    macs=(mac_a, mac_b), mtu=mtu)
 
     def raise_pending(self, workers: int = 8) -> int:
         """Bring up every peer end still down: one namespace session each, `workers` at a time."""

@@ -2,6 +2,7 @@
 
     testbed walk vm1 vm4                         # ICMP, testbed l3-over-vlan
     testbed walk vm1 ext --proto tcp --port 22 --name mine
+    testbed walk vm1 ext --size 1500 --df        # a full-size packet: where does it stop?
 
 Exit status: 0 when the request and the reply both arrived, 3 when the journey did not complete
 (the report says where the packet was last seen), 1 on an error.
@@ -25,6 +26,11 @@ def add_parser(p) -> None:
     p.add_argument("--cold", action="store_true",
                    help="no warm-up ping first: walk the first packet, which OVN may consume "
                         "while it resolves a next hop (ARP, MAC_Binding)")
+    p.add_argument("--size", type=int, metavar="BYTES",
+                   help="the probe's IP packet size (icmp, udp); the path's MTU shows")
+    p.add_argument("--df", action="store_true",
+                   help="don't fragment (icmp): too big for a link, it is dropped or answered "
+                        "with ICMP 'fragmentation needed'")
     p.add_argument("--noise", action="store_true",
                    help="also list the background frames captured meanwhile (ARP, BFD, ...)")
 
@@ -34,7 +40,7 @@ def run(args) -> int:
 
     tb = pick.attach(args, progress=lambda _: None)
     w = tb.walk(args.source, args.destination, args.proto, args.port, args.timeout,
-                traces=not args.no_trace, warm=not args.cold)
+                traces=not args.no_trace, warm=not args.cold, size=args.size, df=args.df)
     walk_text.render(w)
     if args.noise:
         walk_text.render_background(w)

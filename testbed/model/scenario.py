@@ -19,6 +19,7 @@ from .types import (
     IpInterface,
     LogicalName,
     Mac,
+    Mtu,
     Name,
     Strict,
     Vlan,
@@ -175,6 +176,9 @@ class Physical(Strict):
     encap: Literal["geneve", "vxlan"] = "geneve"
     """the overlay's encapsulation (ovn-encap-type); OVN supports fewer logical datapaths and
     ports over vxlan (12-bit keys)"""
+    mtu: dict[Name, Mtu] = {}
+    """MTUs by network: `overlay` (the tunnel network between chassis), a provider network's
+    name (its VLAN trunks), an external network's name; 1500 where absent (model/mtu.py)."""
 
 
 class Switch(Strict):
@@ -203,6 +207,9 @@ class RouterPort(Strict):
     ha_placement: HaPlacement = HaPlacement.gateway_chassis
     """how the priorities are written to NB: Gateway_Chassis rows on the router port, or one
     HA_Chassis_Group the port refers to (as Neutron does since it moved to groups)."""
+    gateway_mtu: Mtu | None = None
+    """gateway port only: NB options:gateway_mtu; larger packets leaving through it are answered
+    with ICMP "fragmentation needed" (what Neutron sets to make path MTU discovery work)"""
 
 
 class Router(Strict):
@@ -230,6 +237,8 @@ class Vm(Strict):
     """take the address from OVN's DHCP (a client in the VM) instead of configuring it"""
     security_groups: list[LogicalName] = []
     """Neutron-style security groups: ingress denied but what a rule allows (stateful)"""
+    mtu: Mtu | None = None
+    """its NIC's MTU (and its tap's on the chassis); 1500 when absent, or what DHCP hands out"""
 
 
 class Scenario(Strict):

@@ -56,6 +56,8 @@ Name = Annotated[str, Field(pattern=NAME_RE, max_length=40)]
 LogicalName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)]
 Vlan = Annotated[int, Field(ge=1, le=4094, strict=True)]
 """strict: YAML's `true` is not VLAN 1"""
+Mtu = Annotated[int, Field(ge=576, le=9216, strict=True)]
+"""an interface's MTU in bytes: IPv4's smallest to common jumbo frames"""
 
 
 class Strict(BaseModel):

@@ -79,6 +79,9 @@ class Frame:
     encap: Encap | None = None
     inner: Frame | None = None
     quoted: Quoted | None = None
+    ip_len: int | None = None  # the IP packet's total length (what an MTU limits)
+    df: bool = False  # IPv4 "don't fragment"
+    icmp_mtu: int | None = None  # the MTU an ICMP "fragmentation needed" announces
     raw: bytes = field(default=b"", repr=False, compare=False)
 
     @property
@@ -92,6 +95,8 @@ class Frame:
         if f.proto == "icmp":
             names = {0: "echo reply", 8: "echo request", 3: "unreachable", 11: "time exceeded"}
             what = f"ICMP {names.get(f.icmp_type, f'type {f.icmp_type}')}"
+            if f.icmp_mtu is not None:
+                what = f"ICMP fragmentation needed (mtu {f.icmp_mtu})"
             if f.icmp_id is not None:
                 what += f" id {f.icmp_id} seq {f.icmp_seq}"
         elif f.proto in ("tcp", "udp"):
@@ -141,7 +146,8 @@ def decode(pkt: Packet, ns: int | None = None) -> Frame:
     if ip is None:
         f["kind"] = "ipv6" if eth.type == 0x86DD else "lldp" if eth.type == 0x88CC else "other"
         return Frame(**f)
-    f.update(kind="ipv4", ip_src=ip.src, ip_dst=ip.dst, ttl=ip.ttl)
+    f.update(kind="ipv4", ip_src=ip.src, ip_dst=ip.dst, ttl=ip.ttl, ip_len=ip.len,
+             df=bool(int(ip.flags) & 0x2))
     gen = pkt.getlayer(GENEVE)
     if gen is not None and type(gen.underlayer) is UDP and isinstance(gen.payload, Ether):
         in_key, out_key = _geneve_ports(gen)
@@ -161,6 +167,8 @@ def decode(pkt: Packet, ns: int | None = None) -> Frame:
     if ip.haslayer(ICMP):
         icmp = ip[ICMP]
         f.update(proto="icmp", icmp_type=icmp.type, icmp_code=icmp.code)
+        if icmp.type == 3 and icmp.code == 4:
+            f["icmp_mtu"] = icmp.nexthopmtu
         if icmp.type in (0, 8):
             f.update(icmp_id=icmp.id, icmp_seq=icmp.seq, payload=bytes(icmp.payload)[:64])
         quoted = ip.getlayer(IPerror)

@@ -23,6 +23,7 @@ class ChassisPlan:
     encap_nic: str
     encap_mac: str
     other_config: dict[str, str] = field(default_factory=dict)
+    overlay_mtu: int | None = None  # br-ovl's, when the scenario sets the overlay's
 
     def vsctl(self, datapath: str) -> list[str]:
         """The chassis' bridges and external_ids in one transaction."""
@@ -33,6 +34,8 @@ class ChassisPlan:
                     "--", "--may-exist", "add-port", bridge, nic]
         # br-ovl keeps the overlay NIC's MAC, so the overlay network sees one station
         cmd += ["--", "set", "Bridge", "br-ovl", f"other_config:hwaddr={self.encap_mac}"]
+        if self.overlay_mtu is not None:  # the tunnel's packets leave through br-ovl's port
+            cmd += ["--", "set", "Interface", "br-ovl", f"mtu_request={self.overlay_mtu}"]
         cmd += ["--", "set", "Open_vSwitch", "."]
         cmd += [f"external_ids:{k}={v}" for k, v in self.external_ids.items()]
         cmd += [f"other_config:{k}={v}" for k, v in self.other_config.items()]
@@ -77,7 +80,8 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -
     other = {}
     if sc.settings.max_revalidator_ms is not None:
         other["max-revalidator"] = str(sc.settings.max_revalidator_ms)
-    return ChassisPlan(name, bridges, ids, overlay.cidr, encap_nic, overlay.mac, other)
+    return ChassisPlan(name, bridges, ids, overlay.cidr, encap_nic, overlay.mac, other,
+                       sc.physical.mtu.get("overlay"))
 
 
 def plug(ports: dict[str, str], timeout: float) -> list[str]:

@@ -40,7 +40,10 @@ def build(nb: NbApi, sc: Scenario) -> None:
             for port in router.ports:
                 lrp = sc.router_port_name(rname, port)
                 prefix = ipaddress.ip_network(sc.switches[port.switch].cidr).prefixlen
-                txn.add(nb.lrp_add(sc.lr(rname), lrp, port.mac, [f"{port.ip}/{prefix}"]))
+                lrp_options = ({"gateway_mtu": str(port.gateway_mtu)}
+                               if port.gateway_mtu is not None else {})
+                txn.add(nb.lrp_add(sc.lr(rname), lrp, port.mac, [f"{port.ip}/{prefix}"],
+                                   options=lrp_options))
                 options = {"router-port": lrp}
                 if port.gateway_chassis:
                     # the active gateway announces the router's addresses (GARP) when it takes

@@ -115,8 +115,10 @@ def leg_sections(w: Walk, leg: Leg) -> list[Section]:
         out.append(Section(f"The inception in {leg.source}", [
             intro, f"{leg.source} sends {p.summary()}", describe(w, first)]))
     else:
-        out.append(Section(f"The return: {leg.source} answers",
-                           [f"{at(w, first)} {describe(w, first)}"]))
+        p = first.frame.packet
+        who = (f"{named(w, p.ip_src)} answers with an ICMP error ({p.summary().split(' ICMP ', 1)[-1]})"
+               if p.quoted is not None else f"{leg.source} answers")
+        out.append(Section(f"The return: {who}", [f"{at(w, first)} {describe(w, first)}"]))
     for node, hin, hout in leg.transits():
         if node == leg.source and hin is None:
             continue

@@ -11,6 +11,7 @@ from ..names import LABEL, NODE_LABEL, ROLE_LABEL, container_name
 from .files import FILES
 
 COMPOSE_DIR = (FILES / "compose").resolve()
+MTU_OPTION = "com.docker.network.driver.mtu"
 NETWORKS = ("mgmt", "overlay")
 """Docker networks. The external network is not one: Docker's isolation rules drop routed traffic
 (sources outside the network's subnet) on internal networks when the host bridges through
@@ -93,11 +94,17 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
         services[name] = service(name, "host", {ROLE_LABEL: "vm"}, network_mode="none",
                                  cpu_shares=VM_CPU_SHARES)
     networks = {
-        net: {"internal": True, "labels": {LABEL: testbed}}
+        net: {"internal": True, "labels": {LABEL: testbed}, **network_mtu(sc, net)}
         for net in NETWORKS
         if any(net in s.get("networks", []) for s in services.values())
     }
     return {"version": "2.4", "services": services, "networks": networks}
+
+
+def network_mtu(sc: Scenario, net: str) -> dict:
+    """The overlay network's MTU when the scenario sets one (Docker's bridge driver option)."""
+    mtu = sc.physical.mtu.get(net)
+    return {"driver_opts": {MTU_OPTION: str(mtu)}} if mtu is not None else {}
 
 
 def write(path: Path, document: dict) -> None:

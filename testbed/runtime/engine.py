@@ -34,6 +34,7 @@ def up(client: docker.DockerClient, document: dict, project: str, config_file: s
     for net, spec in document.get("networks", {}).items():
         client.networks.create(
             network_name(project, net), driver="bridge", internal=bool(spec.get("internal")),
+            options=spec.get("driver_opts"),
             labels={**spec.get("labels", {}), COMPOSE_PROJECT: project, COMPOSE_NETWORK: net})
 
     def start(item: tuple[str, dict]) -> None:

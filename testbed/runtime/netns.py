@@ -32,6 +32,7 @@ from ..errors import TestbedError
 from ..names import LABEL, RUNTIME_LABEL, holder_name
 from ..parallel import each
 from .address import NetAddress
+from .compose import MTU_OPTION
 from .docker import DockerBackend
 from .enter import run_in
 from .runtimes import register
@@ -227,7 +228,10 @@ class NetnsBackend(DockerBackend):
         sysctls = {k: str(v) for k, v in next(iter(services.values())).get("sysctls", {}).items()}
         each(lambda pid: wiring.set_sysctls(f"/proc/{pid}/ns/net", sysctls), found.values(),
              workers)
-        _fabric(project, found, plan, workers)
+        mtus = {net: int(spec["driver_opts"][MTU_OPTION])
+                for net, spec in document.get("networks", {}).items()
+                if MTU_OPTION in spec.get("driver_opts", {})}
+        _fabric(project, found, plan, workers, mtus)
 
 
 def launch_args(project: str, services: dict, plan: dict) -> list[str]:
@@ -259,7 +263,8 @@ def _addresses(project: str, services: dict) -> dict[str, dict[str, tuple[str, s
     return out
 
 
-def _fabric(project: str, pids: dict[str, int], plan: dict, workers: int) -> None:
+def _fabric(project: str, pids: dict[str, int], plan: dict, workers: int,
+            mtus: dict[str, int]) -> None:
     """The networks' bridges in the fabric namespace and each node's NIC on them (eth0, eth1 in
     the order of its networks, as Docker names them)."""
     fabric = f"/proc/{pids[FABRIC]}/ns/net"
@@ -269,7 +274,7 @@ def _fabric(project: str, pids: dict[str, int], plan: dict, workers: int) -> Non
         for i, (net, (_, mac)) in enumerate(nets.items()):
             port = f"{net[:3]}{k}-{i}"
             made.link(wiring.End(node, f"/proc/{pids[node]}/ns/net", f"eth{i}", mac),
-                      wiring.End(FABRIC, fabric, port), defer=True)
+                      wiring.End(FABRIC, fabric, port), defer=True, mtu=mtus.get(net))
             ports.setdefault(net, []).append(port)
     made.raise_pending(workers)
     for net, members in sorted(ports.items()):

@@ -50,6 +50,9 @@ class Mark:
         return asdict(self)
 
 
+IP_ICMP_HEADERS, IP_UDP_HEADERS = 28, 28
+MIN_SIZE, MAX_SIZE = 64, 9216
+"""--size bounds: room for the walk's tag, up to jumbo frames"""
 TIMEOUT = 2.0
 """Seconds a walk's probe waits for its answer. 1 s was too short while other testbeds came up
 on the same two cores: a first packet still waiting for its chassis' ovs-vswitchd was taken
@@ -64,27 +67,42 @@ class Probe:
     port: int | None = None
     timeout: float = TIMEOUT
     icmp_id: int = 0
+    size: int | None = None
+    """the IP packet's size in bytes (ICMP, UDP); the tools' default when None"""
+    df: bool = False
+    """don't fragment: the source neither fragments it nor lets the path do so"""
 
     @classmethod
     def make(cls, proto: str, src_ip: str, dst_ip: str, port: int | None = None,
-             timeout: float = TIMEOUT) -> Probe:
+             timeout: float = TIMEOUT, size: int | None = None, df: bool = False) -> Probe:
         if proto not in PROTOS:
             raise ValueError(f"unknown probe protocol {proto!r}: use one of {', '.join(PROTOS)}")
         if proto != "icmp" and not port:
             raise ValueError(f"a {proto} probe needs a destination port (--port)")
-        return cls(proto, src_ip, dst_ip, port, timeout, random.randint(1024, 65000))
+        if size is not None and proto == "tcp":
+            raise ValueError("a tcp probe is a connect (a SYN): --size applies to icmp and udp")
+        if size is not None and not MIN_SIZE <= size <= MAX_SIZE:
+            raise ValueError(f"--size {size}: an IP packet of {MIN_SIZE} to {MAX_SIZE} bytes")
+        if df and proto == "udp":
+            raise ValueError("--df applies to icmp probes (bash's /dev/udp cannot set it)")
+        return cls(proto, src_ip, dst_ip, port, timeout, random.randint(1024, 65000), size, df)
 
     def argv(self) -> list[str]:
         """The command the source host runs to send the probe (an argument list, no shell values)."""
         wait = str(max(1, round(self.timeout)))
         if self.proto == "icmp":
+            sized = ["-s", str(self.size - IP_ICMP_HEADERS)] if self.size else []
             return ["ping", "-n", "-c", "1", "-W", wait, "-e", str(self.icmp_id),
-                    "-p", TAG.encode()[:16].hex(), self.dst_ip]
+                    "-p", TAG.encode()[:16].hex(), *sized, *(["-M", "do"] if self.df else []),
+                    self.dst_ip]
         if self.proto == "tcp":
             return ["timeout", wait, "bash", "-c", 'exec 3<>"/dev/tcp/$0/$1"',
                     self.dst_ip, str(self.port)]
+        tag = f"{TAG}-{self.icmp_id}"
+        if self.size:  # padded to the size asked (20 bytes of IP, 8 of UDP)
+            tag = tag.ljust(self.size - IP_UDP_HEADERS, ".")
         return ["bash", "-c", 'printf %s "$2" > "/dev/udp/$0/$1"', self.dst_ip, str(self.port),
-                f"{TAG}-{self.icmp_id}"]
+                tag]
 
     def answered(self, result) -> bool:
         """Did the sending command see an answer? (ping got its reply; connect was accepted or

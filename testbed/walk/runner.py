@@ -21,7 +21,7 @@ from ..model import Role, Scenario
 from ..observe import backlog
 from ..observe.capture import CaptureSet
 from ..observe.frames import Frame
-from . import holdup, tortable
+from . import holdup, sizes, tortable
 from . import hops as H
 from .directory import directory
 from .model import Leg, TorTable, Walk
@@ -173,14 +173,15 @@ def warm_up(lab: Lab, source: str, dst_ip: str) -> str:
 
 def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int | None = None,
          timeout: float = PROBE_TIMEOUT, run_traces: bool = True, capture_on: list[str] | None = None,
-         warm: bool = True) -> Walk:
+         warm: bool = True, size: int | None = None, df: bool = False) -> Walk:
     """`capture_on`: capture only on these nodes' link ends (default: every link that carries
     data). The source is always captured, since its frames tell a TCP/UDP probe's port.
     `warm`: resolve the path first with one unmeasured ping (warm_up); False walks the cold
-    first packet. Returns the Walk (report.walk_files writes its report)."""
+    first packet. `size`, `df`: the probe's IP packet size and don't-fragment (ICMP; UDP takes
+    the size). Returns the Walk (report.walk_files writes its report)."""
     sc = lab.scenario
     src_ip, dst_ip, target = resolve(sc, source, destination)
-    probe = Probe.make(proto, src_ip, dst_ip, port, timeout)
+    probe = Probe.make(proto, src_ip, dst_ip, port, timeout, size, df)
     warmed = warm_up(lab, source, dst_ip) if warm else None
     number, folder = next_folder(lab.dir / "walks", source, destination)
     t0 = time.monotonic()
@@ -211,6 +212,7 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
         w.notes += run.followed + holdup.held_notes(request, reply)
         w.notes += probe_notes(w, run.sent, dst_ip)
         cross_check(lab, w, pool, run_traces)
+        w.notes += sizes.notes(w, sc)
     w.timings["total"] = time.monotonic() - t0
     request.report_hint = reply.report_hint = failure_hint(w)
     return w
@@ -274,8 +276,9 @@ def probe_notes(w: Walk, sent: CommandResult, dst_ip: str) -> list[str]:
     notes = [] if w.request.delivered else resolving_notes(w.background, dst_ip,
                                                            w.request.path)
     if not sent.ok and w.probe.proto == "icmp":
+        answer = w.reply.hops[0].frame.packet if w.reply.hops else None
         late = (f" (the answer came after it had given up, {w.probe.timeout:g} s)"
-                if w.reply.delivered else "")
+                if w.reply.delivered and answer is not None and answer.quoted is None else "")
         notes.append(f"{w.source}: `{sent.command}` exited {sent.rc}: "
                      f"{(sent.stdout + sent.stderr).strip().splitlines()[-1:]}{late}")
     return notes

@@ -82,6 +82,7 @@ class DatapathActions:
     pop_vlan: bool = False
     tunnel_dst: str | None = None
     tunnel_vni: int | None = None
+    tunnel_header: int | None = None  # bytes the tunnel adds (geneve with OVN's option: 58)
     outputs: list[str] = field(default_factory=list)
     drop: bool = False
     to_controller: bool = False  # a userspace() action: the packet goes up to ovn-controller
@@ -163,6 +164,7 @@ def parse_datapath_actions(actions: str, ports: dict[int, str]) -> DatapathActio
             header = value.get("header", {})
             out.tunnel_dst = str(header.get("ipv4", {}).get("dst", "")).split("/")[0] or None
             out.tunnel_vni = header.get("geneve", {}).get("vni")
+            out.tunnel_header = int(header["size"]) if "size" in header else None
         elif key == "userspace":
             out.to_controller = True
         elif key == "output":
