@@ -21,17 +21,21 @@ class Host:
 
     def ping(self, destination: str, count: int = 3, interval: float = 0.2,
              wait: float = 2.0, quiet: bool = False,
-             deadline: float | None = None) -> ping_parser.PingResult:
+             deadline: float | None = None, size: int | None = None,
+             df: bool = False) -> ping_parser.PingResult:
         """Ping from this host; lost probes are a result (100 % loss), a ping that could not
         run at all (a refused argument, no route to send on) raises ping.PingNotRun.
         `quiet`: no line per reply (for floods: the summary keeps min/avg/max).
         `deadline`: run until `count` replies or this many seconds (ping -w): a late reply
         counts, where without it ping gives up two round trips after its last request; a
-        probe really lost is sent again, so it still shows as loss."""
+        probe really lost is sent again, so it still shows as loss. `size`: each IP packet's
+        bytes (ping -s size-28); `df`: don't fragment (-M do)."""
         # iputils takes -i and -W as decimals but -w only as a whole number of seconds
         until = ["-w", str(math.ceil(deadline))] if deadline is not None else []
         out = self.node.run(["ping", "-n", *(["-q"] if quiet else []), "-c", str(count),
-                             "-i", str(interval), "-W", str(wait), *until, destination],
+                             "-i", str(interval), "-W", str(wait), *until,
+                             *(["-s", str(size - 28)] if size is not None else []),
+                             *(["-M", "do"] if df else []), destination],
                             check=False)
         return ping_parser.parse(destination, out.stdout + out.stderr)
 

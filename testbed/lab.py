@@ -201,3 +201,25 @@ class Lab:
         self.scenario = sc.model_copy(update={"routers": routers})
         readiness.chassis_caught_up(self.nodes[sc.central])
         self.save()
+
+    def set_gateway_mtu(self, router: str, mtu: int | None) -> None:
+        """Set (None: remove) a router's gateway_mtu on the running testbed, NB and scenario
+        both; returns once every chassis has it."""
+        sc = self.scenario
+        port = sc.routers[router].gateway_port if router in sc.routers else None
+        if port is None:
+            raise ValueError(f"router {router!r} has no gateway port; routers with one: "
+                             + ", ".join(r for r, rt in sc.routers.items() if rt.gateway_port))
+        lrp = sc.router_port_name(router, port)
+        if mtu is None:
+            self.nb.db_remove("Logical_Router_Port", lrp, "options", "gateway_mtu",
+                              if_exists=True).execute(check_error=True)
+        else:
+            self.nb.db_set("Logical_Router_Port", lrp,
+                           ("options", {"gateway_mtu": str(mtu)})).execute(check_error=True)
+        ports = [p.model_copy(update={"gateway_mtu": mtu}) if p is port else p
+                 for p in sc.routers[router].ports]
+        routers = {**sc.routers, router: sc.routers[router].model_copy(update={"ports": ports})}
+        self.scenario = sc.model_copy(update={"routers": routers})
+        readiness.chassis_caught_up(self.nodes[sc.central])
+        self.save()

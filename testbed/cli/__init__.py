@@ -1,5 +1,5 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
-failover, fip, exec, logs, nbctl, sbctl, capture, image, completion)."""
+failover, fip, mtu, exec, logs, nbctl, sbctl, capture, image, completion)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from . import (
     logs,
     ls,
     mode,
+    mtu,
     nbctl,
     ovnctl,
     sbctl,
@@ -30,7 +31,8 @@ from . import (
 )
 
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": mode,
-         "flap": flap, "fault": fault, "failover": failover, "fip": fip, "exec": execute,
+         "flap": flap, "fault": fault, "failover": failover, "fip": fip, "mtu": mtu,
+         "exec": execute,
          "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture, "image": image,
          "completion": completion}
 

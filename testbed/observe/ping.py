@@ -9,6 +9,7 @@ from ..errors import TestbedError
 
 _REPLY = re.compile(r"from (\S+?):? icmp_seq=(\d+) ttl=(\d+) time=([\d.]+) ms")
 _STATS = re.compile(r"(\d+) packets transmitted, (\d+) received")
+_FRAG = re.compile(r"From (\S+?):? icmp_seq=\d+ Frag needed and DF set \(mtu = (\d+)\)")
 _RTT = re.compile(r"rtt min/avg/max/mdev = ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+) ms")
 
 
@@ -22,6 +23,8 @@ class PingResult:
     output: str = ""
     rtt_min_avg_max: tuple[float, float, float] | None = None
     """from the summary line (also with ping -q, which prints no reply lines)"""
+    frag_needed: tuple[str, int] | None = None
+    """(who, MTU) of an ICMP "fragmentation needed" that came back instead of a reply"""
 
     @property
     def loss(self) -> float:
@@ -48,6 +51,8 @@ def parse(destination: str, output: str) -> PingResult:
         raise PingNotRun(f"ping {destination} did not run: {said or 'no output'}")
     replies = _REPLY.findall(output)
     rtt = _RTT.search(output)
+    frag = _FRAG.search(output)
     return PingResult(destination, int(stats.group(1)), int(stats.group(2)),
                       [int(r[2]) for r in replies], [float(r[3]) for r in replies], output,
-                      tuple(float(rtt.group(i)) for i in (1, 2, 3)) if rtt else None)
+                      tuple(float(rtt.group(i)) for i in (1, 2, 3)) if rtt else None,
+                      (frag.group(1), int(frag.group(2))) if frag else None)
