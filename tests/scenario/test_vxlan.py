@@ -9,6 +9,7 @@ import pytest
 
 from testbed import names, wait
 from testbed.faults.kinds import dropped_bfd
+from testbed.pmtu.runner import measure
 
 from .conftest import ROOT
 
@@ -49,3 +50,10 @@ def test_dropping_bfd_over_vxlan_moves_the_gateway_port(vx):
         assert dropped_bfd(vx, f) > 0
     wait.until("the port back on gw1", active("gw1"), 30, interval=0.1)
     assert vx.faults.ls() == []
+
+
+def test_vxlans_smaller_overhead_shows_in_the_path_mtu(vx):
+    """vxlan adds 50 bytes where geneve with OVN's option adds 58: 1450 north/south."""
+    pair = measure(vx.lab, [(VM, "ext")]).pairs[0]
+    assert (pair.measured, pair.black_hole, pair.agrees) == (1450, True, True)
+    assert "vxlan tunnel (overlay MTU 1500 - 50)" in pair.predicted.limit
