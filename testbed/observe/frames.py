@@ -82,6 +82,7 @@ class Frame:
     ip_len: int | None = None  # the IP packet's total length (what an MTU limits)
     df: bool = False  # IPv4 "don't fragment"
     icmp_mtu: int | None = None  # the MTU an ICMP "fragmentation needed" announces
+    tcp_mss: int | None = None  # the MSS option a TCP SYN offers
     raw: bytes = field(default=b"", repr=False, compare=False)
 
     @property
@@ -184,8 +185,9 @@ def decode(pkt: Packet, ns: int | None = None) -> Frame:
     elif ip.haslayer(TCP):
         tcp = ip[TCP]
         flags = "".join(c for i, c in enumerate(_TCP_FLAGS) if int(tcp.flags) & (1 << i))
+        mss = next((v for k, v in tcp.options if k == "MSS"), None)
         f.update(proto="tcp", sport=tcp.sport, dport=tcp.dport, tcp_flags=flags,
-                 payload=bytes(tcp.payload)[:64])
+                 payload=bytes(tcp.payload)[:64], tcp_mss=mss)
     elif ip.haslayer(UDP):
         udp = ip[UDP]
         payload = udp.payload.load if isinstance(udp.payload, Raw) else bytes(udp.payload)

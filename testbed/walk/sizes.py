@@ -14,6 +14,8 @@ from .model import Walk
 def notes(w: Walk, sc: Scenario) -> list[str]:
     """The walk's notes about its probe's size (none for a probe of the tools' default size)."""
     size = w.probe.size
+    if w.probe.proto == "tcp":
+        return _mss(w, sc)
     if size is None:
         return []
     what = f"{size} bytes" + (", don't fragment" if w.probe.df else "")
@@ -30,6 +32,26 @@ def notes(w: Walk, sc: Scenario) -> list[str]:
         out.append(f"ICMP fragmentation needed from {p.ip_src} announcing MTU {p.icmp_mtu}, first "
                    f"seen at {icmp.where}: the source learns that path MTU and sends smaller "
                    "packets (or fragments them) from now on")
+    return out
+
+
+def _mss(w: Walk, sc: Scenario) -> list[str]:
+    """The MSS the SYN offers, whether any hop changed it (OVN does not clamp), and whether a
+    full-size segment fits the tunnel the SYN took."""
+    offered = [h for h in w.request.hops if h.frame.packet.tcp_mss is not None]
+    if not offered:
+        return []
+    first, last = offered[0].frame.packet.tcp_mss, offered[-1].frame.packet.tcp_mss
+    changed = (f"changed to {last} by {offered[-1].where}" if last != first
+               else f"unchanged along the path (nothing clamps it; last seen {offered[-1].where})")
+    out = [f"the SYN offers MSS {first} (segments of {first + 40} bytes), {changed}"]
+    trace = w.traces.get("ofproto/trace request")
+    header = trace.actions.tunnel_header if trace is not None and not trace.error else None
+    mtu = network_mtu(sc, OVERLAY)
+    if header is not None and last + 40 + header > mtu:
+        out.append(f"a full-size segment ({last + 40} bytes) does not fit the {sc.physical.encap} "
+                   f"tunnel it would take ({last + 40} + {header} > overlay MTU {mtu}): the "
+                   "handshake passes, full-size data then vanishes")
     return out
 
 

@@ -41,6 +41,13 @@ def test_a_full_size_walk_is_lost_on_the_sending_chassis_with_no_icmp(seed):
     assert said and "dropped on compute-a" in said[0] and "no ICMP" in said[0], w.notes
 
 
+def test_a_tcp_walk_shows_the_mss_nobody_clamps(seed):
+    w = seed.walk("vm1", "ext", proto="tcp", port=22, traces=True)
+    said = " / ".join(w.notes)
+    assert "the SYN offers MSS 1460 (segments of 1500 bytes), unchanged" in said, w.notes
+    assert "1500 + 58 > overlay MTU 1500" in said, w.notes
+
+
 def test_gateway_mtu_answers_with_fragmentation_needed_and_the_source_learns(seed):
     try:
         seed.set_gateway_mtu("R1", 1442)

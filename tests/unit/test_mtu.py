@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from scapy.layers.inet import ICMP, IP
+from scapy.layers.inet import ICMP, IP, TCP
 from scapy.layers.l2 import Ether
 
 from testbed.model import ScenarioError, load
@@ -108,6 +108,8 @@ def test_fragmentation_needed_is_decoded_and_parsed():
     assert f.icmp_mtu == 1442 and f.quoted.icmp_id == 77 and "mtu 1442" in f.summary()
     big = decode(Ether(bytes(Ether() / inner)), 1)
     assert big.ip_len == 1500 and big.df
+    syn = decode(Ether(bytes(Ether() / IP() / TCP(flags="S", options=[("MSS", 1460)]))), 1)
+    assert syn.tcp_mss == 1460
     out = ("From 10.11.0.1 icmp_seq=1 Frag needed and DF set (mtu = 1442)\n\n"
            "1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms\n")
     assert parse_ping("203.0.113.1", out).frag_needed == ("10.11.0.1", 1442)
