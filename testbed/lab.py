@@ -141,17 +141,26 @@ class Lab:
             check_error=True)
         return rows[0].chassis[0].name if rows and rows[0].chassis else None
 
-    def expect(self, source: str, destination: str):
+    def expect(self, source: str, destination: str, size: int | None = None):
         """What OVN should do from `source` to `destination` here (testbed.ovn.semantics),
-        with the gateway chassis active now."""
-        from .ovn import semantics
+        with the gateway chassis active now; `size`: a packet of that many bytes with
+        don't-fragment, lost where it does not fit (testbed.ovn.pathmtu.sized)."""
+        from .ovn import pathmtu, semantics
 
         sc = self.scenario
         active = {r: gw for r in sc.routers if (gw := self.active_gateway(r))}
         macs = {h: wiring.mac_of(self.nodes[h].netns, names.VM_NIC)
                 for h in sc.nodes_with(Role.external)}
-        return semantics.expect(sc, source, destination, active, macs, self.modes,
-                                modes.active_chassis_macs(sc, self.modes))
+        e = semantics.expect(sc, source, destination, active, macs, self.modes,
+                             modes.active_chassis_macs(sc, self.modes))
+        return e if size is None else pathmtu.sized(sc, e, size)
+
+    def path_mtu(self, a: str, b: str):
+        """The largest packet a and b exchange with don't-fragment, as predicted
+        (testbed.ovn.pathmtu.PathMtu); `testbed mtu` measures it."""
+        from .ovn import pathmtu
+
+        return pathmtu.round_trip(self.scenario, self.expect(a, b), self.expect(b, a))
 
     # --- live changes ----------------------------------------------------------------------
 

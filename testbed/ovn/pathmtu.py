@@ -11,7 +11,7 @@ letting them vanish.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from .. import names
 from ..model import Role, Scenario
@@ -82,6 +82,20 @@ def _gateway_mtu(sc: Scenario, e: Expected) -> tuple[int, str] | None:
     if port is None or port.gateway_mtu is None:
         return None
     return port.gateway_mtu, f"{router}'s gateway_mtu"
+
+
+def sized(sc: Scenario, e: Expected, size: int) -> Expected:
+    """What OVN should do with a packet of `size` bytes and don't-fragment: `e` when it fits;
+    else lost on the sending chassis (a tunnel, a trunk or gateway_mtu too small: the request
+    goes no further than the first chassis), with `why` naming the limit and any ICMP."""
+    limit = one_way(sc, e)
+    if size <= limit.largest:
+        return e
+    icmp = (f"; an ICMP 'fragmentation needed' announces {limit.announced}"
+            if limit.announced else "; nothing tells the source")
+    return replace(e, path=e.path[:2], routed_by=None, crossed_overlay=False, wire=[],
+                   learned=[], delivered=False, translated_on=None,
+                   why=f"{size} bytes do not fit {limit.limit} ({limit.largest}){icmp}")
 
 
 def round_trip(sc: Scenario, there: Expected, back: Expected) -> PathMtu:

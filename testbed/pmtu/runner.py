@@ -22,7 +22,7 @@ from .. import wiring
 from ..errors import TestbedError
 from ..model import Role
 from ..model.mtu import host_mtu
-from ..ovn.pathmtu import PathMtu, round_trip
+from ..ovn.pathmtu import PathMtu
 from ..parallel import each
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def forget(lab: Lab, hosts: list[str]) -> None:
 
 def _pair(lab: Lab, a: str, b: str, progress) -> PairMtu:
     sc = lab.scenario
-    predicted = round_trip(sc, lab.expect(a, b), lab.expect(b, a))
+    predicted = lab.path_mtu(a, b)
     dst_ip = _address(lab, b)
     host = lab.host(a)
     pair = PairMtu(a, b, 0, host_mtu(sc, a), predicted)

@@ -70,6 +70,9 @@ def _tunnel(w: Walk, sc: Scenario, what: str, told: bool) -> list[str]:
     if need <= mtu:
         return []
     silent = "" if told else ", and nothing told the source (no ICMP 'fragmentation needed')"
+    nic = next((e["ifname"] for link in w.links if link.get("network") == OVERLAY
+                for e in link["ends"] if e["node"] == last.node), "its overlay NIC")
     return [f"the request ({what}) was to leave {last.node} in a {sc.physical.encap} tunnel "
             f"(ofproto/trace: {header} bytes of headers): {w.probe.size} + {header} = {need} "
-            f"bytes over the overlay, whose MTU is {mtu}; it was dropped on {last.node}{silent}"]
+            f"bytes over the overlay, whose MTU is {mtu}; it never left {last.node} on {nic}"
+            f"{silent}"]

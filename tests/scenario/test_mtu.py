@@ -33,12 +33,13 @@ def test_testbed_mtu_finds_the_seeds_north_south_black_hole(seed, capsys):
 
 def test_a_full_size_walk_is_lost_on_the_sending_chassis_with_no_icmp(seed):
     w = seed.walk("vm1", "ext", size=1500, df=True)
+    w.request.assert_expected(seed.expect("vm1", "ext", size=1500))
     assert not w.request.delivered and not w.reply.seen
     last = w.request.last_seen
     assert (last.node, last.ifname, last.frame.ip_len, last.frame.df) == (
         "compute-a", "tap-vm1", 1500, True)
     said = [n for n in w.notes if "1500 + 58 = 1558" in n]
-    assert said and "dropped on compute-a" in said[0] and "no ICMP" in said[0], w.notes
+    assert said and "never left compute-a on eth1" in said[0] and "no ICMP" in said[0], w.notes
 
 
 def test_a_tcp_walk_shows_the_mss_nobody_clamps(seed):

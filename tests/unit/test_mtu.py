@@ -64,6 +64,19 @@ def test_what_fixes_it_and_what_vxlan_costs():
     assert (small.largest, small.black_hole) == (1400, True) and "physnet1" in small.limit
 
 
+def test_expect_with_a_size_says_where_it_is_lost():
+    from testbed.ovn.pathmtu import sized
+
+    sc = seed_with()
+    wanted = modes.initial(sc)
+    e = semantics.expect(sc, "vm1", "ext", {"R1": "gw1"}, {"ext": "02:00:00:00:00:99"}, wanted,
+                         modes.active_chassis_macs(sc, wanted))
+    assert sized(sc, e, 1442) is e
+    lost = sized(sc, e, 1500)
+    assert (lost.delivered, lost.path, lost.crossed_overlay) == (False, ["vm1", "compute-a"], False)
+    assert "1500 bytes do not fit the geneve tunnel" in lost.why and "nothing tells" in lost.why
+
+
 def test_mtu_mistakes_name_the_line_the_field_and_the_fix(tmp_path):
     f = tmp_path / "bad.yaml"
     text = SEED.replace("  encap: geneve          # overlay between chassis (BFD between "
