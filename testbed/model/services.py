@@ -21,6 +21,14 @@ def _inside(ip: str, cidr: str) -> bool:
     return ipaddress.ip_address(ip) in ipaddress.ip_network(cidr)
 
 
+def _routed_inward(router: Router, inner: list[str]) -> list[str]:
+    """The prefixes of a router's static routes whose next hop sits on one of its inner
+    subnets: networks behind another router (a transit switch), which OVN SNATs like its own
+    (as gateway routers do for the subnets behind them)."""
+    return [r.to for r in router.routes
+            if any(_inside(r.via, c) for c in inner) and r.to != "0.0.0.0/0"]
+
+
 def check_nat(sc: Scenario, rname: str, router: Router) -> list[Problem]:
     out: list[Problem] = []
     ext = _external_cidr(sc, router)
@@ -40,10 +48,13 @@ def check_nat(sc: Scenario, rname: str, router: Router) -> list[Problem]:
                 out.append(Problem(f"{field}.logical_ip", f"'{nat.logical_ip}' is not a subnet "
                                    "in CIDR form", "write the subnet to hide, like 10.0.0.0/24"))
                 continue
-            if not any(net.subnet_of(ipaddress.ip_network(c)) for c in inner):
-                out.append(Problem(f"{field}.logical_ip", f"{nat.logical_ip} is not inside a "
-                                   f"subnet behind {rname}",
-                                   f"use one of {', '.join(inner) or '(none)'}"))
+            routed = _routed_inward(router, inner)
+            if not any(net.subnet_of(ipaddress.ip_network(c)) for c in inner + routed):
+                out.append(Problem(f"{field}.logical_ip", f"{nat.logical_ip} is neither one of "
+                                   f"{rname}'s subnets nor behind one of its static routes to "
+                                   "an inner next hop, so no packet of it reaches the router",
+                                   f"use one of {', '.join(inner + routed) or '(none)'}, or add "
+                                   f"a static route to it under routers.{rname}.routes"))
         else:
             vm = next((v for v in sc.vms.values() if v.ip == nat.logical_ip), None)
             if vm is None:

@@ -75,3 +75,25 @@ def test_the_tor_learns_each_vm_on_its_chassis_and_the_gateway_is_the_highest(tw
     bridges = two.nodes["hv-3"].exec(["ovs-vsctl", "get", "Open_vSwitch", ".",
                                       "external_ids:ovn-bridge-mappings"])
     assert bridges.strip().strip('"') == "datacentre:br-phy,storage:br-phy2"
+
+
+def test_a_subnet_behind_the_transit_switch_is_snatted_on_the_wire(two):
+    """front SNATs db (behind back, over the transit switch), as the scenario file may now say:
+    db-1's packets reach the internet from front's gateway address, translated on the active
+    gateway, and the answers find their way back."""
+    from testbed.ovn import readiness
+
+    sc = two.scenario
+    nat = two.nb.lr_nat_add(sc.lr("front"), "snat", "192.0.2.10", "172.17.1.0/24")
+    nat.execute(check_error=True)
+    try:
+        readiness.chassis_caught_up(two.nodes[sc.central])
+        reaches(two, "db-1", "192.0.2.100")
+        w = two.walk("db-1", "internet", traces=False)
+        assert w.request.delivered and w.reply.delivered
+        arrived = w.request.hop("internet", "eth0", "in").frame.packet
+        assert arrived.ip_src == "192.0.2.10", arrived.summary()
+        assert w.request.translated_on == two.active_gateway("front")
+    finally:
+        two.nb.lr_nat_del(sc.lr("front"), "snat", "172.17.1.0/24").execute(check_error=True)
+        readiness.chassis_caught_up(two.nodes[sc.central])

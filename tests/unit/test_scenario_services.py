@@ -47,7 +47,8 @@ FIP_LINE = next(i for i, line in enumerate(with_fip().splitlines(), 1) if "dnat_
      "routers.router1.nat.1.logical_port: a distributed floating IP needs both logical_port "
      "and external_mac"),
     ("{type: snat, logical_ip: 10.0.0.0/24}", "{type: snat, logical_ip: 10.7.0.0/24}",
-     "routers.router1.nat.0.logical_ip: 10.7.0.0/24 is not inside a subnet behind router1"),
+     "routers.router1.nat.0.logical_ip: 10.7.0.0/24 is neither one of router1's subnets nor "
+     "behind one of its static routes"),
     ("{type: snat,", "{type: masquerade,",
      "routers.router1.nat.0.type: Input should be 'snat' or 'dnat_and_snat'"),
     ("protocol: icmp}", "protocol: gre}",
@@ -142,3 +143,15 @@ def test_the_no_nat_scenario_loads_with_its_upstream_router():
 ])
 def test_upstream_mistakes_name_file_line_field_and_fix(old, new, expected):
     assert_one_mistake(NO_NAT.read_text(), old, new, expected)
+
+
+def test_a_subnet_behind_a_static_route_can_be_snatted_as_ovn_does():
+    """front SNATs db (172.17.1.0/24), which sits behind back over the transit switch: OVN
+    accepts and applies it (as gateway routers do for the subnets behind them)."""
+    two = (AIO.parent / "two-routers.yaml").read_text()
+    routes = "      - {to: 198.18.0.0/24, via: 100.64.0.2}\n"
+    text = two.replace(routes, routes + "    nat:\n      - {type: snat, logical_ip: 172.17.1.0/24}\n", 1)
+    assert parse(text, "two.yaml").routers["front"].nat[0].logical_ip == "172.17.1.0/24"
+    beyond = text.replace("logical_ip: 172.17.1.0/24", "logical_ip: 10.99.0.0/24")
+    with pytest.raises(ValueError, match=r"add a static route to it under routers\.front"):
+        parse(beyond, "two.yaml")
