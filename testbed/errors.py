@@ -38,3 +38,7 @@ class NodeNotRunning(TestbedError, RuntimeError):
 
 class FaultError(TestbedError, RuntimeError):
     """A fault could not be injected or restored (unknown kind or node, already injected...)."""
+
+
+class DatabaseDown(TestbedError, ConnectionError):
+    """The NB or SB database does not answer (its server is stopped, killed or cut off)."""

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import features, names, wiring
-from .errors import NotUp, TestbedError
+from .errors import DatabaseDown, NotUp, TestbedError
 from .host import Host
 from .links import Inventory
 from .model import HaPlacement, Role, Scenario
@@ -28,6 +28,9 @@ from .runtime import runtimes
 from .tor import BACKENDS, Tor
 
 RUNS_DIR = Path("runs")
+ATTACHED_DB_TIMEOUT = 5.0
+"""Seconds a testbed that is up gets to answer on NB or SB before a verb says it is down and
+goes on without it (bring-up waits readiness.TIMEOUT)."""
 
 
 class Lab:
@@ -53,6 +56,8 @@ class Lab:
         self.central_ip = ""
         self._nb: db.NbApi | None = None
         self._sb: db.SbApi | None = None
+        self.db_timeout = readiness.TIMEOUT  # while it comes up, a database may take long
+        self.unreachable: dict[str, str] = {}  # database -> why (asked once per Lab)
 
     # --- saved state -----------------------------------------------------------------------
 
@@ -77,6 +82,7 @@ class Lab:
         lab.modes = state.get("modes") or modes.initial(lab.scenario)
         lab.state_faults = state.get("faults", [])
         lab.tor = lab.tor_backend()
+        lab.db_timeout = ATTACHED_DB_TIMEOUT
         return lab
 
     def save(self) -> None:
@@ -98,14 +104,35 @@ class Lab:
     @property
     def nb(self) -> db.NbApi:
         if self._nb is None:
-            self._nb = readiness.connect(lambda: db.nb(self._db_remote("nb")), "the NB database")
+            self._nb = self._connect("nb", db.nb)
         return self._nb
 
     @property
     def sb(self) -> db.SbApi:
         if self._sb is None:
-            self._sb = readiness.connect(lambda: db.sb(self._db_remote("sb")), "the SB database")
+            self._sb = self._connect("sb", db.sb)
         return self._sb
+
+    def _connect(self, database: str, client):
+        """A client of NB or SB; DatabaseDown (at once after the first time) when it does not
+        answer within db_timeout."""
+        if database in self.unreachable:
+            raise DatabaseDown(self.unreachable[database])
+        remote = self._db_remote(database)
+        try:
+            return readiness.connect(lambda: client(remote), f"the {database.upper()} database "
+                                     f"({remote})", self.db_timeout)
+        except DatabaseDown as exc:
+            self.unreachable[database] = str(exc)
+            raise
+
+    def try_sb(self) -> db.SbApi | None:
+        """The SB client, or None when SB does not answer (`unreachable` says why): for
+        what can go on without it (a walk's captures, `show`'s nodes)."""
+        try:
+            return self.sb
+        except DatabaseDown:
+            return None
 
     def _db_remote(self, database: str) -> str:
         return self.backend.db_remote(self.nodes[self.scenario.central], database)
@@ -116,6 +143,7 @@ class Lab:
             if api is not None:
                 api.close()
         self._nb = self._sb = None
+        self.unreachable.clear()
 
     # --- queries ---------------------------------------------------------------------------
 

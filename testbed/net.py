@@ -105,8 +105,8 @@ class Testbed:
     def snapshot(self) -> dict:
         """What the testbed looks like now (JSON-able), for the summary and its picture."""
         lab = self.lab
-        return summary.collect(lab.name, lab.scenario, lab.nodes, lab.sb, lab.choices, lab.tor,
-                               lab.timings, lab.links.to_json())
+        return summary.collect(lab.name, lab.scenario, lab.nodes, lab.try_sb(), lab.choices,
+                               lab.tor, lab.timings, lab.links.to_json(), lab.unreachable)
 
     def down(self) -> None:
         """Remove this testbed's containers, networks and any stray veths (logs are kept)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,17 @@ from ovsdbapp.backend.ovs_idl import connection, idlutils
 from ovsdbapp.backend.ovs_idl.event import RowEvent, RowEventHandler
 from ovsdbapp.schema.ovn_northbound import impl_idl as nb_impl
 from ovsdbapp.schema.ovn_southbound import impl_idl as sb_impl
+
+
+class _Unanswered(logging.Filter):
+    """ovsdbapp logs each refused attempt to fetch a schema; the harness waits with a deadline
+    and says once what does not answer (readiness.connect)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "to retrieve schema" not in record.getMessage()
+
+
+logging.getLogger(idlutils.__name__).addFilter(_Unanswered())
 
 
 class _OwnConnection:

@@ -11,6 +11,7 @@ from typing import TypeVar
 from ovsdbapp.exceptions import TimeoutException
 
 from .. import names, wait
+from ..errors import DatabaseDown
 from ..model import Scenario
 from ..parallel import each
 from ..runtime.base import Node
@@ -76,7 +77,9 @@ def ports_installed(nodes: dict[str, Node], ports: dict[str, list[str]]) -> None
     wait.until("ovn-controller to install the re-made ports", missing, TIMEOUT, interval=0.1)
 
 
-def connect(factory: Callable[[], T], what: str) -> T:
+def connect(factory: Callable[[], T], what: str, timeout: float = TIMEOUT) -> T:
+    """An OVSDB client made by `factory`, retried while the server refuses; DatabaseDown when
+    it still refuses after `timeout` seconds."""
     result: list[T] = []
 
     def missing():
@@ -87,7 +90,11 @@ def connect(factory: Callable[[], T], what: str) -> T:
                 raise wait.NotYet(str(exc)) from exc
             raise
         return []
-    wait.until(f"a connection to {what}", missing, TIMEOUT, interval=0.5)
+    try:
+        wait.until(f"a connection to {what}", missing, timeout, interval=0.5)
+    except wait.WaitTimeout as exc:
+        raise DatabaseDown(f"{what} does not answer (waited {timeout:g} s): is its "
+                           "ovsdb-server running? (`testbed fault ls`, `testbed show`)") from exc
     return result[-1]
 
 

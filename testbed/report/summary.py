@@ -17,12 +17,14 @@ from ..runtime.base import Node
 from ..tor import Tor
 
 
-def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi, choices: Choices,
-            tor: Tor, timings: dict[str, float], links: list[dict] | None = None) -> dict:
-    """A JSON-able snapshot: nodes, SB chassis, logical topology, VM bindings, ToR MAC table."""
-    sb_chassis = {c.uuid: c for c in sb.chassis_list().execute(check_error=True)}
+def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi | None, choices: Choices,
+            tor: Tor, timings: dict[str, float], links: list[dict] | None = None,
+            unreachable: dict[str, str] | None = None) -> dict:
+    """A JSON-able snapshot: nodes, SB chassis, logical topology, VM bindings, ToR MAC table.
+    `sb` None: SB does not answer; what comes from it is left out and `unreachable` says why."""
+    sb_chassis = {c.uuid: c for c in sb.chassis_list().execute(check_error=True)} if sb else {}
     bindings = {pb.logical_port: (sb_chassis[pb.chassis[0].uuid].name if pb.chassis else None)
-                for pb in sb.db_list_rows("Port_Binding").execute(check_error=True)}
+                for pb in sb.db_list_rows("Port_Binding").execute(check_error=True)} if sb else {}
     chassis_rows = []
     for ch in sorted(sb_chassis.values(), key=lambda c: c.name):
         ids = dict(ch.other_config)
@@ -65,7 +67,7 @@ def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi, choices:
                      for n, s in sc.switches.items()],
         "router_ports": routers, "vms": vms,
         "tor_fdb": [e.__dict__ for e in tor.fdb()], "mac_moves": tor.mac_moves(),
-        "timings": timings, "links": links or [],
+        "timings": timings, "links": links or [], "unreachable": dict(unreachable or {}),
     }
 
 
@@ -81,6 +83,9 @@ def render(snap: dict, console: Console | None = None) -> None:
     console.rule(f"[bold]testbed {snap['testbed']}[/] - {snap['description']}")
     console.print(f"datapath [bold]{snap['datapath']}[/], ToR [bold]{snap['tor_backend']}[/] "
                   f"({snap['why']}); {snap['versions']}")
+    for database, why in snap.get("unreachable", {}).items():
+        console.print(f"[bold red]{database.upper()} unreachable[/]: {why}; what comes from it "
+                      "(chassis, bindings, active gateways) is not shown")
     _table(console, "Nodes", snap["nodes"], ["name", "role", "container", "status", "versions",
                                              "ovn_from"])
     _table(console, "Chassis registered in SB", snap["chassis"],

@@ -61,11 +61,15 @@ def _ofproto_trace(lab: Lab, leg: Leg) -> trace.OfprotoTrace | None:
     return trace.parse_ofproto_trace(result.stdout + result.stderr, ports, argv)
 
 
-def run_traces(lab: Lab, w: Walk, pool: Executor) -> tuple[dict, list[Check]]:
+def run_traces(lab: Lab, w: Walk, pool: Executor,
+               ovn_trace: bool = True) -> tuple[dict, list[Check]]:
+    """ovn-trace (unless SB is down: `ovn_trace` False) and ofproto/trace of each leg that was
+    seen, and their checks against the capture."""
     futures = {}
     for leg in (w.request, w.reply):
         if leg.seen:
-            futures[f"ovn-trace {leg.name}"] = pool.submit(_ovn_trace, lab, leg)
+            if ovn_trace:
+                futures[f"ovn-trace {leg.name}"] = pool.submit(_ovn_trace, lab, leg)
             futures[f"ofproto/trace {leg.name}"] = pool.submit(_ofproto_trace, lab, leg)
     traces = {k: f.result() for k, f in futures.items()}
     traces = {k: v for k, v in traces.items() if v is not None}

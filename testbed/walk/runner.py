@@ -288,10 +288,14 @@ def cross_check(lab: Lab, w: Walk, pool: ThreadPoolExecutor, run_traces: bool) -
     """The nodes' names for the walk's addresses and, with `run_traces`, ovn-trace and
     ofproto/trace of each leg held against the captures."""
     t3 = time.monotonic()
-    names_f = pool.submit(directory, lab.scenario, lab.nodes, lab.sb)
+    sb = lab.try_sb()
+    if sb is None:
+        w.notes.append(f"SB does not answer, so ovn-trace and the logical names were skipped "
+                       f"(ofproto/trace ran on the chassis): {lab.unreachable['sb']}")
+    names_f = pool.submit(directory, lab.scenario, lab.nodes, sb)
     if run_traces:
         from .crosscheck import run_traces as traces_of
-        w.traces, w.checks = traces_of(lab, w, pool)
+        w.traces, w.checks = traces_of(lab, w, pool, ovn_trace=sb is not None)
         if w.reply.translations() and any(c.what.startswith("reply")
                                           for c in w.disagreements):
             w.notes.append(f"the reply was translated back (un-NAT) on "

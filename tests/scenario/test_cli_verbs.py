@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ from scapy.utils import rdpcap
 
 from testbed import wait
 from testbed.cli import main as cli
+from testbed.ovn import readiness
 
 from .conftest import RUNS
 
@@ -188,3 +190,41 @@ def test_logs_follow_until_interrupted(seed):
     assert proc.returncode == 130, (proc.returncode, err[-1000:])
     assert "Traceback" not in err, err[-1000:]
     assert len(lines) >= 3, lines
+
+
+def _verb(*argv: str) -> subprocess.CompletedProcess:
+    """A verb as a user runs it, in its own process; a hang fails the test (60 s)."""
+    return subprocess.run([sys.executable, "-m", "testbed", "--runs", str(RUNS), *argv],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_verbs_degrade_when_a_database_or_northd_is_down(seed):
+    """With SB down a walk still captures and reports the wire path (ofproto/trace too) and
+    says ovn-trace was skipped; show prints the nodes and names what is unreachable. With NB
+    down walks are whole and a verb that needs NB says so in one line. With northd down walks
+    are whole. Each ends on its own (the deadline is subprocess's timeout)."""
+    name = seed.name
+    with seed.faults.kill("central", "ovnsb_db"):
+        walk = _verb("walk", "vm1", "vm4", "--name", name)
+        assert walk.returncode == 0, walk.stdout[-2000:] + walk.stderr[-2000:]
+        assert "SB does not answer, so ovn-trace and the logical names were skipped" in walk.stdout
+        assert "ofproto/trace request" in walk.stdout
+        show = _verb("show", name)
+        assert show.returncode == 0 and "SB unreachable" in show.stdout, show.stdout[-2000:]
+        assert "compute-a" in show.stdout  # the nodes are still listed
+    with seed.faults.kill("central", "ovnnb_db"):
+        mode = _verb("mode", "R1", "centralized", "--name", name)
+        assert mode.returncode == 1 and "the NB database" in mode.stderr, mode.stderr
+        assert mode.stderr.count("\n") == 1, mode.stderr  # one line, no retry spam
+        walk = _verb("walk", "vm1", "vm4", "--name", name)
+        assert walk.returncode == 0 and _all_agree(walk.stdout), walk.stdout[-2000:]
+    with seed.faults.kill("central", "ovn-northd"):
+        walk = _verb("walk", "vm1", "vm4", "--name", name)
+        assert walk.returncode == 0 and _all_agree(walk.stdout), walk.stdout[-2000:]
+    readiness.wait_all(seed.scenario, seed.nodes, seed.nb, seed.sb, lambda _: None)
+
+
+def _all_agree(out: str) -> bool:
+    """Both traces ran and agree with the capture: "N of N agree" (N > 0)."""
+    found = re.search(r"(\d+) of (\d+) agree", out)
+    return bool(found) and found.group(1) == found.group(2) != "0"
