@@ -166,7 +166,11 @@ def test_a_stopped_compute_comes_back_rewired(gw_seed):
     with tb.faults.stop("compute-a"):
         tb.nodes["compute-a"].container.reload()
         assert tb.nodes["compute-a"].container.status == "exited"
-        # vm1's NIC lost its peer with the container: the probe cannot even be sent
+        # vm1's NIC goes with its peer once the kernel has cleaned the stopped container's
+        # namespace up (a work queue: not at once), and then the probe cannot even be sent
+        wait.until("vm1's eth0 to go with its peer on compute-a", lambda: [] if tb.nodes[
+            "vm1"].run(["ip", "link", "show", "eth0"], check=False).rc else ["eth0 gone"], 30,
+            interval=0.1)
         with pytest.raises(PingNotRun, match="Network is unreachable"):
             tb.host("vm1").ping("10.10.0.14", count=1, wait=1)
     assert live_macs() == before  # the same ends with the same MACs, made anew
