@@ -28,7 +28,7 @@ from .runtime import runtimes
 from .tor import BACKENDS, Tor
 
 RUNS_DIR = Path("runs")
-ATTACHED_DB_TIMEOUT = 5.0
+ATTACHED_DB_TIMEOUT = 3.0
 """Seconds a testbed that is up gets to answer on NB or SB before a verb says it is down and
 goes on without it (bring-up waits readiness.TIMEOUT)."""
 
