@@ -78,6 +78,7 @@ def _tool_arguments_apart(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    own_process = argv is None  # the `testbed` command itself, not a call from Python
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(_tool_arguments_apart(argv))
     global _OWNER
@@ -87,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return VERBS[args.verb].run(args) or 0
     except KeyboardInterrupt:
+        if own_process:  # the cleanup ran; a second Ctrl-C while the interpreter exits would
+            # only print a traceback from some finaliser (a process group signalled twice too)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the CLI reports, the library raises
