@@ -14,7 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-from ..observe.capture import tcpdump_argv
 from . import pick
 
 
@@ -39,6 +38,8 @@ def run(args) -> int:
             tb.dir / "captures" / f"{args.node}--{args.interface}-{stamp}.pcap")
         path.parent.mkdir(parents=True, exist_ok=True)
         target = str(path)
+    from ..observe.capture import tcpdump_argv
+
     argv = tcpdump_argv(node.netns, args.interface, Path(target),
                         [args.filter] if args.filter else None)
     if args.count:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..net import teardown
 from ..runtime import runtimes
-from ..wiring import Wiring
 from . import pick
 
 
@@ -25,9 +23,13 @@ def run(args) -> int:
     except pick.NoSuchTestbed:
         if not leftovers(name):  # no container, but networks or veths a crash left: remove
             raise
+    from ..net import teardown
+
     teardown(name, Path(args.runs) / name)
     return 0
 
 
 def leftovers(name: str) -> bool:
+    from ..wiring import Wiring
+
     return bool(runtimes.of(name).claims(name) or Wiring(name).leftovers())

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import TestbedError
-from ..net import Testbed
 from ..runtime import runtimes
+
+if TYPE_CHECKING:
+    from ..net import Testbed
 
 
 class NoSuchTestbed(TestbedError, LookupError):
@@ -61,6 +64,8 @@ def refuse_unknown(name: str) -> None:
 
 
 def attach(args, progress=lambda _: None) -> Testbed:
+    from ..net import Testbed  # on use: the Testbed pulls in netlink, OVSDB and Docker
+
     """The testbed the command line names (or the only one up), attached."""
     name = name_of(args)
     if given(args):  # the only one up was found in the listing already

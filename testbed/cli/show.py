@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-from ..report import summary
 from . import pick
 
 
@@ -22,5 +21,7 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(snap, indent=1))
     else:
+        from ..report import summary
+
         summary.render(snap)
     return 0

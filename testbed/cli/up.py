@@ -9,8 +9,6 @@ from pathlib import Path
 
 from ..errors import TestbedError
 from ..model import SUITES, load, with_ovn, with_suite
-from ..net import Testbed
-from ..report import picture, summary
 from ..runtime.runtimes import DEFAULT, available
 
 
@@ -29,6 +27,9 @@ def add_parser(p) -> None:
 
 
 def run(args) -> int:
+    from ..net import Testbed
+    from ..report import picture, summary
+
     scenario = load(args.scenario)  # a bad file stops here, before anything starts
     if args.suite:
         scenario = with_suite(scenario, args.suite)

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from .. import rewire, wiring
+from .. import wiring
 from ..errors import FaultError
 from ..names import PIDFILES
 
@@ -141,6 +141,8 @@ class Stop(Kind):
 
     def restore(self, lab, f):
         if not f.target:
+            from .. import rewire  # the whole re-wiring, only when a node comes back
+
             rewire.restart_node(lab, f.node)
             return
         lab.nodes[f.node].exec(["kill", "-CONT", str(f.params["pid"])])

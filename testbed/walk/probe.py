@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-from ..observe.frames import Frame
+if TYPE_CHECKING:
+    from ..observe.frames import Frame
 
 PROTOS = ("icmp", "tcp", "udp")
 TAG = "ovn-testbed-walk"
