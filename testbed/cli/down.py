@@ -23,8 +23,6 @@ def run(args) -> int:
     except pick.NoSuchTestbed:
         if not leftovers(name):  # no container, but networks or veths a crash left: remove
             raise
-    from ..net import teardown
-
     teardown(name, Path(args.runs) / name)
     return 0
 
@@ -33,3 +31,9 @@ def leftovers(name: str) -> bool:
     from ..wiring import Wiring
 
     return bool(runtimes.of(name).claims(name) or Wiring(name).leftovers())
+
+
+def teardown(name: str, run_dir: Path) -> None:
+    from ..net import teardown as remove  # on use: it pulls in the runtime and netlink
+
+    remove(name, run_dir)
