@@ -232,12 +232,7 @@ class Lab:
         how = HaPlacement(placement)
         logical.place_gateway(self.nb, sc.router_port_name(router, port), port.gateway_chassis,
                               how)
-        ports = [p.model_copy(update={"ha_placement": how}) if p is port else p
-                 for p in sc.routers[router].ports]
-        routers = {**sc.routers, router: sc.routers[router].model_copy(update={"ports": ports})}
-        self.scenario = sc.model_copy(update={"routers": routers})
-        readiness.chassis_caught_up(self.nodes[sc.central])
-        self.save()
+        self._port_changed(router, port, ha_placement=how)
 
     def set_gateway_mtu(self, router: str, mtu: int | None) -> None:
         """Set (None: remove) a router's gateway_mtu on the running testbed, NB and scenario
@@ -254,7 +249,13 @@ class Lab:
         else:
             self.nb.db_set("Logical_Router_Port", lrp,
                            ("options", {"gateway_mtu": str(mtu)})).execute(check_error=True)
-        ports = [p.model_copy(update={"gateway_mtu": mtu}) if p is port else p
+        self._port_changed(router, port, gateway_mtu=mtu)
+
+    def _port_changed(self, router: str, port, **update) -> None:
+        """A router port changed in NB: the running scenario follows, every chassis catches
+        up, the state is saved."""
+        sc = self.scenario
+        ports = [p.model_copy(update=update) if p is port else p
                  for p in sc.routers[router].ports]
         routers = {**sc.routers, router: sc.routers[router].model_copy(update={"ports": ports})}
         self.scenario = sc.model_copy(update={"routers": routers})
