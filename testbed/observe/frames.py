@@ -12,9 +12,17 @@ from dataclasses import asdict, dataclass, field
 from scapy.contrib.geneve import GENEVE
 from scapy.error import Scapy_Exception
 from scapy.layers.inet import ICMP, IP, TCP, UDP, ICMPerror, IPerror, TCPerror, UDPerror
+from scapy.layers.inet6 import (
+    ICMPv6EchoReply,
+    ICMPv6EchoRequest,
+    ICMPv6PacketTooBig,
+    IPerror6,
+    IPv6,
+    _ICMPv6,
+)
 from scapy.layers.l2 import ARP, Dot1Q, Ether
 from scapy.layers.vxlan import VXLAN
-from scapy.packet import Packet, Raw
+from scapy.packet import NoPayload, Packet, Raw
 from scapy.utils import EDecimal
 
 OVN_GENEVE_CLASS, OVN_GENEVE_TYPE = 0x0102, 0x80
@@ -63,6 +71,7 @@ class Frame:
     eth_dst: str
     vlan: int | None = None
     kind: str = "other"  # ipv4, arp, ipv6, lldp, other
+    # (ipv6: ip_src/ip_dst are IPv6 addresses, ttl the hop limit, proto "icmp6" for ICMPv6)
     ip_src: str | None = None
     ip_dst: str | None = None
     ttl: int | None = None
@@ -83,6 +92,7 @@ class Frame:
     df: bool = False  # IPv4 "don't fragment"
     icmp_mtu: int | None = None  # the MTU an ICMP "fragmentation needed" announces
     tcp_mss: int | None = None  # the MSS option a TCP SYN offers
+    nd_target: str | None = None  # the address a neighbour solicitation / advertisement is about
     raw: bytes = field(default=b"", repr=False, compare=False)
 
     @property
@@ -102,6 +112,16 @@ class Frame:
                 what += f" id {f.icmp_id} seq {f.icmp_seq}"
         elif f.proto in ("tcp", "udp"):
             what = f"{f.proto.upper()} {f.sport} > {f.dport}" + (f" [{f.tcp_flags}]" if f.tcp_flags else "")
+        elif f.proto == "icmp6":
+            names6 = {128: "echo request", 129: "echo reply", 1: "unreachable",
+                      2: "packet too big", 3: "time exceeded", **ND_NAMES}
+            what = f"ICMPv6 {names6.get(f.icmp_type, f'type {f.icmp_type}')}"
+            if f.icmp_id is not None:
+                what += f" id {f.icmp_id} seq {f.icmp_seq}"
+            if f.icmp_mtu is not None:
+                what += f" (mtu {f.icmp_mtu})"
+            if f.nd_target:
+                what += f" for {f.nd_target}"
         elif f.kind == "arp":
             what = "ARP " + ("request" if f.arp_op == 1 else "reply")
         head = f"{f.eth_src} > {f.eth_dst}" + (f" vlan {f.vlan}" if f.vlan is not None else "")
@@ -144,8 +164,10 @@ def decode(pkt: Packet, ns: int | None = None) -> Frame:
         f.update(kind="arp", arp_op=pkt[ARP].op, ip_src=pkt[ARP].psrc, ip_dst=pkt[ARP].pdst)
         return Frame(**f)
     ip = pkt.getlayer(IP)
+    if ip is None and pkt.haslayer(IPv6):
+        return Frame(**_ipv6(pkt.getlayer(IPv6), f))
     if ip is None:
-        f["kind"] = "ipv6" if eth.type == 0x86DD else "lldp" if eth.type == 0x88CC else "other"
+        f["kind"] = "lldp" if eth.type == 0x88CC else "other"
         return Frame(**f)
     f.update(kind="ipv4", ip_src=ip.src, ip_dst=ip.dst, ttl=ip.ttl, ip_len=ip.len,
              df=bool(int(ip.flags) & 0x2))
@@ -193,6 +215,58 @@ def decode(pkt: Packet, ns: int | None = None) -> Frame:
         payload = udp.payload.load if isinstance(udp.payload, Raw) else bytes(udp.payload)
         f.update(proto="udp", sport=udp.sport, dport=udp.dport, payload=payload[:64])
     return Frame(**f)
+
+
+ND_NAMES = {133: "router solicitation", 134: "router advertisement",
+            135: "neighbour solicitation", 136: "neighbour advertisement"}
+"""ICMPv6 neighbour discovery (what ARP is to IPv4), by type"""
+
+
+def _first_icmp6(ip6: IPv6) -> _ICMPv6 | None:
+    """The ICMPv6 message after the extension headers (not one an error quotes)."""
+    layer = ip6.payload
+    while isinstance(layer, Packet) and not isinstance(layer, IPerror6 | NoPayload):
+        if isinstance(layer, _ICMPv6):
+            return layer
+        layer = layer.payload
+    return None
+
+
+def _ipv6(ip6: IPv6, f: dict) -> dict:
+    """An IPv6 packet's fields (extension headers skipped: scapy decodes through them)."""
+    plen = ip6.plen if ip6.plen is not None else len(bytes(ip6.payload))  # a packet not built
+    f.update(kind="ipv6", ip_src=ip6.src, ip_dst=ip6.dst, ttl=ip6.hlim, ip_len=plen + 40,
+             df=True)  # IPv6 routers never fragment: every packet is "don't fragment"
+    icmp = _first_icmp6(ip6)
+    quoted = ip6.getlayer(IPerror6)
+    if icmp is not None:
+        f.update(proto="icmp6", icmp_type=icmp.type, icmp_code=icmp.code)
+        if isinstance(icmp, ICMPv6EchoRequest | ICMPv6EchoReply):
+            f.update(icmp_id=icmp.id, icmp_seq=icmp.seq, payload=bytes(icmp.data)[:64])
+        if isinstance(icmp, ICMPv6PacketTooBig):
+            f["icmp_mtu"] = icmp.mtu
+        if icmp.type in (135, 136):
+            f["nd_target"] = icmp.tgt
+    elif ip6.haslayer(TCP):
+        tcp = ip6[TCP]
+        flags = "".join(c for i, c in enumerate(_TCP_FLAGS) if int(tcp.flags) & (1 << i))
+        f.update(proto="tcp", sport=tcp.sport, dport=tcp.dport, tcp_flags=flags,
+                 payload=bytes(tcp.payload)[:64],
+                 tcp_mss=next((v for k, v in tcp.options if k == "MSS"), None))
+    elif ip6.haslayer(UDP):
+        udp = ip6[UDP]
+        f.update(proto="udp", sport=udp.sport, dport=udp.dport, payload=bytes(udp.payload)[:64])
+    if quoted is not None:
+        inner = quoted.payload
+        q = {"ip_src": quoted.src, "ip_dst": quoted.dst, "proto": str(quoted.nh)}
+        if isinstance(inner, ICMPv6EchoRequest | ICMPv6EchoReply):
+            q.update(proto="icmp6", icmp_id=inner.id)
+        elif inner.haslayer(TCPerror) or isinstance(inner, TCP):
+            q.update(proto="tcp", sport=inner.sport, dport=inner.dport)
+        elif inner.haslayer(UDPerror) or isinstance(inner, UDP):
+            q.update(proto="udp", sport=inner.sport, dport=inner.dport)
+        f["quoted"] = Quoted(**q)
+    return f
 
 
 STILL_WRITTEN = (EOFError, ValueError, struct.error, Scapy_Exception)

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from ..observe.frames import Frame
 
 PROTOS = ("icmp", "tcp", "udp")
+ECHO = {"icmp": (8, 0), "icmp6": (128, 129)}
+"""echo request and reply types: ICMP's, ICMPv6's (an icmp probe to an IPv6 address)"""
 TAG = "ovn-testbed-walk"
 
 
@@ -32,10 +34,10 @@ class Mark:
         """'request', 'reply' or None (not this probe's frame)."""
         p = frame.packet
         q = p.quoted
-        if self.proto == "icmp":
-            if p.proto == "icmp" and p.icmp_id == self.icmp_id and p.icmp_type in (0, 8):
-                return "request" if p.icmp_type == 8 else "reply"
-            if q is not None and q.proto == "icmp" and q.icmp_id == self.icmp_id:
+        if self.proto == "icmp":  # ICMP or ICMPv6, as the addresses are
+            if p.proto in ECHO and p.icmp_id == self.icmp_id and p.icmp_type in ECHO[p.proto]:
+                return "request" if p.icmp_type == ECHO[p.proto][0] else "reply"
+            if q is not None and q.proto in ECHO and q.icmp_id == self.icmp_id:
                 return "reply"
             return None
         if self.sport is None:
@@ -52,7 +54,7 @@ class Mark:
         return asdict(self)
 
 
-IP_ICMP_HEADERS, IP_UDP_HEADERS = 28, 28
+IP_ICMP_HEADERS, IP_UDP_HEADERS, IPV6_ICMP_HEADERS = 28, 28, 48
 MIN_SIZE, MAX_SIZE = 64, 9216
 """--size bounds: room for the walk's tag, up to jumbo frames"""
 TIMEOUT = 2.0
@@ -93,7 +95,8 @@ class Probe:
         """The command the source host runs to send the probe (an argument list, no shell values)."""
         wait = str(max(1, round(self.timeout)))
         if self.proto == "icmp":
-            sized = ["-s", str(self.size - IP_ICMP_HEADERS)] if self.size else []
+            headers = IPV6_ICMP_HEADERS if ":" in self.dst_ip else IP_ICMP_HEADERS
+            sized = ["-s", str(self.size - headers)] if self.size else []
             return ["ping", "-n", "-c", "1", "-W", wait, "-e", str(self.icmp_id),
                     "-p", TAG.encode()[:16].hex(), *sized, *(["-M", "do"] if self.df else []),
                     self.dst_ip]
@@ -121,7 +124,8 @@ class Probe:
         if p.ip_dst != self.src_ip:
             return False
         if self.proto == "icmp":
-            return (p.proto == "icmp" and p.icmp_type == 0 and p.icmp_id == self.icmp_id) or (
+            return (p.proto in ECHO and p.icmp_type == ECHO[p.proto][1]
+                    and p.icmp_id == self.icmp_id) or (
                 p.quoted is not None and p.quoted.icmp_id == self.icmp_id)
         return p.proto == self.proto and p.sport == self.port or (
             p.quoted is not None and p.quoted.dport == self.port)

@@ -209,10 +209,12 @@ def ovn_microflow(inport: str, f: Frame) -> str:
     p = f.packet
     quoted = inport.replace("\\", "\\\\").replace('"', '\\"')
     parts = [f'inport == "{quoted}"', f"eth.src == {p.eth_src}", f"eth.dst == {p.eth_dst}"]
+    ip = "ip6" if p.kind == "ipv6" else "ip4"
     if p.ip_src:
-        parts += [f"ip4.src == {p.ip_src}", f"ip4.dst == {p.ip_dst}", f"ip.ttl == {p.ttl}"]
-    if p.proto == "icmp":
-        parts += [f"icmp4.type == {p.icmp_type}", f"icmp4.code == {p.icmp_code}"]
+        parts += [f"{ip}.src == {p.ip_src}", f"{ip}.dst == {p.ip_dst}", f"ip.ttl == {p.ttl}"]
+    if p.proto in ("icmp", "icmp6"):
+        icmp = "icmp6" if p.proto == "icmp6" else "icmp4"
+        parts += [f"{icmp}.type == {p.icmp_type}", f"{icmp}.code == {p.icmp_code}"]
     elif p.proto in ("tcp", "udp"):
         parts += [f"{p.proto}.src == {p.sport}", f"{p.proto}.dst == {p.dport}"]
     return " && ".join(parts)
@@ -223,12 +225,17 @@ def ofproto_flow(in_port: str, f: Frame) -> str:
     parts = [f"in_port={in_port}"]
     if f.vlan is not None:
         parts.append(f"dl_vlan={f.vlan}")
-    proto = f.proto if f.proto in ("icmp", "tcp", "udp") else "ip"
+    v6 = f.kind == "ipv6"
+    proto = (f.proto if f.proto in ("icmp", "icmp6") else
+             f"{f.proto}6" if v6 and f.proto in ("tcp", "udp") else
+             f.proto if f.proto in ("tcp", "udp") else "ipv6" if v6 else "ip")
     parts += [proto, f"dl_src={f.eth_src}", f"dl_dst={f.eth_dst}"]
     if f.ip_src:
-        parts += [f"nw_src={f.ip_src}", f"nw_dst={f.ip_dst}", f"nw_ttl={f.ttl}"]
-    if f.proto == "icmp":
-        parts += [f"icmp_type={f.icmp_type}", f"icmp_code={f.icmp_code}"]
+        src, dst = ("ipv6_src", "ipv6_dst") if v6 else ("nw_src", "nw_dst")
+        parts += [f"{src}={f.ip_src}", f"{dst}={f.ip_dst}", f"nw_ttl={f.ttl}"]
+    if f.proto in ("icmp", "icmp6"):
+        field = "icmpv6" if f.proto == "icmp6" else "icmp"
+        parts += [f"{field}_type={f.icmp_type}", f"{field}_code={f.icmp_code}"]
     elif f.proto in ("tcp", "udp"):
         parts += [f"{f.proto}_src={f.sport}", f"{f.proto}_dst={f.dport}"]
     return ",".join(parts)

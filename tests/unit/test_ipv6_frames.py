@@ -1,0 +1,73 @@
+"""IPv6 in captures, without Docker (issue 20's first layer): IPv6 and ICMPv6 decoded through
+extension headers, neighbour discovery named as ARP is, an ICMPv6 echo probe marked like an
+ICMP one, "packet too big" read with its MTU and the probe it quotes, and the traces' flows."""
+
+from __future__ import annotations
+
+from scapy.layers.inet import TCP
+from scapy.layers.inet6 import (
+    ICMPv6EchoReply,
+    ICMPv6EchoRequest,
+    ICMPv6ND_NA,
+    ICMPv6ND_NS,
+    ICMPv6PacketTooBig,
+    IPv6,
+    IPv6ExtHdrHopByHop,
+)
+from scapy.layers.l2 import Ether
+
+from testbed.observe.frames import decode
+from testbed.walk import trace
+from testbed.walk.probe import Probe
+
+A, B = "fd00:11::11", "fd00:10::14"
+
+
+def frame(pkt):
+    return decode(Ether(bytes(Ether(src="fa:16:3e:16:07:92", dst="fa:16:3e:7e:d6:7e") / pkt)), 1)
+
+
+def test_an_icmpv6_echo_through_an_extension_header():
+    f = frame(IPv6(src=A, dst=B, hlim=63) / IPv6ExtHdrHopByHop() / ICMPv6EchoRequest(
+        id=4242, seq=1, data=b"x" * 100))
+    assert (f.kind, f.proto, f.icmp_type, f.icmp_id, f.ttl) == ("ipv6", "icmp6", 128, 4242, 63)
+    assert f.ip_len == 40 + 8 + 8 + 100 and f.df
+    assert "ICMPv6 echo request id 4242" in f.summary()
+
+
+def test_neighbour_discovery_is_named_with_its_target():
+    ns = frame(IPv6(src=A, dst="ff02::1:ff00:14", hlim=255) / ICMPv6ND_NS(tgt=B))
+    na = frame(IPv6(src=B, dst=A, hlim=255) / ICMPv6ND_NA(tgt=B))
+    assert (ns.icmp_type, ns.nd_target) == (135, B)
+    assert f"neighbour solicitation for {B}" in ns.summary()
+    assert f"neighbour advertisement for {B}" in na.summary()
+
+
+def test_an_icmpv6_probe_is_marked_like_an_icmp_one():
+    probe = Probe.make("icmp", A, B)
+    mark = probe.mark([])
+    request = frame(IPv6(src=A, dst=B) / ICMPv6EchoRequest(id=probe.icmp_id))
+    reply = frame(IPv6(src=B, dst=A) / ICMPv6EchoReply(id=probe.icmp_id))
+    other = frame(IPv6(src=A, dst=B) / ICMPv6EchoRequest(id=probe.icmp_id + 1))
+    assert (mark.leg(request), mark.leg(reply), mark.leg(other)) == ("request", "reply", None)
+    assert probe.is_answer(reply) and not probe.is_answer(request)
+    too_big = frame(IPv6(src="fd00:11::1", dst=A) / ICMPv6PacketTooBig(mtu=1280) / bytes(
+        IPv6(src=A, dst=B) / ICMPv6EchoRequest(id=probe.icmp_id)))
+    assert mark.leg(too_big) == "reply" and too_big.icmp_mtu == 1280
+    assert "packet too big (mtu 1280)" in too_big.summary()
+    sized = Probe.make("icmp", A, B, size=1500).argv()
+    assert sized[sized.index("-s") + 1] == "1452"  # 40 bytes of IPv6, 8 of ICMPv6
+
+
+def test_tcp_over_ipv6_and_the_traces_flows():
+    syn = frame(IPv6(src=A, dst=B, hlim=64) / TCP(sport=40000, dport=22, flags="S",
+                                                  options=[("MSS", 1440)]))
+    assert (syn.proto, syn.tcp_flags, syn.tcp_mss) == ("tcp", "S", 1440)
+    echo = frame(IPv6(src=A, dst=B, hlim=64) / ICMPv6EchoRequest(id=7))
+    assert trace.ovn_microflow("vm1", echo).endswith(
+        f"ip6.src == {A} && ip6.dst == {B} && ip.ttl == 64 && icmp6.type == 128 && "
+        "icmp6.code == 0")
+    assert trace.ofproto_flow("tap-vm1", echo) == (
+        "in_port=tap-vm1,icmp6,dl_src=fa:16:3e:16:07:92,dl_dst=fa:16:3e:7e:d6:7e,"
+        f"ipv6_src={A},ipv6_dst={B},nw_ttl=64,icmpv6_type=128,icmpv6_code=0")
+    assert trace.ofproto_flow("tap-vm1", syn).startswith("in_port=tap-vm1,tcp6,")
