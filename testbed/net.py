@@ -200,19 +200,20 @@ class Testbed:
     def walk(self, source: str, destination: str, proto: str = "icmp", port: int | None = None,
              timeout: float | None = None, traces: bool = True,
              capture_on: list[str] | None = None, warm: bool = True, size: int | None = None,
-             df: bool = False):
+             df: bool = False, ipv6: bool = False):
         """Send one probe and follow it on every link: see testbed.walk.model for the result.
         `timeout`: seconds the probe waits for its answer (testbed.walk.probe.TIMEOUT).
         `warm`: one unmeasured ping first resolves the path (said in the notes); False walks
         the cold first packet, which OVN may consume while it resolves a next hop. `size`: the
-        probe's IP packet in bytes; `df`: don't fragment (MTU: testbed.walk.sizes)."""
+        probe's IP packet in bytes; `df`: don't fragment (MTU: testbed.walk.sizes); `ipv6`:
+        between the hosts' IPv6 addresses (dual stack)."""
         from .report import walk_files
         from .walk.probe import TIMEOUT
         from .walk.runner import walk
 
         timeout = TIMEOUT if timeout is None else timeout
         w = walk(self.lab, source, destination, proto, port, timeout, traces, capture_on, warm,
-                 size, df)
+                 size, df, ipv6)
         return walk_files.write(w, self.scenario, self.name)
 
     @property

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from . import names, wiring
 from .links import Endpoint, Link
 from .model import Role
+from .model.ipv6 import gateway6, prefixlen6
 from .ovn import chassis as ovn_chassis
 from .ovn import readiness
 from .tor import external_segment
@@ -34,6 +35,10 @@ def configure_host(lab: Lab, name: str) -> None:
         gw = sc.gateway_of(vm.switch)
         wiring.set_address(node.netns, names.VM_NIC, f"{vm.ip}/{lab.prefix(vm.switch)}",
                            gateway=gw.ip if gw else None)
+        if vm.ip6 is not None:  # dual stack: its IPv6 address and default route beside
+            wiring.set_address(node.netns, names.VM_NIC,
+                               f"{vm.ip6}/{prefixlen6(sc, vm.switch)}",
+                               gateway=gateway6(sc, vm.switch))
     elif sc.nodes[name].behind is not None:
         _, gateway = sc.upstream_link(name)
         wiring.set_address(node.netns, names.VM_NIC, str(sc.nodes[name].address), gateway=gateway)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import socket
 import threading
 from dataclasses import dataclass
 
@@ -138,14 +139,17 @@ def netns(path: str) -> IPRoute:
 
 
 def set_address(ns_path: str, ifname: str, cidr: str, gateway: str | None = None) -> None:
-    """Put an address (and optionally a default route) on an interface inside a namespace."""
+    """Put an address (and optionally a default route) on an interface inside a namespace;
+    IPv4 or IPv6, as the address is."""
     ip, prefix = cidr.split("/")
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
     with netns(ns_path) as ns:
         idx = ns.link_lookup(ifname=ifname)[0]
-        ns.addr("replace", index=idx, address=ip, prefixlen=int(prefix))
+        ns.addr("replace", index=idx, address=ip, prefixlen=int(prefix), family=family)
         ns.link("set", index=idx, state="up")
         if gateway:
-            ns.route("replace", dst="0.0.0.0/0", gateway=gateway)
+            ns.route("replace", dst="::/0" if family == socket.AF_INET6 else "0.0.0.0/0",
+                     gateway=gateway, family=family)
 
 
 def add_bridge(ns_path: str, bridge: str, ports: list[str]) -> None:

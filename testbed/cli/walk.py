@@ -31,6 +31,8 @@ def add_parser(p) -> None:
     p.add_argument("--df", action="store_true",
                    help="don't fragment (icmp): too big for a link, it is dropped or answered "
                         "with ICMP 'fragmentation needed'")
+    p.add_argument("-6", "--ipv6", action="store_true",
+                   help="between the hosts' IPv6 addresses (a dual-stack scenario)")
     p.add_argument("--noise", action="store_true",
                    help="also list the background frames captured meanwhile (ARP, BFD, ...)")
 
@@ -40,7 +42,7 @@ def run(args) -> int:
 
     tb = pick.attach(args, progress=lambda _: None)
     w = tb.walk(args.source, args.destination, args.proto, args.port, args.timeout,
-                traces=not args.no_trace, warm=not args.cold, size=args.size, df=args.df)
+                traces=not args.no_trace, warm=not args.cold, size=args.size, df=args.df, ipv6=args.ipv6)
     walk_text.render(w)
     if args.noise:
         walk_text.render_background(w)

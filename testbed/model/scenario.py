@@ -183,6 +183,8 @@ class Physical(Strict):
 
 class Switch(Strict):
     cidr: Cidr
+    cidr6: Cidr | None = None
+    """an IPv6 prefix beside the IPv4 subnet (dual stack; model/ipv6.py)"""
     vlan: Vlan | None = None
     """VLAN on the provider network; None for a switch on the external network."""
     network: Network = Network.provider
@@ -207,6 +209,8 @@ class RouterPort(Strict):
     ha_placement: HaPlacement = HaPlacement.gateway_chassis
     """how the priorities are written to NB: Gateway_Chassis rows on the router port, or one
     HA_Chassis_Group the port refers to (as Neutron does since it moved to groups)."""
+    ip6: Ip | None = None
+    """its IPv6 address on a dual-stack switch"""
     gateway_mtu: Mtu | None = None
     """gateway port only: NB options:gateway_mtu; larger packets leaving through it are answered
     with ICMP "fragmentation needed" (what Neutron sets to make path MTU discovery work)"""
@@ -239,6 +243,8 @@ class Vm(Strict):
     """Neutron-style security groups: ingress denied but what a rule allows (stateful)"""
     mtu: Mtu | None = None
     """its NIC's MTU (and its tap's on the chassis); 1500 when absent, or what DHCP hands out"""
+    ip6: Ip | None = None
+    """its IPv6 address on a dual-stack switch (static; default route via the router's)"""
 
 
 class Scenario(Strict):

@@ -114,7 +114,8 @@ class Frame:
             what = f"{f.proto.upper()} {f.sport} > {f.dport}" + (f" [{f.tcp_flags}]" if f.tcp_flags else "")
         elif f.proto == "icmp6":
             names6 = {128: "echo request", 129: "echo reply", 1: "unreachable",
-                      2: "packet too big", 3: "time exceeded", **ND_NAMES}
+                      2: "packet too big", 3: "time exceeded", 130: "MLD query",
+                      131: "MLD report", 132: "MLD done", 143: "MLDv2 report", **ND_NAMES}
             what = f"ICMPv6 {names6.get(f.icmp_type, f'type {f.icmp_type}')}"
             if f.icmp_id is not None:
                 what += f" id {f.icmp_id} seq {f.icmp_seq}"
@@ -240,7 +241,8 @@ def _ipv6(ip6: IPv6, f: dict) -> dict:
     icmp = _first_icmp6(ip6)
     quoted = ip6.getlayer(IPerror6)
     if icmp is not None:
-        f.update(proto="icmp6", icmp_type=icmp.type, icmp_code=icmp.code)
+        f.update(proto="icmp6", icmp_type=icmp.type,  # MLD reports have no code field
+                 icmp_code=getattr(icmp, "code", 0))
         if isinstance(icmp, ICMPv6EchoRequest | ICMPv6EchoReply):
             f.update(icmp_id=icmp.id, icmp_seq=icmp.seq, payload=bytes(icmp.data)[:64])
         if isinstance(icmp, ICMPv6PacketTooBig):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from ..model import HaPlacement, Nat, Network, Scenario
+from ..model.ipv6 import prefixlen6
 from ..names import ha_chassis_group
 from . import acls
 from .db import NbApi
@@ -42,8 +43,10 @@ def build(nb: NbApi, sc: Scenario) -> None:
                 prefix = ipaddress.ip_network(sc.switches[port.switch].cidr).prefixlen
                 lrp_options = ({"gateway_mtu": str(port.gateway_mtu)}
                                if port.gateway_mtu is not None else {})
-                txn.add(nb.lrp_add(sc.lr(rname), lrp, port.mac, [f"{port.ip}/{prefix}"],
-                                   options=lrp_options))
+                networks = [f"{port.ip}/{prefix}"]
+                if port.ip6 is not None:
+                    networks.append(f"{port.ip6}/{prefixlen6(sc, port.switch)}")
+                txn.add(nb.lrp_add(sc.lr(rname), lrp, port.mac, networks, options=lrp_options))
                 options = {"router-port": lrp}
                 if port.gateway_chassis:
                     # the active gateway announces the router's addresses (GARP) when it takes
@@ -52,7 +55,7 @@ def build(nb: NbApi, sc: Scenario) -> None:
                 txn.add(nb.lsp_add(sc.ls(port.switch), sc.switch_router_port(port.switch, rname),
                                    type="router", addresses=["router"], options=options))
         for vname, vm in sc.vms.items():
-            address = f"{vm.mac} {vm.ip}"
+            address = f"{vm.mac} {vm.ip}" + (f" {vm.ip6}" if vm.ip6 else "")
             ids = {"neutron:port_name": vname} if neutron else {}
             txn.add(nb.lsp_add(sc.ls(vm.switch), sc.lsp(vname), addresses=[address],
                                port_security=[address], external_ids=ids))

@@ -7,11 +7,15 @@ from pathlib import Path
 import yaml
 
 from ..model import Role, Scenario
+from ..model.ipv6 import dual_stack
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL, container_name
 from .files import FILES
 
 COMPOSE_DIR = (FILES / "compose").resolve()
 MTU_OPTION = "com.docker.network.driver.mtu"
+IPV6_ON = {f"net.ipv6.conf.{scope}.{key}": value for scope in ("all", "default")
+           for key, value in (("disable_ipv6", 0), ("accept_dad", 0), ("accept_ra", 0))}
+"""a dual-stack scenario's VMs (node.yaml turns IPv6 off everywhere else)"""
 NETWORKS = ("mgmt", "overlay")
 """Docker networks. The external network is not one: Docker's isolation rules drop routed traffic
 (sources outside the network's subnet) on internal networks when the host bridges through
@@ -93,6 +97,8 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
     for name in sc.vms:
         services[name] = service(name, "host", {ROLE_LABEL: "vm"}, network_mode="none",
                                  cpu_shares=VM_CPU_SHARES)
+        if dual_stack(sc):  # IPv6 on, statically addressed: no DAD wait, no SLAAC
+            services[name]["sysctls"] = {**services[name].get("sysctls", {}), **IPV6_ON}
     networks = {
         net: {"internal": True, "labels": {LABEL: testbed}, **network_mtu(sc, net)}
         for net in NETWORKS

@@ -18,11 +18,15 @@ def directory(sc: Scenario, nodes: dict[str, Node], sb: SbApi | None) -> dict[st
     for vname, vm in sc.vms.items():
         names[vm.mac] = vname
         names[vm.ip] = vname
+        if vm.ip6:
+            names[vm.ip6] = vname
     for rname, router in sc.routers.items():
         for port in router.ports:
             what = f"{rname}'s port on {port.switch} ({sc.router_port_name(rname, port)})"
             names[port.mac] = what
             names[port.ip] = what
+            if port.ip6:
+                names[port.ip6] = what
     for name, node in sc.nodes.items():
         if node.chassis_mac:
             names[node.chassis_mac] = f"{name}'s chassis MAC"

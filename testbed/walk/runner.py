@@ -32,7 +32,10 @@ if TYPE_CHECKING:
     from ..lab import Lab
 
 
-def host_ip(sc: Scenario, name: str) -> str | None:
+def host_ip(sc: Scenario, name: str, ipv6: bool = False) -> str | None:
+    """A host's address: IPv4, or with `ipv6` its IPv6 one (None where it has none)."""
+    if ipv6:
+        return sc.vms[name].ip6 if name in sc.vms else None
     if name in sc.vms:
         return sc.vms[name].ip
     node = sc.nodes.get(name)
@@ -46,17 +49,23 @@ def owner_of(sc: Scenario, ip: str) -> str | None:
     fip = next((n.logical_ip for r in sc.routers.values() for n in r.nat
                 if n.type == "dnat_and_snat" and n.external_ip == ip), None)
     ip = fip or ip
-    return next((n for n in [*sc.vms, *sc.nodes] if host_ip(sc, n) == ip), None)
+    return next((n for n in [*sc.vms, *sc.nodes]
+                 if ip in (host_ip(sc, n), host_ip(sc, n, ipv6=True))), None)
 
 
-def resolve(sc: Scenario, source: str, destination: str) -> tuple[str, str, str | None]:
-    """(source IP, destination IP, destination node or None for a bare address)."""
+def resolve(sc: Scenario, source: str, destination: str,
+            ipv6: bool = False) -> tuple[str, str, str | None]:
+    """(source IP, destination IP, destination node or None for a bare address); `ipv6`, or
+    an IPv6 destination address, walks IPv6 (the hosts' ip6)."""
+    ipv6 = ipv6 or ":" in destination
     hosts = sorted([*sc.vms, *(n for n in sc.nodes if sc.nodes[n].address)])
-    src_ip = host_ip(sc, source)
+    if ipv6:
+        hosts = sorted(v for v, vm in sc.vms.items() if vm.ip6)
+    src_ip = host_ip(sc, source, ipv6)
     if src_ip is None:
-        raise ValueError(f"walk source {source!r} is not a host of this testbed; "
-                         f"hosts: {', '.join(hosts)}")
-    dst_ip = host_ip(sc, destination)
+        raise ValueError(f"walk source {source!r} is not a host of this testbed"
+                         f"{' with an IPv6 address' if ipv6 else ''}; hosts: {', '.join(hosts)}")
+    dst_ip = host_ip(sc, destination, ipv6)
     if dst_ip is not None:
         return src_ip, dst_ip, destination
     try:
@@ -173,14 +182,16 @@ def warm_up(lab: Lab, source: str, dst_ip: str) -> str:
 
 def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int | None = None,
          timeout: float = PROBE_TIMEOUT, run_traces: bool = True, capture_on: list[str] | None = None,
-         warm: bool = True, size: int | None = None, df: bool = False) -> Walk:
+         warm: bool = True, size: int | None = None, df: bool = False,
+         ipv6: bool = False) -> Walk:
     """`capture_on`: capture only on these nodes' link ends (default: every link that carries
     data). The source is always captured, since its frames tell a TCP/UDP probe's port.
     `warm`: resolve the path first with one unmeasured ping (warm_up); False walks the cold
     first packet. `size`, `df`: the probe's IP packet size and don't-fragment (ICMP; UDP takes
-    the size). Returns the Walk (report.walk_files writes its report)."""
+    the size). `ipv6`: between the hosts' IPv6 addresses (dual stack). Returns the Walk
+    (report.walk_files writes its report)."""
     sc = lab.scenario
-    src_ip, dst_ip, target = resolve(sc, source, destination)
+    src_ip, dst_ip, target = resolve(sc, source, destination, ipv6)
     probe = Probe.make(proto, src_ip, dst_ip, port, timeout, size, df)
     warmed = warm_up(lab, source, dst_ip) if warm else None
     number, folder = next_folder(lab.dir / "walks", source, destination)
@@ -200,7 +211,7 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
         w = Walk(number, source, destination, probe, mark, request, reply,
                  {"before": run.before, "request": after_request, "reply": after_reply,
                   "end": end}, folder=folder, timings=run.timings, tor_node=sc.tor,
-                 links=lab.links.to_json(), gateways=default_gateways(sc),
+                 links=lab.links.to_json(), gateways=default_gateways(sc, ":" in dst_ip),
                  captured_on=[str(e) for e, _ in caps.points], drops=caps.drops,
                  captured=captured)
         w.background = sorted(((str(e), f) for e, fs in captured.items() for f in fs
@@ -316,13 +327,13 @@ def failure_hint(w: Walk) -> str:
     return "".join("\n" + line for line in lines)
 
 
-def default_gateways(sc: Scenario) -> dict[str, str]:
-    """Each host's default gateway IP, as the testbed configured it."""
+def default_gateways(sc: Scenario, ipv6: bool = False) -> dict[str, str]:
+    """Each host's default gateway IP (IPv6 with `ipv6`), as the testbed configured it."""
     out = {}
     for name, vm in sc.vms.items():
         gw = sc.gateway_of(vm.switch)
-        if gw is not None:
-            out[name] = gw.ip
+        if gw is not None and (gw.ip6 if ipv6 else gw.ip):
+            out[name] = gw.ip6 if ipv6 else gw.ip
     for name in sc.nodes_with(Role.external):
         for _, via in sc.routes_back(name):
             out.setdefault(name, via)

@@ -156,6 +156,9 @@ def parse_datapath_actions(actions: str, ports: dict[int, str]) -> DatapathActio
             ip = value.get("ipv4") or {}
             if "ttl" in ip:
                 out.ttl = int(str(ip["ttl"]).split("/")[0])
+            ip6 = value.get("ipv6") or {}
+            if "hlimit" in ip6:  # IPv6's hop limit, which the walk calls TTL
+                out.ttl = int(str(ip6["hlimit"]).split("/")[0])
         elif key == "push_vlan":
             out.push_vlan = int(value["vid"])
         elif key == "pop_vlan":

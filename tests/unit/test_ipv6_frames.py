@@ -8,6 +8,7 @@ from scapy.layers.inet import TCP
 from scapy.layers.inet6 import (
     ICMPv6EchoReply,
     ICMPv6EchoRequest,
+    ICMPv6MLReport2,
     ICMPv6ND_NA,
     ICMPv6ND_NS,
     ICMPv6PacketTooBig,
@@ -41,6 +42,14 @@ def test_neighbour_discovery_is_named_with_its_target():
     assert (ns.icmp_type, ns.nd_target) == (135, B)
     assert f"neighbour solicitation for {B}" in ns.summary()
     assert f"neighbour advertisement for {B}" in na.summary()
+
+
+def test_multicast_listener_reports_a_host_sends_decode_too():
+    """An MLDv2 report (what a VM with IPv6 on sends when its NIC comes up) has no code
+    field: a capture holding one must still decode (a real walk met it)."""
+    mld = frame(IPv6(src="fe80::f816:3eff:fe16:792", dst="ff02::16", hlim=1) / ICMPv6MLReport2())
+    assert (mld.proto, mld.icmp_type, mld.icmp_code) == ("icmp6", 143, 0)
+    assert "MLDv2 report" in mld.summary()
 
 
 def test_an_icmpv6_probe_is_marked_like_an_icmp_one():
