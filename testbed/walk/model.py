@@ -219,11 +219,15 @@ class Walk:
     """every captured frame by link end (Endpoint -> frames), for the report's pcapng"""
 
     def noise(self) -> dict[str, int]:
-        """Background frames by kind (ARP, BFD, geneve, IPv6, ...): counted, never in the way."""
+        """Background frames by kind (ARP, ND, BFD, geneve, IPv6, ...): counted, never in the
+        way."""
         counts: dict[str, int] = {}
         for _, f in self.background:
             p = f.packet
+            six = p.icmp_type if p.proto == "icmp6" else None
             kind = ("BFD" if p.dport == 3784 else "geneve" if f.encap else
+                    "ND" if six in (133, 134, 135, 136) else
+                    "MLD" if six in (130, 131, 132, 143) else
                     p.proto.upper() if p.proto else p.kind.upper())
             counts[kind] = counts.get(kind, 0) + 1
         return dict(sorted(counts.items()))

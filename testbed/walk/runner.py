@@ -77,21 +77,25 @@ def resolve(sc: Scenario, source: str, destination: str,
 
 
 def resolving_notes(background: list, dst_ip: str, path: list[str]) -> list[str]:
-    """A probe lost while its next hop was being resolved: ARP requests for the destination
-    (or a tunnel's remote endpoint) seen meanwhile on the nodes the probe crossed say why, and
-    that a second walk will pass. ARPs elsewhere are other hosts' business, not this probe's."""
+    """A probe lost while its next hop was being resolved: ARP requests (IPv6: neighbour
+    solicitations) for the destination (or a tunnel's remote endpoint) seen meanwhile on the
+    nodes the probe crossed say why, and that a second walk will pass. Requests elsewhere are
+    other hosts' business, not this probe's."""
     asked: dict[str, str] = {}  # address -> where its first request was seen
+    kind = "neighbour solicitations" if ":" in dst_ip else "ARP requests"
     for where, f in background:
-        if f.packet.kind == "arp" and f.packet.arp_op == 1 and (
-                f.packet.ip_dst == dst_ip or where.split(":", 1)[0] in path):
-            asked.setdefault(f.packet.ip_dst, where)
+        p = f.packet
+        target = (p.ip_dst if p.kind == "arp" and p.arp_op == 1 else
+                  p.nd_target if p.proto == "icmp6" and p.icmp_type == 135 else None)
+        if target and (target == dst_ip or where.split(":", 1)[0] in path):
+            asked.setdefault(target, where)
     if dst_ip in asked:  # the destination itself was being resolved: that is the story
         asked = {dst_ip: asked[dst_ip]}
     if not asked:
         return []
     who = ", ".join(f"{ip} (first on {where})" for ip, where in list(asked.items())[:4])
     hint = " including the destination itself" if dst_ip in asked else ""
-    return [f"ARP requests were sent meanwhile for {who}{hint}: the probe may have been "
+    return [f"{kind} were sent meanwhile for {who}{hint}: the probe may have been "
             "consumed while a next hop was being resolved (OVN's first packet to an unresolved "
             "address); walking again shows the resolved path"]
 

@@ -122,7 +122,7 @@ def test_a_lost_probe_names_the_addresses_being_resolved_meanwhile():
     from testbed.walk.runner import resolving_notes
 
     def arp(ip, op=1):
-        return NS(packet=NS(kind="arp", arp_op=op, ip_dst=ip))
+        return NS(packet=NS(kind="arp", arp_op=op, ip_dst=ip, proto=None, nd_target=None))
     background = [("compute-a:eth1", arp("192.168.0.4")), ("gw1:eth1", arp("192.168.0.4")),
                   ("gw1:external", arp("172.24.4.1")), ("ext:eth0", arp("172.24.4.10", op=2))]
     notes = resolving_notes(background, "172.24.4.9", ["vm1", "compute-a", "tor", "gw1"])
@@ -137,6 +137,12 @@ def test_a_lost_probe_names_the_addresses_being_resolved_meanwhile():
     assert resolving_notes(others, "10.10.0.99", ["vm1", "compute-a"]) == []
     assert "10.10.0.99" in resolving_notes([*others, ("compute-a:eth1", arp("10.10.0.99"))],
                                            "10.10.0.99", ["vm1", "compute-a"])[0]
+    # IPv6: a neighbour solicitation is what an ARP request is
+    ns = NS(packet=NS(kind="ipv6", arp_op=None, ip_dst="ff02::1:ff00:14", proto="icmp6",
+                      icmp_type=135, nd_target="fd00:10::14"))
+    said = resolving_notes([("compute-a:uplink", ns)], "fd00:10::14", ["vm1", "compute-a"])
+    assert said and said[0].startswith("neighbour solicitations were sent meanwhile for "
+                                       "fd00:10::14 (first on compute-a:uplink) including")
 
 
 def test_the_bfd_rule_over_vxlan_matches_bfd_and_nothing_else():
