@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from .runtime import runtimes
 from .tor import BACKENDS, Tor
 
 RUNS_DIR = Path("runs")
+REASK = 30.0
+"""Seconds a database that did not answer is taken as down without asking again."""
 ATTACHED_DB_TIMEOUT = 3.0
 """Seconds a testbed that is up gets to answer on NB or SB before a verb says it is down and
 goes on without it (bring-up waits readiness.TIMEOUT)."""
@@ -57,7 +60,8 @@ class Lab:
         self._nb: db.NbApi | None = None
         self._sb: db.SbApi | None = None
         self.db_timeout = readiness.TIMEOUT  # while it comes up, a database may take long
-        self.unreachable: dict[str, str] = {}  # database -> why (asked once per Lab)
+        self.unreachable: dict[str, str] = {}  # database -> why it did not answer last time
+        self._asked: dict[str, float] = {}  # database -> when it last did not answer
 
     # --- saved state -----------------------------------------------------------------------
 
@@ -114,17 +118,20 @@ class Lab:
         return self._sb
 
     def _connect(self, database: str, client):
-        """A client of NB or SB; DatabaseDown (at once after the first time) when it does not
-        answer within db_timeout."""
-        if database in self.unreachable:
+        """A client of NB or SB; DatabaseDown when it does not answer within db_timeout, and
+        at once for REASK seconds after that (a walk asks several times; a restored server is
+        asked again)."""
+        if time.monotonic() - self._asked.get(database, -REASK) < REASK:
             raise DatabaseDown(self.unreachable[database])
         remote = self._db_remote(database)
         try:
-            return readiness.connect(lambda: client(remote), f"the {database.upper()} database "
-                                     f"({remote})", self.db_timeout)
+            api = readiness.connect(lambda: client(remote), f"the {database.upper()} database "
+                                    f"({remote})", self.db_timeout)
         except DatabaseDown as exc:
-            self.unreachable[database] = str(exc)
+            self.unreachable[database], self._asked[database] = str(exc), time.monotonic()
             raise
+        self.unreachable.pop(database, None)
+        return api
 
     def try_sb(self) -> db.SbApi | None:
         """The SB client, or None when SB does not answer (`unreachable` says why): for
@@ -144,6 +151,7 @@ class Lab:
                 api.close()
         self._nb = self._sb = None
         self.unreachable.clear()
+        self._asked.clear()
 
     # --- queries ---------------------------------------------------------------------------
 
