@@ -205,7 +205,14 @@ def decode(pkt: Packet, ns: int | None = None) -> Frame:
             elif quoted.haslayer(UDPerror):
                 q.update(proto="udp", sport=quoted[UDPerror].sport, dport=quoted[UDPerror].dport)
             f["quoted"] = Quoted(**q)
-    elif ip.haslayer(TCP):
+    else:
+        _transport(ip, f)
+    return Frame(**f)
+
+
+def _transport(ip: Packet, f: dict) -> None:
+    """The TCP or UDP fields of an IPv4 or IPv6 packet (nothing for other protocols)."""
+    if ip.haslayer(TCP):
         tcp = ip[TCP]
         flags = "".join(c for i, c in enumerate(_TCP_FLAGS) if int(tcp.flags) & (1 << i))
         mss = next((v for k, v in tcp.options if k == "MSS"), None)
@@ -215,7 +222,6 @@ def decode(pkt: Packet, ns: int | None = None) -> Frame:
         udp = ip[UDP]
         payload = udp.payload.load if isinstance(udp.payload, Raw) else bytes(udp.payload)
         f.update(proto="udp", sport=udp.sport, dport=udp.dport, payload=payload[:64])
-    return Frame(**f)
 
 
 ND_NAMES = {133: "router solicitation", 134: "router advertisement",
@@ -249,15 +255,8 @@ def _ipv6(ip6: IPv6, f: dict) -> dict:
             f["icmp_mtu"] = icmp.mtu
         if icmp.type in (135, 136):
             f["nd_target"] = icmp.tgt
-    elif ip6.haslayer(TCP):
-        tcp = ip6[TCP]
-        flags = "".join(c for i, c in enumerate(_TCP_FLAGS) if int(tcp.flags) & (1 << i))
-        f.update(proto="tcp", sport=tcp.sport, dport=tcp.dport, tcp_flags=flags,
-                 payload=bytes(tcp.payload)[:64],
-                 tcp_mss=next((v for k, v in tcp.options if k == "MSS"), None))
-    elif ip6.haslayer(UDP):
-        udp = ip6[UDP]
-        f.update(proto="udp", sport=udp.sport, dport=udp.dport, payload=bytes(udp.payload)[:64])
+    else:
+        _transport(ip6, f)
     if quoted is not None:
         inner = quoted.payload
         q = {"ip_src": quoted.src, "ip_dst": quoted.dst, "proto": str(quoted.nh)}

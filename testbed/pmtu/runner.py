@@ -24,6 +24,7 @@ from ..model import Role
 from ..model.mtu import host_mtu
 from ..ovn.pathmtu import PathMtu
 from ..parallel import each
+from ..walk.runner import host_ip
 
 if TYPE_CHECKING:
     from ..lab import Lab
@@ -119,7 +120,7 @@ def forget(lab: Lab, hosts: list[str]) -> None:
 def _pair(lab: Lab, a: str, b: str, progress) -> PairMtu:
     sc = lab.scenario
     predicted = lab.path_mtu(a, b)
-    dst_ip = _address(lab, b)
+    dst_ip = host_ip(sc, b)
     host = lab.host(a)
     pair = PairMtu(a, b, 0, host_mtu(sc, a), predicted)
 
@@ -153,7 +154,4 @@ def _search(passes, low: int, high: int) -> int:
     return low
 
 
-def _address(lab: Lab, host: str) -> str:
-    sc = lab.scenario
-    return sc.vms[host].ip if host in sc.vms else str(sc.nodes[host].address).split("/")[0]
 

@@ -23,7 +23,7 @@ def notes(w: Walk, sc: Scenario) -> list[str]:
     out = []
     if not w.request.seen and w.probe.df:
         out.append(f"{w.source} did not send the request ({what}): its NIC's MTU "
-                   f"({_nic(sc, w.source)}) or a path MTU its kernel learned before is smaller "
+                   f"({host_mtu(sc, w.source)}) or a path MTU its kernel learned before is smaller "
                    f"(`testbed exec {w.source} -- ip route get {w.probe.dst_ip}` shows it)")
     elif w.request.seen and not w.request.delivered:
         out += _tunnel(w, sc, what, told=icmp is not None)
@@ -45,8 +45,7 @@ def _mss(w: Walk, sc: Scenario) -> list[str]:
     changed = (f"changed to {last} by {offered[-1].where}" if last != first
                else f"unchanged along the path (nothing clamps it; last seen {offered[-1].where})")
     out = [f"the SYN offers MSS {first} (segments of {first + 40} bytes), {changed}"]
-    trace = w.traces.get("ofproto/trace request")
-    header = trace.actions.tunnel_header if trace is not None and not trace.error else None
+    header = _tunnel_header(w)
     mtu = network_mtu(sc, OVERLAY)
     if header is not None and last + 40 + header > mtu:
         out.append(f"a full-size segment ({last + 40} bytes) does not fit the {sc.physical.encap} "
@@ -55,15 +54,16 @@ def _mss(w: Walk, sc: Scenario) -> list[str]:
     return out
 
 
-def _nic(sc: Scenario, host: str) -> int | str:
-    return host_mtu(sc, host) if host in sc.vms or host in sc.nodes else "?"
+def _tunnel_header(w: Walk) -> int | None:
+    """Bytes of headers the tunnel the request took adds, as ofproto/trace pushed them."""
+    trace = w.traces.get("ofproto/trace request")
+    return trace.actions.tunnel_header if trace is not None and not trace.error else None
 
 
 def _tunnel(w: Walk, sc: Scenario, what: str, told: bool) -> list[str]:
     """The request lost where it was to enter a tunnel too small for it."""
     last = w.request.last_seen
-    trace = w.traces.get("ofproto/trace request")
-    header = trace.actions.tunnel_header if trace is not None and not trace.error else None
+    header = _tunnel_header(w)
     if last is None or header is None:
         return []
     need, mtu = w.probe.size + header, network_mtu(sc, OVERLAY)
