@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 
 from . import names
 from .observe import dhcp as dhcp_client
+from .observe import ipv6conf
 from .observe import ping as ping_parser
 from .runtime.base import Node
 
@@ -51,6 +53,50 @@ class Host:
                    and f.packet.sport == 67]
         text = self.node.exec(["cat", dhcp_client.LEASE_FILE])
         return dhcp_client.parse(text, answers[-1].eth_src if answers else None)
+
+    def autoconf6(self, mode: str, interface: str = names.VM_NIC,
+                  timeout: float = 15.0) -> ipv6conf.Ipv6Config:
+        """Configure IPv6 the way a switch's ipv6_mode says (slaac, dhcpv6-stateful,
+        dhcpv6-stateless): IPv6 is restarted on the NIC, which solicits a router advertisement
+        at once; DHCPv6 runs where the mode has it. Returns what the VM then has, and the
+        advertisement and DHCPv6 answers captured on its NIC while it configured itself."""
+        from . import wait, wiring
+        from .observe.capture import capture
+
+        autoconf = mode in ("slaac", "dhcpv6-stateless")
+        off = f"net.ipv6.conf.{interface}.disable_ipv6"
+        self.node.run(["rm", "-f", ipv6conf.LEASE_FILE], check=False)
+        with capture(self.node, interface) as cap:
+            wiring.set_sysctls(self.node.netns, {off: "1"})
+            wiring.set_sysctls(self.node.netns, {**ipv6conf.sysctls(interface, autoconf),
+                                                 off: "0"})
+
+            def missing() -> list[str]:
+                got = self.ipv6_now(interface)
+                return [w for w, ok in (("a default router", got[1]),
+                                        ("an address formed from the prefix", got[0] or
+                                         not autoconf)) if not ok]
+            wait.until(f"{self.name} to take a router advertisement", missing, timeout)
+            if mode.startswith("dhcpv6"):
+                self.node.run(ipv6conf.client_argv(interface, stateless=autoconf))
+        lease = ipv6conf.parse_lease(self.node.run(["cat", ipv6conf.LEASE_FILE],
+                                                   check=False).stdout)
+        adverts = [a for a in (ipv6conf.advert(f.raw) for f in cap.frames) if a is not None]
+        servers = [f.eth_src for f in cap.frames if f.packet.proto == "udp"
+                   and f.packet.sport == ipv6conf.DHCPV6_SERVER_PORT]
+        addresses, router = self.ipv6_now(interface)
+        ra = adverts[-1] if adverts else None
+        dns = tuple(str(ipaddress.ip_address(d)) for d in lease.get("dns", "").split()) or (
+            ra.rdnss if ra else ())
+        return ipv6conf.Ipv6Config(interface, mode, addresses, router, dns, ra,
+                                   servers[-1] if servers else None, lease)
+
+    def ipv6_now(self, interface: str = names.VM_NIC) -> tuple[tuple[str, ...], str | None]:
+        """(global IPv6 addresses with prefix length, default router) as the VM has them."""
+        addrs = self.node.run(["ip", "-j", "-6", "addr", "show", "dev", interface,
+                               "scope", "global"]).stdout
+        route = self.node.run(["ip", "-j", "-6", "route", "show", "default"]).stdout
+        return ipv6conf.global_addresses(addrs), ipv6conf.default_router(route)
 
     def listen_tcp(self, port: int, output: str) -> None:
         """Accept one TCP connection on `port` (busybox nc) and write what arrives to `output`

@@ -220,6 +220,24 @@ class Lab:
             self.progress(f"  {vname}: DHCP lease {got.ip}/{got.prefix} from {got.server_id} "
                           f"({got.server_mac}), router {got.router}, mtu {got.mtu}")
 
+    def autoconf6(self, vms: list[str]) -> None:
+        """VMs on switches with an ipv6_mode configure IPv6 themselves (router advertisement,
+        DHCPv6); each must end with the address its port has and a default router."""
+        from .parallel import each
+
+        sc = self.scenario
+
+        def one(vname: str) -> None:
+            vm = sc.vms[vname]
+            mode = sc.switches[vm.switch].ipv6_mode
+            got = self.host(vname).autoconf6(mode)
+            if not got.has(vm.ip6):
+                raise TestbedError(f"{vname} has {', '.join(got.addresses) or 'no address'} "
+                                   f"after IPv6 {mode}, its port has {vm.ip6}")
+            self.progress(f"  {vname}: IPv6 {mode}: {', '.join(got.addresses)}, router "
+                          f"{got.router}" + (f", DNS {' '.join(got.dns)}" if got.dns else ""))
+        each(one, vms)
+
     def set_mode(self, router: str, mode: str) -> float:
         """Switch one router's routing mode on the running testbed (no container restarts);
         returns the seconds until every chassis had caught up."""

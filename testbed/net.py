@@ -16,6 +16,7 @@ from .errors import AlreadyUp
 from .lab import RUNS_DIR, Lab
 from .links import Endpoint, Link
 from .model import Role, Scenario
+from .model.ipv6 import dynamic
 from .ovn import chassis as ovn_chassis
 from .ovn import logical, modes, readiness
 from .parallel import each
@@ -92,6 +93,7 @@ class Testbed:
             self.modes = modes.initial(sc)
             modes.apply(sc, self.nodes, self.nb, self.sb, self.modes, self.progress, fresh=True)
             self.lease([v for v, vm in sc.vms.items() if vm.dhcp])
+            self.autoconf6([v for v in sc.vms if dynamic(sc, v)])
         self.lab.save()
 
     @classmethod

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from . import names, wiring
 from .links import Endpoint, Link
 from .model import Role
-from .model.ipv6 import gateway6, prefixlen6
+from .model.ipv6 import dynamic, gateway6, prefixlen6
 from .ovn import chassis as ovn_chassis
 from .ovn import readiness
 from .tor import external_segment
@@ -35,7 +35,7 @@ def configure_host(lab: Lab, name: str) -> None:
         gw = sc.gateway_of(vm.switch)
         wiring.set_address(node.netns, names.VM_NIC, f"{vm.ip}/{lab.prefix(vm.switch)}",
                            gateway=gw.ip if gw else None)
-        if vm.ip6 is not None:  # dual stack: its IPv6 address and default route beside
+        if vm.ip6 is not None and not dynamic(sc, name):  # dual stack, static: beside
             wiring.set_address(node.netns, names.VM_NIC,
                                f"{vm.ip6}/{prefixlen6(sc, vm.switch)}",
                                gateway=gateway6(sc, vm.switch))
@@ -44,6 +44,8 @@ def configure_host(lab: Lab, name: str) -> None:
         wiring.set_address(node.netns, names.VM_NIC, str(sc.nodes[name].address), gateway=gateway)
     else:
         wiring.set_address(node.netns, names.VM_NIC, str(sc.nodes[name].address))
+        if sc.nodes[name].address6:
+            wiring.set_address(node.netns, names.VM_NIC, sc.nodes[name].address6)
         for cidr, via in sc.routes_back(name):
             wiring.add_route(node.netns, cidr, via)
         downstream = sc.behind_hosts(name)
@@ -160,5 +162,7 @@ def restart_node(lab: Lab, name: str) -> list[str]:
                                          if e.node in sc.chassis and e.ifname in taps})
     lab.save()
     readiness.wait_all(sc, lab.nodes, lab.nb, lab.sb, lab.progress)
-    lab.lease([v for v in sorted({e.node for e in touched}) if v in sc.vms and sc.vms[v].dhcp])
+    again = sorted({e.node for e in touched} & set(sc.vms))
+    lab.lease([v for v in again if sc.vms[v].dhcp])
+    lab.autoconf6([v for v in again if dynamic(sc, v)])
     return [lk.name for lk in veths]

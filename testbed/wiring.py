@@ -222,8 +222,9 @@ def delete_link(ns_path: str, ifname: str) -> bool:
 
 
 def add_route(ns_path: str, dst: str, gateway: str) -> None:
+    family = socket.AF_INET6 if ":" in gateway else socket.AF_INET
     with netns(ns_path) as ns:
-        ns.route("replace", dst=dst, gateway=gateway)
+        ns.route("replace", dst=dst, gateway=gateway, family=family)
 
 
 def move_address(ns_path: str, ifname: str, cidr: str, away_from: list[str]) -> None:

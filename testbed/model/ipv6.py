@@ -4,6 +4,10 @@ IPv6 addresses, and the checks that refuse what OVN or the hosts could not use.
     switches: {A: {cidr: 10.11.0.0/24, cidr6: "fd00:11::/64", vlan: 2011}}
     routers: {R1: {ports: [{switch: A, ..., ip6: "fd00:11::1"}]}}
     vms: {vm1: {switch: A, ..., ip6: "fd00:11::11"}}
+
+A switch with `ipv6_mode` (Neutron's address modes) has its VMs configure themselves from
+OVN's router advertisements and DHCPv6; a VM's ip6 there is what it will get, the EUI-64
+address of its MAC when absent (filled in by `derive`), as Neutron computes it for SLAAC.
 """
 
 from __future__ import annotations
@@ -12,7 +16,40 @@ import ipaddress
 from itertools import combinations
 
 from .problem import Problem
-from .scenario import Scenario
+from .scenario import Network, Role, Scenario
+
+SLAAC_PREFIXLEN = 64
+"""SLAAC forms an address from a /64 prefix and a 64-bit interface identifier (RFC 4862)"""
+AUTOCONF = ("slaac", "dhcpv6-stateless")
+"""address modes in which a VM forms its own address (EUI-64 of its MAC)"""
+
+
+def eui64(mac: str, prefix: str) -> str:
+    """The SLAAC address of `mac` in a /64 `prefix` (the U/L bit flipped, ff:fe inserted)."""
+    octets = [int(x, 16) for x in mac.split(":")]
+    octets[0] ^= 0x02
+    iid = bytes(octets[:3] + [0xFF, 0xFE] + octets[3:])
+    net = ipaddress.ip_network(prefix)
+    return str(net.network_address + int.from_bytes(iid, "big"))
+
+
+def dynamic(sc: Scenario, vm: str) -> bool:
+    """The VM configures IPv6 itself (router advertisements, DHCPv6), from its switch's mode."""
+    return sc.switches[sc.vms[vm].switch].ipv6_mode is not None
+
+
+def derive(sc: Scenario) -> Scenario:
+    """A copy where each VM on a switch with an ipv6_mode and no ip6 has the address it will
+    get: the EUI-64 of its MAC (what Neutron computes for SLAAC, and allocates here for
+    DHCPv6 too)."""
+    vms = {}
+    for name, vm in sc.vms.items():
+        sw = sc.switches.get(vm.switch)
+        if vm.ip6 is None and sw is not None and sw.ipv6_mode and sw.cidr6 and \
+                ipaddress.ip_network(sw.cidr6).version == 6:
+            vm = vm.model_copy(update={"ip6": eui64(vm.mac, sw.cidr6)})
+        vms[name] = vm
+    return sc.model_copy(update={"vms": vms})
 
 
 def dual_stack(sc: Scenario) -> bool:
@@ -46,8 +83,101 @@ def _inside(sc: Scenario, field: str, ip: str, switch: str) -> list[Problem]:
     return []
 
 
-def check_ipv6(sc: Scenario) -> list[Problem]:
+def _link_local(field: str, ip: str | None) -> list[Problem]:
+    if ip is not None and ipaddress.ip_address(ip).version == 6 and \
+            ipaddress.ip_address(ip).is_link_local:
+        return [Problem(field, f"{ip} is link-local: the kernel and OVN make those from the MAC",
+                        "pick an address inside the switch's cidr6")]
+    return []
+
+
+def _modes(sc: Scenario) -> list[Problem]:
     out = []
+    for name, sw in sc.switches.items():
+        field = f"switches.{name}"
+        if sw.ipv6_mode is None:
+            if sw.dns6 is not None:
+                out.append(Problem(f"{field}.dns6", "dns6 reaches VMs only through router "
+                                   "advertisements or DHCPv6, and this switch has no ipv6_mode",
+                                   "add ipv6_mode (slaac, dhcpv6-stateful, dhcpv6-stateless), "
+                                   "or remove dns6"))
+            continue
+        if sw.cidr6 is None:
+            out.append(Problem(f"{field}.ipv6_mode", f"switch {name} has no IPv6 prefix",
+                               "add cidr6, or remove ipv6_mode"))
+            continue
+        net = ipaddress.ip_network(sw.cidr6)
+        if sw.ipv6_mode in AUTOCONF and net.version == 6 and net.prefixlen != SLAAC_PREFIXLEN:
+            out.append(Problem(f"{field}.cidr6", f"{sw.ipv6_mode} needs a /64 prefix, and "
+                               f"{sw.cidr6} is a /{net.prefixlen}: SLAAC forms 64-bit interface "
+                               "identifiers", "use a /64, or ipv6_mode: dhcpv6-stateful"))
+        if not any(p.switch == name and p.ip6 for r in sc.routers.values() for p in r.ports):
+            out.append(Problem(f"{field}.ipv6_mode", f"no router port on switch {name} has an "
+                               "ip6: router advertisements come from a router port",
+                               f"give the router port on {name} an ip6"))
+        if sw.dns6 is not None and ipaddress.ip_address(sw.dns6).version != 6:
+            out.append(Problem(f"{field}.dns6", f"{sw.dns6} is not an IPv6 address",
+                               "write an IPv6 address, like 2001:db8::53"))
+    for name, vm in sc.vms.items():
+        sw = sc.switches.get(vm.switch)
+        if sw is None or sw.ipv6_mode not in AUTOCONF or vm.ip6 is None or not sw.cidr6:
+            continue
+        formed = eui64(vm.mac, sw.cidr6)
+        if vm.ip6 != formed:
+            out.append(Problem(f"vms.{name}.ip6", f"under {sw.ipv6_mode} the VM forms "
+                               f"{formed} from its MAC, not {vm.ip6}",
+                               f"write ip6: \"{formed}\", or leave ip6 out"))
+    return out
+
+
+def _families(sc: Scenario) -> list[Problem]:
+    """A rule's remote prefix and a route's next hop in the family they are for."""
+    out = []
+    for group, sg in sc.security_groups.items():
+        for i, rule in enumerate(sg.rules):
+            if rule.remote_prefix is None:
+                continue
+            six = ipaddress.ip_network(rule.remote_prefix).version == 6
+            if six != (rule.ethertype == "IPv6"):
+                out.append(Problem(f"security_groups.{group}.rules.{i}.remote_prefix",
+                                   f"{rule.remote_prefix} is not an {rule.ethertype} prefix",
+                                   f"set ethertype: {'IPv6' if six else 'IPv4'}, or write an "
+                                   f"{rule.ethertype} prefix"))
+    owners = [(f"routers.{r}", router.routes) for r, router in sc.routers.items()]
+    owners += [(f"nodes.{n}", node.routes) for n, node in sc.nodes.items()]
+    for owner, routes in owners:
+        for i, route in enumerate(routes):
+            if ipaddress.ip_network(route.to).version != ipaddress.ip_address(route.via).version:
+                out.append(Problem(f"{owner}.routes.{i}.via", f"{route.to} cannot go via "
+                                   f"{route.via}: one is IPv4, the other IPv6",
+                                   "give the route a next hop of its own family"))
+    return out
+
+
+def _hosts(sc: Scenario) -> list[Problem]:
+    out = []
+    for name, node in sc.nodes.items():
+        if node.address6 is None:
+            continue
+        field = f"nodes.{name}.address6"
+        ip = ipaddress.ip_interface(node.address6)
+        if node.role is not Role.external or node.behind is not None:
+            out.append(Problem(field, "only an external host on the external network takes "
+                               "an IPv6 address", "remove address6"))
+            continue
+        nets = [ipaddress.ip_network(sw.cidr6) for sw in sc.switches.values()
+                if sw.network is Network.external and sw.cidr6]
+        if ip.version != 6:
+            out.append(Problem(field, f"{node.address6} is not an IPv6 address",
+                               "write one like 2001:db8:113::1/64"))
+        elif not any(ip.ip in net for net in nets if net.version == 6):
+            out.append(Problem(field, f"{ip.ip} is inside no external switch's cidr6",
+                               "add cidr6 to the external switch, or pick an address in it"))
+    return out
+
+
+def check_ipv6(sc: Scenario) -> list[Problem]:
+    out = _modes(sc) + _hosts(sc) + _families(sc)
     for name, sw in sc.switches.items():
         if sw.cidr6 is None:
             continue
@@ -68,12 +198,14 @@ def check_ipv6(sc: Scenario) -> list[Problem]:
     for rname, router in sc.routers.items():
         for i, port in enumerate(router.ports):
             if port.ip6 is not None:
-                out += _inside(sc, f"routers.{rname}.ports.{i}.ip6", port.ip6, port.switch)
+                field = f"routers.{rname}.ports.{i}.ip6"
+                out += _link_local(field, port.ip6) or _inside(sc, field, port.ip6, port.switch)
     seen: dict[str, str] = {}
     for name, vm in sc.vms.items():
         if vm.ip6 is None:
             continue
-        out += _inside(sc, f"vms.{name}.ip6", vm.ip6, vm.switch)
+        out += _link_local(f"vms.{name}.ip6", vm.ip6) or _inside(sc, f"vms.{name}.ip6", vm.ip6,
+                                                                  vm.switch)
         if vm.ip6 in seen:
             out.append(Problem(f"vms.{name}.ip6", f"{vm.ip6} is also {seen[vm.ip6]}'s",
                                "give each VM its own address"))

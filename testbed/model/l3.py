@@ -39,9 +39,11 @@ class Nat(Strict):
     external_mac: Mac | None = None
 
 class Rule(Strict):
-    """One security group rule in Neutron's terms (IPv4): traffic it allows, statefully."""
+    """One security group rule in Neutron's terms: traffic it allows, statefully."""
 
     direction: Literal["ingress", "egress"]
+    ethertype: Literal["IPv4", "IPv6"] = "IPv4"
+    """the address family it allows, as Neutron names it (`icmp` is ICMPv6 under IPv6)"""
     protocol: Literal["icmp", "tcp", "udp"] | None = None
     """None: any IP protocol"""
     port_range: tuple[Annotated[int, Field(ge=1, le=65535, strict=True)],

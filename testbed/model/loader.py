@@ -14,6 +14,7 @@ from ..errors import TestbedError
 from . import build, partial
 from .consistency import check_consistency
 from .expand import expand
+from .ipv6 import derive
 from .problem import Problem
 from .scenario import HaPlacement, Network, Role, Scenario
 from .services import check_services
@@ -121,7 +122,7 @@ def parse(text: str, source: str = "<scenario>", base: Path | None = None) -> Sc
         problems = [_from_pydantic(err, lines) for err in exc.errors()]
         more, note = _checks_without(data, exc, lines, base)
         raise ScenarioError(source, problems + more, note) from None
-    scenario = _resolve_builds(scenario, base or Path.cwd())
+    scenario = derive(_resolve_builds(scenario, base or Path.cwd()))
     problems = _cross_checks(scenario, lines)
     if problems:
         raise ScenarioError(source, problems)

@@ -138,6 +138,8 @@ class Node(Strict):
     address: IpInterface | None = None
     """external hosts only: the address on the external network (or, with `behind`, on the
     point-to-point link to the upstream host)."""
+    address6: IpInterface | None = None
+    """external hosts only: an IPv6 address on the external network beside `address`."""
     behind: Name | None = None
     """external hosts only: wired to this external host (an upstream router, which then
     forwards) instead of to the external network; its default route goes through it."""
@@ -181,10 +183,20 @@ class Physical(Strict):
     name (its VLAN trunks), an external network's name; 1500 where absent (model/mtu.py)."""
 
 
+Ipv6Mode = Literal["slaac", "dhcpv6-stateful", "dhcpv6-stateless"]
+
+
 class Switch(Strict):
     cidr: Cidr
     cidr6: Cidr | None = None
     """an IPv6 prefix beside the IPv4 subnet (dual stack; model/ipv6.py)"""
+    ipv6_mode: Ipv6Mode | None = None
+    """how its VMs get IPv6, as Neutron's ipv6_address_mode: `slaac` (router advertisements,
+    EUI-64 addresses), `dhcpv6-stateful` (the address from DHCPv6), `dhcpv6-stateless` (SLAAC,
+    DNS from DHCPv6); absent: configured statically from each VM's ip6."""
+    dns6: Ip | None = None
+    """the DNS server its VMs learn: from DHCPv6, or in the router advertisement (RDNSS) under
+    slaac"""
     vlan: Vlan | None = None
     """VLAN on the provider network; None for a switch on the external network."""
     network: Network = Network.provider
@@ -244,7 +256,8 @@ class Vm(Strict):
     mtu: Mtu | None = None
     """its NIC's MTU (and its tap's on the chassis); 1500 when absent, or what DHCP hands out"""
     ip6: Ip | None = None
-    """its IPv6 address on a dual-stack switch (static; default route via the router's)"""
+    """its IPv6 address on a dual-stack switch: configured statically (default route via the
+    router's), or under an ipv6_mode what it gets (EUI-64 of its MAC when absent)"""
 
 
 class Scenario(Strict):
@@ -348,7 +361,8 @@ class Scenario(Strict):
     def routes_back(self, host: str) -> list[tuple[str, str]]:
         """Routes an external host needs to reach the switches behind the routers it faces:
         (cidr, via the router's gateway port IP), for the subnets no SNAT hides (without them a
-        reply from the external host to a VM would have nowhere to go)."""
+        reply from the external host to a VM would have nowhere to go), and with `address6`
+        every IPv6 prefix behind the router."""
         if self.nodes[host].routes:
             return [(r.to, r.via) for r in self.nodes[host].routes]
         routes = []
@@ -358,6 +372,10 @@ class Scenario(Strict):
                      Network.external and not self.snat_covers(router, p.ip)]
             for gw in gws[:1]:
                 routes += [(self.switches[p.switch].cidr, gw.ip) for p in inner]
+                if self.nodes[host].address6 and gw.ip6:  # IPv6 is routed, never NATed
+                    routes += [(self.switches[p.switch].cidr6, gw.ip6) for p in router.ports
+                               if p.ip6 and self.switches[p.switch].network is not
+                               Network.external and self.switches[p.switch].cidr6]
         return routes
 
     def snat_covers(self, router: Router, ip: str) -> Nat | None:

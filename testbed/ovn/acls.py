@@ -4,9 +4,13 @@ stateful ACL per rule, and one drop group that denies everything no rule allows.
     ingress rule -> to-lport   `outport == @pg_web && ip4 && ip4.src == 10.0.0.0/24 && tcp && tcp.dst == 22`
     egress rule  -> from-lport `inport == @pg_web && ip4 && ...`
     remote_group -> the group's address set, `$pg_<group>_ip4` (OVN keeps one per Port_Group)
+    ethertype: IPv6 -> `ip6`, `ip6.src`, `$pg_<group>_ip6`, and icmp is `icmp6`
+
+Neighbour discovery and router advertisements need no rule: OVN's own ACL stage lets them
+through above every ACL.
 
 Priorities as Neutron's OVN driver uses them: drops at 1001, rules (allow-related) at 1002.
-Ports with groups may also send DHCP requests (Neutron allows them), so a DHCP lease works.
+Ports with groups may also send DHCP and DHCPv6 requests (Neutron allows them), so leases work.
 """
 
 from __future__ import annotations
@@ -17,19 +21,21 @@ from .db import NbApi
 
 DROP_PRIORITY, RULE_PRIORITY = 1001, 1002
 DHCP_OUT = "ip4 && ip4.dst == {255.255.255.255, 0.0.0.0/0} && udp && udp.src == 68 && udp.dst == 67"
+DHCPV6_OUT = "ip6 && ip6.dst == ff02::1:2 && udp && udp.src == 546 && udp.dst == 547"
 
 
 def match(group: str, rule: Rule) -> str:
     """The ACL match of one rule of `group`."""
     port = "outport" if rule.direction == "ingress" else "inport"
-    remote = "ip4.src" if rule.direction == "ingress" else "ip4.dst"
-    parts = [f"{port} == @{names.port_group(group)}", "ip4"]
+    ip = "ip6" if rule.ethertype == "IPv6" else "ip4"
+    remote = f"{ip}.src" if rule.direction == "ingress" else f"{ip}.dst"
+    parts = [f"{port} == @{names.port_group(group)}", ip]
     if rule.remote_prefix is not None:
         parts.append(f"{remote} == {rule.remote_prefix}")
     if rule.remote_group is not None:
-        parts.append(f"{remote} == ${names.port_group(rule.remote_group)}_ip4")
+        parts.append(f"{remote} == ${names.port_group(rule.remote_group)}_{ip}")
     if rule.protocol == "icmp":
-        parts.append("icmp4")
+        parts.append("icmp6" if ip == "ip6" else "icmp4")
     elif rule.protocol is not None:
         parts.append(rule.protocol)
         if rule.port_range is not None:
@@ -66,8 +72,9 @@ def build(nb: NbApi, sc: Scenario) -> None:
                               "drop"))
         txn.add(nb.pg_acl_add(drop, "to-lport", DROP_PRIORITY, f"outport == @{drop} && ip",
                               "drop"))
-        txn.add(nb.pg_acl_add(drop, "from-lport", RULE_PRIORITY,
-                              f"inport == @{drop} && {DHCP_OUT}", "allow"))
+        for dhcp in (DHCP_OUT, DHCPV6_OUT):
+            txn.add(nb.pg_acl_add(drop, "from-lport", RULE_PRIORITY,
+                                  f"inport == @{drop} && {dhcp}", "allow"))
     for group, sg in sc.security_groups.items():
         for i in range(len(sg.rules)):
             add_rule(nb, sc, group, i)

@@ -7,7 +7,7 @@ import ipaddress
 from ..model import HaPlacement, Nat, Network, Scenario
 from ..model.ipv6 import prefixlen6
 from ..names import ha_chassis_group
-from . import acls
+from . import acls, ipv6
 from .db import NbApi
 
 
@@ -69,6 +69,7 @@ def build(nb: NbApi, sc: Scenario) -> None:
                               port.ha_placement)
     add_nat(nb, sc)
     add_dhcp(nb, sc)
+    ipv6.add(nb, sc)
     acls.build(nb, sc)
 
 

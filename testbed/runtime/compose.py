@@ -15,7 +15,8 @@ COMPOSE_DIR = (FILES / "compose").resolve()
 MTU_OPTION = "com.docker.network.driver.mtu"
 IPV6_ON = {f"net.ipv6.conf.{scope}.{key}": value for scope in ("all", "default")
            for key, value in (("disable_ipv6", 0), ("accept_dad", 0), ("accept_ra", 0))}
-"""a dual-stack scenario's VMs (node.yaml turns IPv6 off everywhere else)"""
+"""a dual-stack scenario's VMs and external hosts with address6 (node.yaml turns IPv6 off
+everywhere else)"""
 NETWORKS = ("mgmt", "overlay")
 """Docker networks. The external network is not one: Docker's isolation rules drop routed traffic
 (sources outside the network's subnet) on internal networks when the host bridges through
@@ -94,10 +95,13 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
         services[name] = service(name, init_role, {ROLE_LABEL: node.role.value}, **wiring)
         if node.role is Role.compute and many:
             services[name]["environment"]["NODE_NICE"] = str(COMPUTE_NICE)
+        if node.address6:  # an external host with an IPv6 address
+            services[name]["sysctls"] = {**services[name].get("sysctls", {}), **IPV6_ON}
     for name in sc.vms:
         services[name] = service(name, "host", {ROLE_LABEL: "vm"}, network_mode="none",
                                  cpu_shares=VM_CPU_SHARES)
-        if dual_stack(sc):  # IPv6 on, statically addressed: no DAD wait, no SLAAC
+        if dual_stack(sc):  # IPv6 on, no DAD wait; router advertisements only where an
+            # ipv6_mode says so, per NIC (Host.autoconf6)
             services[name]["sysctls"] = {**services[name].get("sysctls", {}), **IPV6_ON}
     networks = {
         net: {"internal": True, "labels": {LABEL: testbed}, **network_mtu(sc, net)}

@@ -39,6 +39,8 @@ from .runtimes import register
 
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 FABRIC = ".fabric"
+IPV6_OFF = {"net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1"}
+"""the fabric's namespace, as every node's but dual-stack hosts' (compose/node.yaml)"""
 """The namespace holding the networks' bridges (not a node)."""
 SUBNETS = {"mgmt": "100.64", "overlay": "100.65"}
 """Each network's /16 (private to the fabric: no host interface is on it)."""
@@ -225,9 +227,11 @@ class NetnsBackend(DockerBackend):
             found.update(processes(project))
             return [n for n in (FABRIC, *services) if n not in found]
         wait.until(f"the namespaces of {len(services)} nodes", missing, 60, interval=0.1)
-        sysctls = {k: str(v) for k, v in next(iter(services.values())).get("sysctls", {}).items()}
-        each(lambda pid: wiring.set_sysctls(f"/proc/{pid}/ns/net", sysctls), found.values(),
-             workers)
+        def sysctls(name: str) -> None:  # each node's own (IPv6 on for dual-stack hosts)
+            values = services[name].get("sysctls", {}) if name in services else IPV6_OFF
+            wiring.set_sysctls(f"/proc/{found[name]}/ns/net",
+                               {k: str(v) for k, v in values.items()})
+        each(sysctls, list(found), workers)
         mtus = {net: int(spec["driver_opts"][MTU_OPTION])
                 for net, spec in document.get("networks", {}).items()
                 if MTU_OPTION in spec.get("driver_opts", {})}

@@ -34,14 +34,11 @@ if TYPE_CHECKING:
 
 def host_ip(sc: Scenario, name: str, ipv6: bool = False) -> str | None:
     """A host's address: IPv4, or with `ipv6` its IPv6 one (None where it has none)."""
-    if ipv6:
-        return sc.vms[name].ip6 if name in sc.vms else None
     if name in sc.vms:
-        return sc.vms[name].ip
+        return sc.vms[name].ip6 if ipv6 else sc.vms[name].ip
     node = sc.nodes.get(name)
-    if node is not None and node.address:
-        return node.address.split("/")[0]
-    return None
+    address = node and (node.address6 if ipv6 else node.address)
+    return address.split("/")[0] if address else None
 
 
 def owner_of(sc: Scenario, ip: str) -> str | None:
@@ -58,9 +55,7 @@ def resolve(sc: Scenario, source: str, destination: str,
     """(source IP, destination IP, destination node or None for a bare address); `ipv6`, or
     an IPv6 destination address, walks IPv6 (the hosts' ip6)."""
     ipv6 = ipv6 or ":" in destination
-    hosts = sorted([*sc.vms, *(n for n in sc.nodes if sc.nodes[n].address)])
-    if ipv6:
-        hosts = sorted(v for v, vm in sc.vms.items() if vm.ip6)
+    hosts = sorted(n for n in [*sc.vms, *sc.nodes] if host_ip(sc, n, ipv6))
     src_ip = host_ip(sc, source, ipv6)
     if src_ip is None:
         raise ValueError(f"walk source {source!r} is not a host of this testbed"
@@ -340,7 +335,8 @@ def default_gateways(sc: Scenario, ipv6: bool = False) -> dict[str, str]:
             out[name] = gw.ip6 if ipv6 else gw.ip
     for name in sc.nodes_with(Role.external):
         for _, via in sc.routes_back(name):
-            out.setdefault(name, via)
+            if (":" in via) == ipv6:
+                out.setdefault(name, via)
     return out
 
 
