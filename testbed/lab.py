@@ -177,18 +177,29 @@ class Lab:
             check_error=True)
         return rows[0].chassis[0].name if rows and rows[0].chassis else None
 
-    def expect(self, source: str, destination: str, size: int | None = None):
+    def expect(self, source: str, destination: str, size: int | None = None,
+               ipv6: bool = False):
         """What OVN should do from `source` to `destination` here (testbed.ovn.semantics),
         with the gateway chassis active now; `size`: a packet of that many bytes with
-        don't-fragment, lost where it does not fit (testbed.ovn.pathmtu.sized)."""
+        don't-fragment, lost where it does not fit (testbed.ovn.pathmtu.sized); `ipv6`:
+        between the hosts' IPv6 addresses (routed, never NATed; the hop limit a VM took from
+        OVN's router advertisement)."""
+        from .model.ipv6 import dynamic, without_nat
+        from .ovn import ipv6 as ovn_ipv6
         from .ovn import pathmtu, semantics
 
-        sc = self.scenario
+        sc = without_nat(self.scenario) if ipv6 else self.scenario
         active = {r: gw for r in sc.routers if (gw := self.active_gateway(r))}
         macs = {h: wiring.mac_of(self.nodes[h].netns, names.VM_NIC)
                 for h in sc.nodes_with(Role.external)}
         e = semantics.expect(sc, source, destination, active, macs, self.modes,
                              modes.active_chassis_macs(sc, self.modes))
+        if ipv6:
+            from .walk.runner import host_ip
+
+            e = semantics.for_ipv6(e, host_ip(sc, source, ipv6=True),
+                                   ovn_ipv6.RA_HOP_LIMIT if source in sc.vms and
+                                   dynamic(sc, source) else semantics.TTL)
         return e if size is None else pathmtu.sized(sc, e, size)
 
     def path_mtu(self, a: str, b: str):

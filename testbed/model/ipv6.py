@@ -33,6 +33,12 @@ def eui64(mac: str, prefix: str) -> str:
     return str(net.network_address + int.from_bytes(iid, "big"))
 
 
+def link_local(mac: str) -> str:
+    """The link-local address an interface with `mac` has (the kernel's and OVN's router
+    ports': fe80::/64 and the EUI-64 of the MAC); router advertisements come from it."""
+    return eui64(mac, "fe80::/64")
+
+
 def dynamic(sc: Scenario, vm: str) -> bool:
     """The VM configures IPv6 itself (router advertisements, DHCPv6), from its switch's mode."""
     return sc.switches[sc.vms[vm].switch].ipv6_mode is not None
@@ -50,6 +56,13 @@ def derive(sc: Scenario) -> Scenario:
             vm = vm.model_copy(update={"ip6": eui64(vm.mac, sw.cidr6)})
         vms[name] = vm
     return sc.model_copy(update={"vms": vms})
+
+
+def without_nat(sc: Scenario) -> Scenario:
+    """The scenario as IPv6 sees it: the routers route, none translates (Neutron has no IPv6
+    floating IPs or SNAT)."""
+    routers = {n: r.model_copy(update={"nat": []}) for n, r in sc.routers.items()}
+    return sc.model_copy(update={"routers": routers})
 
 
 def dual_stack(sc: Scenario) -> bool:

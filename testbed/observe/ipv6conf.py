@@ -28,6 +28,7 @@ class Advert:
     managed: bool  # M: addresses from DHCPv6
     other: bool  # O: other configuration (DNS) from DHCPv6
     router_lifetime: int
+    hop_limit: int  # Cur Hop Limit: what the host sends with (0: unspecified)
     prefixes: tuple[tuple[str, bool], ...]  # (prefix/len, autonomous flag)
     mtu: int | None = None
     rdnss: tuple[str, ...] = ()
@@ -111,4 +112,4 @@ def advert(raw: bytes) -> Advert | None:
             mtu = opt.mtu
         opt = opt.payload
     return Advert(pkt.src, pkt[IPv6].src, bool(ra.M), bool(ra.O), ra.routerlifetime,
-                  tuple(prefixes), mtu, tuple(rdnss))
+                  ra.chlim, tuple(prefixes), mtu, tuple(rdnss))

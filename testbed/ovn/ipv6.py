@@ -15,6 +15,9 @@ from ..model import Scenario
 from ..model.mtu import switch_mtu
 from .db import NbApi
 
+RA_HOP_LIMIT = 255
+"""the Cur Hop Limit in OVN's router advertisements (pinctrl): a VM that takes the RA sends
+with hop limit 255, where Linux's own default is 64"""
 RA_INTERVAL = ("200", "600")
 """periodic advertisements' min and max interval in seconds (OVN's and Neutron's defaults)"""
 

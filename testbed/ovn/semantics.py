@@ -253,3 +253,16 @@ def expect(sc: Scenario, src: str, dst: str, active: dict[str, str],
     return Expected(src, dst, path, gw, False, TTL - 1, wire, learned,
                     why="from the external network: the active gateway chassis routes onto "
                         "the destination's VLAN")
+
+
+def for_ipv6(e: Expected, source_ip: str, ttl: int = TTL) -> Expected:
+    """The same journey for an IPv6 packet from `source_ip` sent with hop limit `ttl`: every
+    source address checked on the way is that one (IPv6 is never NATed), every hop limit
+    shifted by as much (a VM configured by OVN's router advertisement sends with its Cur Hop
+    Limit)."""
+    from dataclasses import replace
+
+    delta = ttl - TTL
+    return replace(e, ttl_at_target=e.ttl_at_target + delta,
+                   wire=[replace(w, ttl=w.ttl + delta,
+                                 ip_src=source_ip if w.ip_src else None) for w in e.wire])

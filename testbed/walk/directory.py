@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import wiring
 from ..model import Network, Scenario
+from ..model.ipv6 import link_local
 from ..names import VM_NIC
 from ..ovn.db import SbApi
 from ..runtime.base import Node
@@ -19,20 +20,22 @@ def directory(sc: Scenario, nodes: dict[str, Node], sb: SbApi | None) -> dict[st
         names[vm.mac] = vname
         names[vm.ip] = vname
         if vm.ip6:
-            names[vm.ip6] = vname
+            names[vm.ip6] = names[link_local(vm.mac)] = vname
     for rname, router in sc.routers.items():
         for port in router.ports:
             what = f"{rname}'s port on {port.switch} ({sc.router_port_name(rname, port)})"
             names[port.mac] = what
             names[port.ip] = what
             if port.ip6:
-                names[port.ip6] = what
+                names[port.ip6] = names[link_local(port.mac)] = what
     for name, node in sc.nodes.items():
         if node.chassis_mac:
             names[node.chassis_mac] = f"{name}'s chassis MAC"
         live = nodes.get(name)
+        for address in (node.address, node.address6):
+            if address:
+                names[address.split("/")[0]] = name
         if node.address:
-            names[node.address.split("/")[0]] = name
             if live is not None:
                 names[wiring.mac_of(live.netns, VM_NIC)] = name
         if live is None:

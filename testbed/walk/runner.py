@@ -18,6 +18,7 @@ from ..command import CommandResult
 from ..errors import TestbedError
 from ..links import Endpoint
 from ..model import Role, Scenario
+from ..model.ipv6 import dynamic, link_local
 from ..observe import backlog
 from ..observe.capture import CaptureSet
 from ..observe.frames import Frame
@@ -331,8 +332,8 @@ def default_gateways(sc: Scenario, ipv6: bool = False) -> dict[str, str]:
     out = {}
     for name, vm in sc.vms.items():
         gw = sc.gateway_of(vm.switch)
-        if gw is not None and (gw.ip6 if ipv6 else gw.ip):
-            out[name] = gw.ip6 if ipv6 else gw.ip
+        if gw is not None and (gw.ip6 if ipv6 else gw.ip):  # from an RA: its link-local
+            out[name] = (link_local(gw.mac) if dynamic(sc, name) else gw.ip6) if ipv6 else gw.ip
     for name in sc.nodes_with(Role.external):
         for _, via in sc.routes_back(name):
             if (":" in via) == ipv6:

@@ -1,37 +1,97 @@
-"""Dual stack on real daemons (tests/scenarios/dualstack.yaml): an IPv6 walk between VLANs is
-followed and asserted hop by hop exactly like an IPv4 one (the sending chassis routes, MACs
-rewritten, hop limit 64 -> 63, the destination's VLAN through the ToR), and ovn-trace and
-ofproto/trace agree with the capture; IPv4 beside it is untouched."""
+"""Dual stack on real daemons, the seed's network with IPv6 beside IPv4
+(scenarios/l3-over-vlan-dualstack.yaml): the VMs configured IPv6 themselves from OVN (SLAAC on
+A, DHCPv6 on B) and each has what the scenario says; an IPv6 walk is followed and asserted hop
+by hop like an IPv4 one, East/West between VLANs and North/South over the gateway (routed, no
+NAT); a security group lets IPv6 SSH in and nothing else; IPv4 beside it is untouched."""
 
 from __future__ import annotations
 
 import pytest
 
 from testbed import wait
+from testbed.model.ipv6 import eui64, link_local
+from testbed.ovn.ipv6 import RA_HOP_LIMIT
 
 from .conftest import ROOT
 
-DUAL = ROOT / "tests" / "scenarios" / "dualstack.yaml"
+DUAL = ROOT / "scenarios" / "l3-over-vlan-dualstack.yaml"
 pytestmark = pytest.mark.testbed(DUAL, scope="module")  # brought up ahead
 
 
 @pytest.fixture(scope="module")
 def dual(testbeds):
     with testbeds.up(DUAL) as tb:
-        for ip in ("fd00:10::14", "10.10.0.14"):
-            wait.until(f"vm1 to reach {ip}", lambda ip=ip: [] if tb.host("vm1").ping(
+        sc = tb.scenario
+        for src, ip in (("vm1", sc.vms["vm4"].ip6), ("vm1", "10.10.0.14"),
+                        ("vm1", "2001:db8:113::1")):
+            wait.until(f"{src} to reach {ip}", lambda src=src, ip=ip: [] if tb.host(src).ping(
                 ip, count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)
         yield tb
 
 
+def _port(tb, switch):
+    return next(p for p in tb.scenario.routers["R1"].ports if p.switch == switch)
+
+
+def test_slaac_and_dhcpv6_vms_have_the_address_router_and_dns_the_scenario_says(dual):
+    sc = dual.scenario
+    slaac = dual.host("vm3").autoconf6("slaac")
+    r1a = _port(dual, "A")
+    assert slaac.addresses == (f"{eui64(sc.vms['vm3'].mac, '2001:db8:11::/64')}/64",)
+    assert slaac.router == link_local(r1a.mac) == slaac.ra.source_ip
+    assert slaac.dns == ("2001:db8:113::53",) == slaac.ra.rdnss  # RDNSS in OVN's RA
+    assert (slaac.ra.source_mac, slaac.ra.managed, slaac.ra.prefixes) == (
+        r1a.mac, False, (("2001:db8:11::/64", True),))
+    assert slaac.ra.hop_limit == RA_HOP_LIMIT  # what the expectations start IPv6 walks at
+
+    stateful = dual.host("vm4").autoconf6("dhcpv6-stateful")
+    r1b = _port(dual, "B")
+    assert stateful.addresses == ("2001:db8:10::14/128",)  # the port's, from DHCPv6
+    assert stateful.router == link_local(r1b.mac)
+    assert stateful.dns == ("2001:db8:113::53",) and stateful.dhcp_server_mac == r1b.mac
+    assert stateful.ra.managed and stateful.ra.prefixes == (("2001:db8:10::/64", False),)
+
+
 def test_an_ipv6_walk_east_west_is_asserted_like_an_ipv4_one(dual):
     w = dual.walk("vm1", "vm4", ipv6=True)
-    w.request.assert_expected(dual.expect("vm1", "vm4"))
-    w.reply.assert_expected(dual.expect("vm4", "vm1"))
+    w.request.assert_expected(dual.expect("vm1", "vm4", ipv6=True))
+    w.reply.assert_expected(dual.expect("vm4", "vm1", ipv6=True))
     sent = w.request.hop("vm1", "eth0", "out").frame
     assert (sent.kind, sent.proto, sent.icmp_type, sent.ip_dst) == (
-        "ipv6", "icmp6", 128, "fd00:10::14")
+        "ipv6", "icmp6", 128, "2001:db8:10::14")
     leaving = w.request.hop("compute-a", "uplink", "out").frame
-    assert (leaving.vlan, leaving.ttl, leaving.eth_src) == (2010, 63, "fa:16:3e:65:f2:ae")
+    assert (leaving.vlan, leaving.ttl, leaving.eth_src) == (2010, sent.ttl - 1, _port(dual, "B").mac)
     w.assert_traces_agree()
     assert dual.host("vm1").ping("10.10.0.14", count=2, interval=0.1).loss == 0
+
+
+def test_an_ipv6_walk_north_south_is_routed_over_the_gateway_without_nat(dual):
+    sc = dual.scenario
+    w = dual.walk("vm1", "ext", ipv6=True)
+    w.request.assert_expected(dual.expect("vm1", "ext", ipv6=True))
+    w.reply.assert_expected(dual.expect("ext", "vm1", ipv6=True))
+    out = w.request.hop("ext", "eth0", "in").frame
+    assert (out.ip_src, out.ip_dst) == (sc.vms["vm1"].ip6, "2001:db8:113::1")  # no NAT
+    assert out.eth_src == _port(dual, "public").mac
+    back = w.reply.hop("vm1", "eth0", "in").frame
+    assert back.ip_src == "2001:db8:113::1" and w.reply.routed_by == dual.active_gateway("R1")
+    w.assert_traces_agree()
+
+
+def _connects(tb, src: str, ip: str, port: int) -> bool:
+    argv = ["timeout", "2", "bash", "-c", 'echo ssh > "/dev/tcp/$1/$2"', "bash", ip, str(port)]
+    return tb.host(src).node.run(argv, check=False).ok
+
+
+def test_a_security_group_lets_ipv6_ssh_in_and_nothing_else(dual):
+    vm6 = dual.scenario.vms["vm6"]
+    host = dual.host("vm6")
+    host.node.spawn(["busybox", "nc", "-ll", "-p", "22", "-e", "cat"])
+    try:
+        wait.until("vm6 to listen on port 22", lambda: [] if ":22 " in host.node.run(
+            ["ss", "-ltnH"]).stdout else ["a listener"], 10, interval=0.1)
+        assert _connects(dual, "vm1", vm6.ip6, 22)
+        assert not _connects(dual, "vm1", vm6.ip, 22)  # IPv4 SSH: no rule allows it
+        assert dual.host("vm1").ping(vm6.ip6, count=2, interval=0.1, wait=0.5).loss == 100
+    finally:
+        host.node.run(["pkill", "-f", "nc -ll -p 22"], check=False)

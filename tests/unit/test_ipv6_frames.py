@@ -80,3 +80,43 @@ def test_tcp_over_ipv6_and_the_traces_flows():
         "in_port=tap-vm1,icmp6,dl_src=fa:16:3e:16:07:92,dl_dst=fa:16:3e:7e:d6:7e,"
         f"ipv6_src={A},ipv6_dst={B},nw_ttl=64,icmpv6_type=128,icmpv6_code=0")
     assert trace.ofproto_flow("tap-vm1", syn).startswith("in_port=tap-vm1,tcp6,")
+
+
+def test_a_router_advertisement_is_read_with_its_flags_prefixes_mtu_and_dns():
+    from scapy.layers.inet6 import (
+        ICMPv6EchoRequest,
+        ICMPv6ND_RA,
+        ICMPv6NDOptMTU,
+        ICMPv6NDOptPrefixInfo,
+        ICMPv6NDOptRDNSS,
+        IPv6,
+    )
+    from scapy.layers.l2 import Ether
+
+    from testbed.observe import ipv6conf
+
+    ra = (Ether(src="fa:16:3e:65:f2:ae", dst="33:33:00:00:00:01")
+          / IPv6(src="fe80::f816:3eff:fe65:f2ae", dst="ff02::1")
+          / ICMPv6ND_RA(M=1, O=0, chlim=255, routerlifetime=65535)
+          / ICMPv6NDOptPrefixInfo(prefix="2001:db8:10::", prefixlen=64, A=0)
+          / ICMPv6NDOptMTU(mtu=1442) / ICMPv6NDOptRDNSS(dns=["2001:db8:113::53"]))
+    got = ipv6conf.advert(bytes(ra))
+    assert got == ipv6conf.Advert("fa:16:3e:65:f2:ae", "fe80::f816:3eff:fe65:f2ae", True, False,
+                                  65535, 255, (("2001:db8:10::/64", False),), 1442,
+                                  ("2001:db8:113::53",))
+    echo = Ether() / IPv6(src="2001:db8::1", dst="2001:db8::2") / ICMPv6EchoRequest()
+    assert ipv6conf.advert(bytes(echo)) is None
+
+
+def test_what_a_vm_has_is_read_from_ip_json():
+    from testbed.observe import ipv6conf
+
+    addrs = ('[{"ifname":"eth0","addr_info":[{"family":"inet6","local":"2001:db8:10::14",'
+             '"prefixlen":128,"scope":"global"},{"family":"inet6","local":"2001:db8:10::99",'
+             '"prefixlen":64,"scope":"global","tentative":true}]}]')
+    assert ipv6conf.global_addresses(addrs) == ("2001:db8:10::14/128",)
+    route = '[{"dst":"default","gateway":"fe80::f816:3eff:fe65:f2ae","dev":"eth0"}]'
+    assert ipv6conf.default_router(route) == "fe80::f816:3eff:fe65:f2ae"
+    assert ipv6conf.default_router("") is None
+    lease = ipv6conf.parse_lease("ipv6=2001:0db8:0010::0014\ndns=2001:db8::53\n")
+    assert lease["dns"] == "2001:db8::53"

@@ -20,7 +20,9 @@ SCALARS = st.one_of(
         "", "x", "A", "gw1", "compute-a", "10.0.0.0/33", "10.0.0.1", "300.1.1.1/24",
         "fa:16:3e:00:00:01", "ff:ff:ff:ff:ff:ff", "fa:16:3e", "tenant", "provider", "external",
         "snat", "dnat_and_snat", "ingress", "tcp", "icmp", "gre", "neutron", "trixie",
-        "203.0.113.1/24", "192.168.10.11", "a" * 50]),
+        "203.0.113.1/24", "192.168.10.11", "a" * 50, "2001:db8:11::/64", "fd00::/48",
+        "2001:db8:113::53", "fe80::1", "2001:db8:113::2/64", "slaac", "dhcpv6-stateful",
+        "dhcpv6-stateless", "IPv6", "IPv4"]),
     st.lists(st.integers(0, 70000), max_size=3), st.dictionaries(st.sampled_from(
         ["a", "vlan", "cidr", "role"]), st.integers(0, 5000), max_size=2))
 
