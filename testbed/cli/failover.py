@@ -23,6 +23,8 @@ def add_parser(p) -> None:
                         "drop-bfd; none for stop: the whole node)")
     p.add_argument("--router", default="R1")
     p.add_argument("--source", default="vm1")
+    p.add_argument("-6", "--ipv6", action="store_true",
+                   help="IPv6 traffic (the external host's address6)")
     p.add_argument("--bfd-ms", type=int, help="BFD min-rx/min-tx at this (mult 3) for this "
                    "failover; put back as it was afterwards")
     p.add_argument("--max-revalidator-ms", type=int,
@@ -39,7 +41,8 @@ def run(args) -> int:
     target = args.target if args.target is not None else {
         "kill": "ovs-vswitchd", "cut": "overlay", "drop-bfd": "overlay"}.get(args.fault, "")
     with tuned(tb.lab, args.bfd_ms, args.max_revalidator_ms):  # put back afterwards
-        report = failover(tb.lab, args.fault, target, args.router, args.source)
+        report = failover(tb.lab, args.fault, target, args.router, args.source,
+                          ipv6=args.ipv6)
     text = render(report)
     print(text)
     _, folder = next_folder(tb.dir / "failover", args.fault, target or "node")

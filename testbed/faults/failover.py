@@ -5,8 +5,9 @@
 A VM pings the external host every 10 ms (timestamped replies, `ping -D`). The fault is injected
 on the gateway chassis that holds the router's chassisredirect port; an ovsdbapp RowEvent on
 SB Port_Binding records when the port moves (no polling), then the external switch learning the
-router's MAC on the new gateway's port (the GARP), the first reply after the gap; then the fault
-is undone and the same is measured for the failback.
+router's MAC on the new gateway's port, what the new gateway announced (GARPs for IPv4,
+unsolicited NAs or RAs for IPv6: faults/announce.py), the first reply after the gap; then the
+fault is undone and the same is measured for the failback. IPv4 or IPv6 (`ipv6`) traffic.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .. import names, wait
 from ..model import Role
 from ..ovn import readiness
 from ..tor import external_port_of
+from .announce import Announcement, Announcements
 from .bfdwatch import BfdChange, BfdWatch
 from .kinds import Faults
 
@@ -80,6 +82,7 @@ class Phase:
     first_after: float | None = None  # first reply after it
     lost: int = 0
     bfd: list[BfdChange] = field(default_factory=list)  # BFD sessions changing state
+    announcements: list[Announcement] = field(default_factory=list)  # GARP, NA, RA heard
 
     @property
     def gap(self) -> float | None:
@@ -103,6 +106,7 @@ class FailoverReport:
     phases: list[Phase] = field(default_factory=list)
     sent: int = 0
     received: int = 0
+    target_ip: str = ""
 
     def to_json(self) -> dict:
         return {**{k: v for k, v in asdict(self).items() if k != "phases"},
@@ -139,7 +143,9 @@ def fill(phase: Phase, got: list[tuple[float, int]], interval: float,
 
 def failover(lab: Lab, fault: str = "kill", target: str = "ovs-vswitchd",
              router: str = "R1", source: str = "vm1", destination: str | None = None,
-             interval: float = 0.01, timeout: float = 30.0) -> FailoverReport:
+             interval: float = 0.01, timeout: float = 30.0,
+             ipv6: bool = False) -> FailoverReport:
+    """`ipv6`: the traffic runs between the hosts' IPv6 addresses."""
     sc = lab.scenario
     if router not in sc.routers:
         raise ValueError(f"no router {router!r} in testbed {lab.name}; routers with a gateway "
@@ -149,7 +155,10 @@ def failover(lab: Lab, fault: str = "kill", target: str = "ovs-vswitchd",
     if port is None:
         raise ValueError(f"{router} has no gateway port: nothing to fail over")
     destination = destination or sc.nodes_with(Role.external)[0]
-    dst_ip = sc.nodes[destination].address.split("/")[0]
+    address = sc.nodes[destination].address6 if ipv6 else sc.nodes[destination].address
+    if address is None:
+        raise ValueError(f"{destination} has no IPv6 address (address6) to send traffic to")
+    dst_ip = address.split("/")[0]
     cr = names.chassisredirect_port(sc.router_port_name(router, port))
     active = lab.active_gateway(router)
     others = sorted((c for c in port.gateway_chassis if c != active),
@@ -157,7 +166,7 @@ def failover(lab: Lab, fault: str = "kill", target: str = "ovs-vswitchd",
     if not others:
         raise ValueError(f"{cr} has no other gateway chassis to fail over to")
     report = FailoverReport(f"{fault} {active} {target}".strip(), router, source, destination,
-                            active, others[0], interval)
+                            active, others[0], interval, target_ip=dst_ip)
     vm = lab.nodes[source]
     faults = Faults(lab)
     out = f"/tmp/failover-{uuid.uuid4().hex[:8]}.txt"
@@ -165,7 +174,7 @@ def failover(lab: Lab, fault: str = "kill", target: str = "ovs-vswitchd",
     event = PortMoved(cr)
     lab.sb.watch(event)
     tor = lab.nodes[sc.tor]
-    with BfdWatch(lab) as bfd:
+    with BfdWatch(lab) as bfd, Announcements(lab, port.mac) as heard:
         try:
             vm.spawn(["sh", "-c", PING, "sh", f"{interval:g}", str(count), dst_ip, out])
 
@@ -190,6 +199,7 @@ def failover(lab: Lab, fault: str = "kill", target: str = "ovs-vswitchd",
                 phase.announced = time.time()
                 seen = len(replies(vm.run(["cat", out], check=False).stdout))
                 wait.until("replies after the move", flowing(seen + 20), timeout, interval=0.05)
+                heard.wait(new, at)
                 report.phases.append(phase)
         finally:
             lab.sb.unwatch(event)
@@ -199,6 +209,7 @@ def failover(lab: Lab, fault: str = "kill", target: str = "ovs-vswitchd",
     for i, phase in enumerate(report.phases):
         until = report.phases[i + 1].at if i + 1 < len(report.phases) else float("inf")
         phase.bfd = [ch for ch in bfd.changes if phase.at <= ch.t < until]
+        phase.announcements = heard.between(phase.at, until)
     text = vm.run(["cat", out], check=False).stdout
     vm.run(["rm", "-f", out], check=False)
     got = replies(text)
@@ -278,12 +289,18 @@ def timeline(p: Phase, r: FailoverReport) -> list[tuple[float, str]]:
               (p.first_after, "first reply after the gap"),
               (p.announced, f"the external switch has the router's MAC on {new} (was {old})")]
     events += [(ch.t, ch.describe()) for ch in p.bfd]
+    first: dict[tuple[str, str], float] = {}
+    for a in p.announcements:  # the first of each kind from each chassis (OVN repeats them)
+        first.setdefault((a.chassis, a.what), a.t)
+    events += [(t, f"{chassis} announces on the external network: {what}")
+               for (chassis, what), t in first.items()]
     return sorted((t, what) for t, what in events if t)
 
 
 def render(r: FailoverReport) -> str:
     """The timeline in words, times relative to each phase's fault or restore."""
-    lines = [f"# {r.fault}: {r.router}'s gateway port, traffic {r.source} -> {r.target} every "
+    lines = [f"# {r.fault}: {r.router}'s gateway port, traffic {r.source} -> {r.target} "
+             f"({r.target_ip}) every "
              f"{r.interval * 1000:g} ms", "",
              f"{r.received} of {r.sent} echoes answered", ""]
     for p in r.phases:
@@ -292,5 +309,10 @@ def render(r: FailoverReport) -> str:
         lines.append(f"## {p.name} ({who[0]} -> {who[1]})")
         lines += [f"- t{t - p.at:+.3f} s: {what}" for t, what in timeline(p, r)]
         lines += [f"- gap {p.gap:.3f} s, {p.lost} echoes lost" if p.gap is not None else
-                  "- no gap seen", ""]
+                  "- no gap seen"]
+        if ":" in r.target_ip and not any("NA" in a.what or "router" in a.what
+                                          for a in p.announcements if a.chassis == who[1]):
+            lines.append(f"- {who[1]} announced no IPv6 address (no unsolicited NA, no RA): the "
+                         "external network learned the move from the traffic alone")
+        lines.append("")
     return "\n".join(lines)

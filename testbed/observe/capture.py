@@ -32,13 +32,15 @@ class CaptureError(TestbedError, RuntimeError):
     pass
 
 
-def tcpdump_argv(netns: str, ifname: str, pcap: Path, bpf: list[str] | None = None) -> list[str]:
+def tcpdump_argv(netns: str, ifname: str, pcap: Path, bpf: list[str] | None = None,
+                 direction: str | None = None) -> list[str]:
     """setpriv gives tcpdump a parent-death signal: it stops even if the walker is SIGKILLed
-    (a preexec_fn would do the same in Python, but can deadlock a process that runs threads)."""
+    (a preexec_fn would do the same in Python, but can deadlock a process that runs threads).
+    `direction`: "in" or "out" only (tcpdump -Q), both when None."""
     return ["setpriv", "--pdeathsig", "TERM",
             "nsenter", f"--net={netns}", "tcpdump", "-Z", "root", "-U",
             "--immediate-mode", "--time-stamp-precision=nano", "-nn", "-i", ifname,
-            "-w", str(pcap), *(bpf or [])]
+            *(["-Q", direction] if direction else []), "-w", str(pcap), *(bpf or [])]
 
 
 def pcap_name(end: Endpoint) -> str:
@@ -69,6 +71,7 @@ class CaptureSet:
     points: list[tuple[Endpoint, str]]  # (end, its node's network namespace: node.netns)
     folder: Path
     bpf: list[str] | None = None
+    direction: str | None = None  # "in" or "out" only; both when None
     running: list[Running] = field(default_factory=list)
     drops: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # end -> why (an interface down)
@@ -89,7 +92,8 @@ class CaptureSet:
         try:
             for end, netns in self.points:
                 pcap = self.folder / pcap_name(end)
-                proc = subprocess.Popen(tcpdump_argv(netns, end.ifname, pcap, self.bpf),
+                proc = subprocess.Popen(tcpdump_argv(netns, end.ifname, pcap, self.bpf,
+                                                     self.direction),
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, start_new_session=True)
                 self.running.append(Running(end, pcap, proc))

@@ -95,3 +95,21 @@ def test_a_security_group_lets_ipv6_ssh_in_and_nothing_else(dual):
         assert dual.host("vm1").ping(vm6.ip6, count=2, interval=0.1, wait=0.5).loss == 100
     finally:
         host.node.run(["pkill", "-f", "nc -ll -p 22"], check=False)
+
+
+def test_a_failover_under_ipv6_traffic_names_what_each_gateway_announced(dual):
+    """OVN announces a gateway port's IPv4 address with GARPs when a chassis takes it over;
+    whatever it does for the IPv6 one is on the timeline too, and the report says so when it
+    is nothing."""
+    from testbed.faults.failover import failover, render, tuned
+
+    with tuned(dual.lab, bfd_ms=100):
+        r = failover(dual.lab, "kill", "ovs-vswitchd", ipv6=True)
+    assert [p.name for p in r.phases] == ["failover", "failback"] and r.target_ip == "2001:db8:113::1"
+    took, back = r.phases
+    assert took.gap is not None and back.gap is not None and took.sb_moved and back.sb_moved
+    assert r.received > 0.5 * r.sent  # IPv6 echoes flowed before, between and after
+    assert ("gw2", "GARP for 203.0.113.10") in {(a.chassis, a.what) for a in took.announcements}
+    silent6 = not any("NA" in a.what or "router" in a.what for a in took.announcements
+                      if a.chassis == "gw2")
+    assert ("gw2 announced no IPv6 address" in render(r)) == silent6
