@@ -3,6 +3,7 @@
     testbed flap                                  # vm1->vm4 and vm6->vm3, 20 pps, 2.5 s
     testbed flap --rate 50 --duration 5 --flow vm1:vm4 --flow vm6:vm3
     testbed flap --all-modes --router R1          # every mode side by side, then back
+    testbed flap -6                               # the same flows over IPv6 (dual stack)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ def add_parser(p) -> None:
                    help="a flow between two VMs (repeat; default vm1:vm4 and vm6:vm3)")
     p.add_argument("--all-modes", action="store_true", help="every routing mode, side by side")
     p.add_argument("--router", default="R1", help="the router whose mode --all-modes switches")
+    p.add_argument("-6", "--ipv6", action="store_true", help="IPv6 flows (the VMs' ip6)")
 
 
 def run(args) -> int:
@@ -29,10 +31,10 @@ def run(args) -> int:
     if any(len(f) != 2 for f in flows or []):
         raise ValueError("--flow takes SRC:DST, like vm1:vm4")
     if not args.all_modes:
-        report.render(runner.flap(tb.lab, args.rate, args.duration, flows))
+        report.render(runner.flap(tb.lab, args.rate, args.duration, flows, ipv6=args.ipv6))
         return 0
     results = runner.compare_modes(tb.lab, args.router, args.rate, args.duration, flows,
-                                   progress=print)
+                                   progress=print, ipv6=args.ipv6)
     for r in results:
         report.render(r)
     _, folder = next_folder(tb.dir / "flap", "all", "modes")

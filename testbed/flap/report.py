@@ -32,7 +32,8 @@ FLOW_HEAD = ["flow", "replies", "loss", "RTT min/avg/max ms", "routed by (req / 
 def render(r: FlapResult, console: Console | None = None) -> None:
     console = console or Console(width=None if sys.stdout.isatty() else 140)
     modes = ", ".join(f"{k}={v}" for k, v in r.modes.items())
-    console.rule(f"[bold]MAC flapping: {modes}, {len(r.flows)} flows at {r.rate:g} pps for "
+    family = "IPv6 " if r.ipv6 else ""
+    console.rule(f"[bold]MAC flapping: {modes}, {len(r.flows)} {family}flows at {r.rate:g} pps for "
                  f"{r.duration:g} s[/]", align="left")
     t = Table(header_style="bold")
     for col in FLOW_HEAD:

@@ -66,6 +66,7 @@ class FlapResult:
     started: float = 0.0
     elapsed: float = 0.0
     on_switch: dict | None = None  # the same flows in the first second after switching modes
+    ipv6: bool = False  # the flows ran over IPv6
 
     @property
     def moves_per_s(self) -> float:
@@ -101,8 +102,9 @@ def router_macs(lab: Lab) -> dict[str, str]:
 
 def flap(lab: Lab, rate: float = 20, duration: float = 2.5,
          flows: list[tuple[str, str]] | None = None, walks: bool = True,
-         folder: Path | None = None) -> FlapResult:
-    """Run the flows at `rate` packets/s each for `duration` s, concurrently, and measure."""
+         folder: Path | None = None, ipv6: bool = False) -> FlapResult:
+    """Run the flows at `rate` packets/s each for `duration` s, concurrently, and measure;
+    `ipv6`: between the VMs' IPv6 addresses."""
     if not 0 < rate <= MAX_RATE or not 0 < duration <= MAX_DURATION:
         raise ValueError(f"rate must be in (0, {MAX_RATE}] packets/s and duration in "
                          f"(0, {MAX_DURATION}] s")
@@ -111,6 +113,9 @@ def flap(lab: Lab, rate: float = 20, duration: float = 2.5,
     for a, b in pairs:
         if a not in sc.vms or b not in sc.vms:
             raise ValueError(f"flow {a}:{b}: both ends must be VMs ({', '.join(sorted(sc.vms))})")
+        if ipv6 and not (sc.vms[a].ip6 and sc.vms[b].ip6):
+            raise ValueError(f"flow {a}:{b}: both ends need an IPv6 address for an IPv6 flap "
+                             f"(VMs with one: {', '.join(v for v in sc.vms if sc.vms[v].ip6)})")
     count = max(1, round(rate * duration))
     results: dict[int, object] = {}
     # both ends of every ToR link: a frame the ToR received is one its peer sent first
@@ -124,7 +129,8 @@ def flap(lab: Lab, rate: float = 20, duration: float = 2.5,
         def run(i: int, src: str, dst: str) -> None:
             # a reply delayed on a busy machine is late, not lost: wait for it (bounded)
             try:
-                results[i] = lab.host(src).ping(sc.vms[dst].ip, count=count, interval=1 / rate,
+                target = sc.vms[dst].ip6 if ipv6 else sc.vms[dst].ip
+                results[i] = lab.host(src).ping(target, count=count, interval=1 / rate,
                                                wait=1, quiet=True, deadline=duration + 5)
             except Exception as exc:  # noqa: BLE001 - handed to the measuring thread
                 results[i] = exc
@@ -152,10 +158,10 @@ def flap(lab: Lab, rate: float = 20, duration: float = 2.5,
             "traffic; check the testbed with `testbed walk` first")
     result = FlapResult(dict(lab.modes), rate, duration, out, counter_moves, list(seen.counted),
                         [m.to_json() for m in seen.moves], frame_moves, router_macs(lab),
-                        [e.__dict__ for e in lab.tor.fdb()], start, elapsed)
+                        [e.__dict__ for e in lab.tor.fdb()], start, elapsed, ipv6=ipv6)
     if walks:  # after the measurement: a walk's own frames must not count
         for f in out:
-            w = walk(lab, f.source, f.destination, run_traces=False)
+            w = walk(lab, f.source, f.destination, run_traces=False, ipv6=ipv6)
             f.routed_by = (w.request.routed_by, w.reply.routed_by)
             f.overlay = (w.request.crossed_overlay, w.reply.crossed_overlay)
     return result
@@ -163,7 +169,7 @@ def flap(lab: Lab, rate: float = 20, duration: float = 2.5,
 
 def compare_modes(lab: Lab, router: str, rate: float = 20, duration: float = 2.5,
                   flows: list[tuple[str, str]] | None = None,
-                  progress=lambda _: None) -> list[FlapResult]:
+                  progress=lambda _: None, ipv6: bool = False) -> list[FlapResult]:
     """The flows under every mode of `router`, switched live; the original mode is restored."""
     original = lab.modes.get(router, "distributed")
     out = []
@@ -177,8 +183,8 @@ def compare_modes(lab: Lab, router: str, rate: float = 20, duration: float = 2.5
             progress(f"mode {name} ...")
             lab.set_mode(router, name)
             # the first second after a switch is its own story (stale ToR entries): kept apart
-            first = flap(lab, rate, 1.0, flows, walks=False)
-            result = flap(lab, rate, duration, flows)
+            first = flap(lab, rate, 1.0, flows, walks=False, ipv6=ipv6)
+            result = flap(lab, rate, duration, flows, ipv6=ipv6)
             result.on_switch = {"loss": [round(f.loss, 1) for f in first.flows],
                                 "counter_moves": first.counter_moves,
                                 "router_mac_flips": first.router_mac_flips}

@@ -78,7 +78,6 @@ def resolving_notes(background: list, dst_ip: str, path: list[str]) -> list[str]
     nodes the probe crossed say why, and that a second walk will pass. Requests elsewhere are
     other hosts' business, not this probe's."""
     asked: dict[str, str] = {}  # address -> where its first request was seen
-    kind = "neighbour solicitations" if ":" in dst_ip else "ARP requests"
     for where, f in background:
         p = f.packet
         target = (p.ip_dst if p.kind == "arp" and p.arp_op == 1 else
@@ -91,7 +90,8 @@ def resolving_notes(background: list, dst_ip: str, path: list[str]) -> list[str]
         return []
     who = ", ".join(f"{ip} (first on {where})" for ip, where in list(asked.items())[:4])
     hint = " including the destination itself" if dst_ip in asked else ""
-    return [f"{kind} were sent meanwhile for {who}{hint}: the probe may have been "
+    kinds = sorted({"neighbour solicitations" if ":" in ip else "ARP requests" for ip in asked})
+    return [f"{' and '.join(kinds)} were sent meanwhile for {who}{hint}: the probe may have been "
             "consumed while a next hop was being resolved (OVN's first packet to an unresolved "
             "address); walking again shows the resolved path"]
 

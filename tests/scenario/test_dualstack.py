@@ -113,3 +113,22 @@ def test_a_failover_under_ipv6_traffic_names_what_each_gateway_announced(dual):
     silent6 = not any("NA" in a.what or "router" in a.what for a in took.announcements
                       if a.chassis == "gw2")
     assert ("gw2 announced no IPv6 address" in render(r)) == silent6
+
+
+def test_ipv6_crosses_the_vlans_in_every_routing_mode_and_flaps_like_ipv4(dual):
+    """IPv6 E/W walks held to the expectation in each mode; flows over IPv6 flip R1's MACs
+    on the ToR in the distributed mode and leave them alone with chassis MACs."""
+    from testbed.flap.runner import flap
+
+    try:
+        for mode in ("chassis-mac", "centralized", "bridged", "distributed"):
+            dual.set_mode("R1", mode)
+            w = dual.walk("vm1", "vm4", ipv6=True, traces=False)
+            w.request.assert_expected(dual.expect("vm1", "vm4", ipv6=True))
+            w.reply.assert_expected(dual.expect("vm4", "vm1", ipv6=True))
+            if mode in ("chassis-mac", "distributed"):
+                r = flap(dual.lab, rate=20, duration=1, walks=False, ipv6=True)
+                assert r.ipv6 and all(f.received for f in r.flows), r.flows
+                assert (r.router_mac_flips > 0) == (mode == "distributed"), r.frame_moves[:4]
+    finally:
+        dual.set_mode("R1", "distributed")
