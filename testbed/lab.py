@@ -195,9 +195,7 @@ class Lab:
         e = semantics.expect(sc, source, destination, active, macs, self.modes,
                              modes.active_chassis_macs(sc, self.modes))
         if ipv6:
-            from .walk.runner import host_ip
-
-            e = semantics.for_ipv6(e, host_ip(sc, source, ipv6=True),
+            e = semantics.for_ipv6(e, sc.host_ip(source, ipv6=True),
                                    ovn_ipv6.RA_HOP_LIMIT if source in sc.vms and
                                    dynamic(sc, source) else semantics.TTL)
         return e if size is None else pathmtu.sized(sc, e, size)

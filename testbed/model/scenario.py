@@ -358,6 +358,15 @@ class Scenario(Strict):
     def behind_hosts(self, upstream: str) -> list[str]:
         return [n for n, node in self.nodes.items() if node.behind == upstream]
 
+    def host_ip(self, name: str, ipv6: bool = False) -> str | None:
+        """A VM's or external host's address: IPv4, or with `ipv6` its IPv6 one (None where
+        it has none)."""
+        if name in self.vms:
+            return self.vms[name].ip6 if ipv6 else self.vms[name].ip
+        node = self.nodes.get(name)
+        address = node and (node.address6 if ipv6 else node.address)
+        return address.split("/")[0] if address else None
+
     def routes_back(self, host: str) -> list[tuple[str, str]]:
         """Routes an external host needs to reach the switches behind the routers it faces:
         (cidr, via the router's gateway port IP), for the subnets no SNAT hides (without them a

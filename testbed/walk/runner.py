@@ -35,11 +35,7 @@ if TYPE_CHECKING:
 
 def host_ip(sc: Scenario, name: str, ipv6: bool = False) -> str | None:
     """A host's address: IPv4, or with `ipv6` its IPv6 one (None where it has none)."""
-    if name in sc.vms:
-        return sc.vms[name].ip6 if ipv6 else sc.vms[name].ip
-    node = sc.nodes.get(name)
-    address = node and (node.address6 if ipv6 else node.address)
-    return address.split("/")[0] if address else None
+    return sc.host_ip(name, ipv6)
 
 
 def owner_of(sc: Scenario, ip: str) -> str | None:

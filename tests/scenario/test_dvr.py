@@ -90,3 +90,12 @@ def test_a_probe_held_by_a_stopped_switch_is_followed_not_called_lost(dvr):
     assert w.reply.delivered, w.reply.report_hint
     held = [n for n in w.notes if n.startswith("compute-b held the request")]
     assert held and float(held[0].split()[4]) >= w.probe.timeout, w.notes
+
+
+def test_ipv6_has_no_floating_ip_and_leaves_through_the_gateway_even_from_vm1(dvr):
+    """vm1's IPv4 leaves from compute-a (its distributed floating IP); its IPv6 address,
+    routed as it is, leaves through the gateway chassis like any address without one."""
+    w = dvr.walk("vm1", "ext", ipv6=True, traces=False)
+    w.request.assert_expected(dvr.expect("vm1", "ext", ipv6=True))
+    assert w.request.routed_by == "compute-a" and "gw1" in w.request.path
+    assert w.request.crossed_overlay and w.reply.delivered

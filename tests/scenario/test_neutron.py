@@ -169,3 +169,20 @@ def test_persist_established_keeps_an_open_connection_through_a_rule_edit(aio):
         aio, 8080, lambda: acls.set_match(aio.nb, "web", 0, rule.replace("8080", "8081")),
         lambda: acls.set_match(aio.nb, "web", 0, rule))
     assert (new, kept) == (False, True)
+
+
+def test_ipv6_as_devstack_adds_it_is_routed_through_the_gateway_and_never_snated(aio):
+    """private has a SLAAC prefix: vm1 formed its address from router1's advertisement, which
+    carries the network's MTU (1442, as Neutron sets it); to the outside IPv6 goes through
+    the gateway chassis with vm1's own address, where IPv4 is SNATed there."""
+    sc = aio.scenario
+    got = aio.host("vm1").autoconf6("slaac")
+    assert got.has(sc.vms["vm1"].ip6) and got.ra.mtu == 1442
+    w = aio.walk("vm1", "ext", ipv6=True, traces=False)
+    expected = aio.expect("vm1", "ext", ipv6=True)
+    assert expected.translated_on is None
+    w.request.assert_expected(expected)
+    assert "gw1" in w.request.path and w.request.translations() == []
+    arrived = w.request.hop("ext", "eth0", "in").frame
+    assert (arrived.ip_src, arrived.ip_dst) == (sc.vms["vm1"].ip6, "2001:db8::2")
+    assert w.reply.delivered

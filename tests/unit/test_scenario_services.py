@@ -28,7 +28,8 @@ def test_the_all_in_one_scenario_loads():
     sc = load(AIO)
     assert sc.switches["private"].network.value == "tenant"
     assert sc.snat_ip("router1", "10.0.0.11") == "172.24.4.10"
-    assert sc.routes_back("ext") == []  # SNAT hides the private subnet: no route back
+    # SNAT hides the private subnet: no route back for IPv4; IPv6 is routed, never NATed
+    assert sc.routes_back("ext") == [("fd5a:2c41:9e07::/64", "2001:db8::1")]
     assert sc.switches["private"].dhcp.mtu == 1442
     sc2 = parse(with_fip(), "fip.yaml")
     assert sc2.snat_ip("router1", "10.0.0.11") == "172.24.4.20"  # the floating IP wins
@@ -78,7 +79,8 @@ def test_each_mistake_names_file_line_field_and_fix(old, new, expected):
 
 def test_dhcp_needs_a_router_port_and_a_serving_switch():
     text = AIO.read_text().replace(
-        "      - {switch: private, mac: \"fa:16:3e:f6:c6:d3\", ip: 10.0.0.1}\n", "")
+        "      - {switch: private, mac: \"fa:16:3e:f6:c6:d3\", ip: 10.0.0.1, "
+        "ip6: \"fd5a:2c41:9e07::1\"}\n", "")
     found = errors(text)
     assert any("switches.private.dhcp: OVN's DHCP answers from a router port" in e for e in found)
     text = AIO.read_text().replace("dhcp: {lease_time: 43200, mtu: 1442}", "vlan: null")
