@@ -22,9 +22,14 @@ TIMEOUT = 90.0
 
 
 # Waits inside the node for node-init's marker (a fixed script, no values in it): one command
-# per node that returns the moment its daemons are started, instead of rounds of execs.
+# per node that returns the moment its daemons are started, instead of rounds of execs. The
+# marker names node-init's PID and start time, and counts only while that process runs: one
+# left from before a restart (seen: 90 s of "Connection refused" after a restarted gateway's
+# stale marker let the harness talk to OVSDB before ovsdb-server was up) does not.
 _READY = ["timeout", str(int(TIMEOUT)), "sh", "-c",
-          "until [ -e /run/node-ready ]; do sleep 0.05; done"]
+          "until read -r pid start < /run/node-ready 2>/dev/null && "
+          "[ \"$(cut -d' ' -f22 /proc/$pid/stat 2>/dev/null)\" = \"$start\" ]; "
+          "do sleep 0.05; done"]
 
 
 def nodes_started(nodes: dict[str, Node]) -> None:
