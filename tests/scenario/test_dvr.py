@@ -99,3 +99,14 @@ def test_ipv6_has_no_floating_ip_and_leaves_through_the_gateway_even_from_vm1(dv
     w.request.assert_expected(dvr.expect("vm1", "ext", ipv6=True))
     assert w.request.routed_by == "compute-a" and "gw1" in w.request.path
     assert w.request.crossed_overlay and w.reply.delivered
+
+
+def test_a_dhcpv6_stateless_vm_forms_its_address_and_asks_dhcpv6_for_dns_only(dvr):
+    sc = dvr.scenario
+    port = next(p for p in sc.routers["R1"].ports if p.switch == "NET-RED")
+    got = dvr.host("vm2").autoconf6("dhcpv6-stateless")
+    assert got.addresses == (f"{sc.vms['vm2'].ip6}/64",)  # SLAAC: the EUI-64 of its MAC
+    assert (got.ra.managed, got.ra.other, got.ra.prefixes) == (False, True,
+                                                               (("fd5a:20::/64", True),))
+    assert got.dns == ("2001:db8::53",) and got.dhcp_server_mac == port.mac
+    assert "ipv6" not in got.lease  # an information request: no address from DHCPv6

@@ -120,3 +120,24 @@ def test_what_a_vm_has_is_read_from_ip_json():
     assert ipv6conf.default_router("") is None
     lease = ipv6conf.parse_lease("ipv6=2001:0db8:0010::0014\ndns=2001:db8::53\n")
     assert lease["dns"] == "2001:db8::53"
+
+
+def test_a_gateways_announcements_are_named_and_other_frames_are_not():
+    from scapy.layers.inet6 import ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, IPv6
+    from scapy.layers.l2 import ARP, Ether
+
+    from testbed.faults.announce import describe
+    from testbed.observe.frames import decode
+
+    mac = "fa:16:3e:50:00:01"
+    garp = Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
+        op=1, hwsrc=mac, psrc="203.0.113.10", pdst="203.0.113.10")
+    na = Ether(src=mac, dst="33:33:00:00:00:01") / IPv6(src="fe80::1", dst="ff02::1") / \
+        ICMPv6ND_NA(tgt="2001:db8:113::10", R=1, S=0, O=1)
+    ra = Ether(src=mac) / IPv6(src="fe80::1", dst="ff02::1") / ICMPv6ND_RA()
+    asked = Ether(src=mac) / ARP(op=1, hwsrc=mac, psrc="203.0.113.10", pdst="203.0.113.1")
+    solicited = Ether(src=mac) / IPv6(src="fe80::1", dst="fe80::2") / ICMPv6ND_NA(tgt="fe80::1")
+    ns = Ether(src=mac) / IPv6(src="fe80::1", dst="ff02::1:ff00:1") / ICMPv6ND_NS(tgt="fe80::2")
+    assert [describe(decode(p)) for p in (garp, na, ra, asked, solicited, ns)] == [
+        "GARP for 203.0.113.10", "unsolicited NA for 2001:db8:113::10", "router advertisement",
+        None, None, None]
