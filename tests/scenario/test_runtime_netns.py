@@ -1,5 +1,5 @@
-"""The netns runtime on real daemons: the seed with every node a set of namespaces in one holder
-container walks as the container runtime does, and goes without a trace."""
+"""The netns runtime on real daemons: the seed (in dual stack) with every node a set of namespaces
+in one holder container walks as the container runtime does, and goes without a trace."""
 
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ from testbed.net import Testbed
 from testbed.runtime import netns
 from testbed.runtime.docker import DockerBackend
 
-from .conftest import RUNS, SEED
+from .conftest import ROOT, RUNS
+
+DUAL = ROOT / "scenarios" / "l3-over-vlan-dualstack.yaml"
 
 NAME = "pytest-netns"
 
 
 def test_the_seed_on_namespaces_walks_as_on_containers_and_leaves_nothing():
-    sc = load(SEED)
+    sc = load(DUAL)
     tb = Testbed(sc, name=NAME, runs_dir=RUNS, runtime="netns").up()
     try:
         engine = DockerBackend().client.containers.list(
@@ -30,12 +32,16 @@ def test_the_seed_on_namespaces_walks_as_on_containers_and_leaves_nothing():
         spaces = {os.readlink(n.netns) for n in tb.nodes.values()}
         assert len(spaces) == len(tb.nodes), "each node has a network namespace of its own"
         assert tb.nodes["gw1"].exec(["hostname"]).strip() == "gw1"
-        # the containers' sysctls, per namespace (no IPv6 chatter in the ToR's table)
-        assert tb.nodes["vm1"].exec(["cat", "/proc/sys/net/ipv6/conf/all/disable_ipv6"]) == "1\n"
+        # each node's own sysctls: IPv6 on for the dual-stack hosts only (no IPv6 chatter from
+        # the chassis in the ToR's table)
+        off = ["cat", "/proc/sys/net/ipv6/conf/all/disable_ipv6"]
+        assert [tb.nodes[n].exec(off) for n in ("vm1", "ext", "compute-a")] == ["0\n", "0\n", "1\n"]
         assert tb.active_gateway("R1") == "gw1"  # priority 2 over gw2's 1
         routed = tb.walk("vm1", "vm4", traces=False)
         routed.request.assert_expected(tb.expect("vm1", "vm4"))
         assert routed.request.routed_by == "compute-a"
+        routed6 = tb.walk("vm1", "vm4", ipv6=True, traces=False)  # vm1 took its address by SLAAC
+        routed6.request.assert_expected(tb.expect("vm1", "vm4", ipv6=True))
         out = tb.walk("vm1", "ext")
         out.request.assert_expected(tb.expect("vm1", "ext"))
         out.assert_traces_agree()
