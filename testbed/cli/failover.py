@@ -40,15 +40,15 @@ def run(args) -> int:
     tb = pick.attach(args, progress=print)
     target = args.target if args.target is not None else {
         "kill": "ovs-vswitchd", "cut": "overlay", "drop-bfd": "overlay"}.get(args.fault, "")
-    with tuned(tb.lab, args.bfd_ms, args.max_revalidator_ms):  # put back afterwards
-        report = failover(tb.lab, args.fault, target, args.router, args.source,
-                          ipv6=args.ipv6)
-    text = render(report)
-    print(text)
     _, folder = next_folder(tb.dir / "failover", args.fault, target or "node")
     folder.mkdir(parents=True)
+    with tuned(tb.lab, args.bfd_ms, args.max_revalidator_ms):  # put back afterwards
+        report = failover(tb.lab, args.fault, target, args.router, args.source,
+                          ipv6=args.ipv6, pcaps=folder / "pcap")
+    text = render(report)
+    print(text)
     (folder / "failover.json").write_text(json.dumps(report.to_json(), indent=1))
     (folder / "failover.svg").write_text(failover_svg.svg(report))
     (folder / "failover.md").write_text(text + "\n\n![timeline](failover.svg)\n")
-    print(f"\nreport: {folder}")
+    print(f"\nreport: {folder} (what the gateways announced: {folder / 'pcap'})")
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import TestbedError
 from ..model import SUITES, load, with_ovn, with_suite
+from ..model.loader import recheck
 from ..runtime.runtimes import DEFAULT, available
 
 
@@ -31,8 +32,8 @@ def run(args) -> int:
     from ..report import picture, summary
 
     scenario = load(args.scenario)  # a bad file stops here, before anything starts
-    if args.suite:
-        scenario = with_suite(scenario, args.suite)
+    if args.suite:  # what the file asks may not work on another suite: checked again
+        scenario = recheck(with_suite(scenario, args.suite), args.scenario)
     if args.ovn:
         scenario = with_ovn(scenario, args.ovn)
     out = Output()

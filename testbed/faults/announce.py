@@ -55,6 +55,7 @@ class Announcements:
 
     lab: Lab
     mac: str
+    folder: Path | None = None  # keep the pcaps here (a temporary folder when None)
     heard: list[Announcement] = field(default_factory=list)
     _caps: CaptureSet | None = None
     _tmp: tempfile.TemporaryDirectory | None = None
@@ -62,10 +63,11 @@ class Announcements:
     def __enter__(self) -> Announcements:
         sc = self.lab.scenario
         gateways = [c for c in sc.chassis if sc.nodes[c].on_external]
-        self._tmp = tempfile.TemporaryDirectory(prefix="ovn-testbed-announce-")
+        if self.folder is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="ovn-testbed-announce-")
         points = [(Endpoint(c, names.external_nic(0)), self.lab.nodes[c].netns)
                   for c in gateways]
-        self._caps = CaptureSet(points, Path(self._tmp.name),
+        self._caps = CaptureSet(points, self.folder or Path(self._tmp.name),
                                 ["ether", "src", self.mac, "and", "(arp", "or", "icmp6)"],
                                 direction="out")  # what this chassis sends, not what it hears
         self._caps.start()
@@ -80,7 +82,8 @@ class Announcements:
                                if (what := describe(f.packet))]
             self.heard.sort(key=lambda a: a.t)
         finally:
-            self._tmp.cleanup()
+            if self._tmp is not None:
+                self._tmp.cleanup()
 
     def wait(self, chassis: str, after: float, timeout: float = ANNOUNCE_WAIT) -> bool:
         """Wait for `chassis` to announce anything after `after` (epoch seconds); False when

@@ -18,6 +18,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ovsdbapp.backend.ovs_idl.event import RowEvent
@@ -144,8 +145,9 @@ def fill(phase: Phase, got: list[tuple[float, int]], interval: float,
 def failover(lab: Lab, fault: str = "kill", target: str = "ovs-vswitchd",
              router: str = "R1", source: str = "vm1", destination: str | None = None,
              interval: float = 0.01, timeout: float = 30.0,
-             ipv6: bool = False) -> FailoverReport:
-    """`ipv6`: the traffic runs between the hosts' IPv6 addresses."""
+             ipv6: bool = False, pcaps: Path | None = None) -> FailoverReport:
+    """`ipv6`: the traffic runs between the hosts' IPv6 addresses; `pcaps`: keep what the
+    gateways announced (their external NICs, outbound) in this folder."""
     sc = lab.scenario
     if router not in sc.routers:
         raise ValueError(f"no router {router!r} in testbed {lab.name}; routers with a gateway "
@@ -174,7 +176,7 @@ def failover(lab: Lab, fault: str = "kill", target: str = "ovs-vswitchd",
     event = PortMoved(cr)
     lab.sb.watch(event)
     tor = lab.nodes[sc.tor]
-    with BfdWatch(lab) as bfd, Announcements(lab, port.mac) as heard:
+    with BfdWatch(lab) as bfd, Announcements(lab, port.mac, pcaps) as heard:
         try:
             vm.spawn(["sh", "-c", PING, "sh", f"{interval:g}", str(count), dst_ip, out])
 

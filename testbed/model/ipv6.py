@@ -128,6 +128,10 @@ def _modes(sc: Scenario) -> list[Problem]:
             out.append(Problem(f"{field}.ipv6_mode", f"no router port on switch {name} has an "
                                "ip6: router advertisements come from a router port",
                                f"give the router port on {name} an ip6"))
+        if sw.ipv6_mode.startswith("dhcpv6") and sc.settings.suite == "bookworm":
+            out.append(Problem(f"{field}.ipv6_mode", "the bookworm node image has no DHCPv6 "
+                               "client (its busybox 1.35 lacks udhcpc6)",
+                               "use settings.suite: trixie, or ipv6_mode: slaac"))
         if sw.dns6 is not None and ipaddress.ip_address(sw.dns6).version != 6:
             out.append(Problem(f"{field}.dns6", f"{sw.dns6} is not an IPv6 address",
                                "write an IPv6 address, like 2001:db8::53"))

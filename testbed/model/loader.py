@@ -373,6 +373,15 @@ def _line_of(lines: dict[str, int], field: str) -> int:
     return 1
 
 
+def recheck(sc: Scenario, source: str) -> Scenario:
+    """A scenario changed after loading (another suite, own OVN) checked again as a whole: its
+    problems are raised as the file's, before anything starts."""
+    problems = check(sc)
+    if problems:
+        raise ScenarioError(source, problems)
+    return sc
+
+
 def with_ovn(sc: Scenario, path: str) -> Scenario:
     """The same scenario with settings.ovn from a path (the command line's --ovn): a source
     tree when it holds configure.ac, else an install tree. Checked as the file's would be."""

@@ -90,6 +90,8 @@ A_LINE = '''  A:      {cidr: 10.11.0.0/24, vlan: 2011,
      "nodes.ext.address6: 2001:db8:999::1 is inside no external switch's cidr6"),
     ("ethertype: IPv6, protocol: tcp", "ethertype: IPv6, remote_prefix: 10.0.0.0/8, protocol: tcp",
      "10.0.0.0/8 is not an IPv6 prefix"),
+    ("suite: trixie", "suite: bookworm",
+     "switches.B.ipv6_mode: the bookworm node image has no DHCPv6 client"),
 ])
 def test_ipv6_mistakes_name_the_line_the_field_and_the_fix(tmp_path, old, new, says):
     text = DUAL.read_text()
@@ -110,3 +112,12 @@ def test_a_route_to_an_ipv6_prefix_needs_an_ipv6_next_hop(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load(bad)
     assert "routers.R1.routes.0.via: 2001:db8:99::/64 cannot go via 203.0.113.1" in str(err.value)
+
+
+def test_another_suite_on_the_command_line_is_checked_before_anything_starts(capsys):
+    from testbed.cli import main as cli
+
+    assert cli(["up", str(DUAL), "--suite", "bookworm", "--name", "never-up"]) != 0
+    err = capsys.readouterr()
+    assert "switches.B.ipv6_mode: the bookworm node image has no DHCPv6 client" in \
+        err.out + err.err
