@@ -170,6 +170,11 @@ def switch_router_port(switch: str, router: str, style: str = "plain") -> str:
     return f"{switch}-{router}"
 
 
+def load_balancer(lb: str, style: str = "plain") -> str:
+    """An OVN Load_Balancer (Octavia's OVN provider: the load balancer's UUID)."""
+    return neutron_uuid("loadbalancer", lb) if style == NEUTRON else lb
+
+
 def localnet_port(switch: str, style: str = "plain") -> str:
     """A switch's port on its physical network (Neutron: provnet-<network uuid>)."""
     return f"provnet-{neutron_uuid('network', switch)}" if style == NEUTRON else f"ln-{switch}"

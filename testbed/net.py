@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import features, names, rewire, wiring
+from .balance import service
 from .errors import AlreadyUp
 from .lab import RUNS_DIR, Lab
 from .links import Endpoint, Link
@@ -94,6 +95,8 @@ class Testbed:
             modes.apply(sc, self.nodes, self.nb, self.sb, self.modes, self.progress, fresh=True)
             self.lease([v for v, vm in sc.vms.items() if vm.dhcp])
             self.autoconf6([v for v in sc.vms if dynamic(sc, v)])
+            for vm, port in service.start_all(self.lab):
+                self.progress(f"  {vm}: load balancer backend answering on port {port}")
         self.lab.save()
 
     @classmethod

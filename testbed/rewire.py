@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import names, wiring
+from .balance import service
 from .links import Endpoint, Link
 from .model import Role
 from .model.ipv6 import dynamic, gateway6, prefixlen6
@@ -165,4 +166,5 @@ def restart_node(lab: Lab, name: str) -> list[str]:
     again = sorted({e.node for e in touched} & set(sc.vms))
     lab.lease([v for v in again if sc.vms[v].dhcp])
     lab.autoconf6([v for v in again if dynamic(sc, v)])
+    service.start_all(lab, only=set(again))  # a backend's responder went with its container
     return [lk.name for lk in veths]

@@ -1,5 +1,5 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
-failover, fip, mtu, exec, logs, nbctl, sbctl, capture, image, completion)."""
+failover, fip, mtu, lb, exec, logs, nbctl, sbctl, capture, image, completion)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from . import (
     fip,
     flap,
     image,
+    lb,
     logs,
     ls,
     mode,
@@ -31,7 +32,7 @@ from . import (
 )
 
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": mode,
-         "flap": flap, "fault": fault, "failover": failover, "fip": fip, "mtu": mtu,
+         "flap": flap, "fault": fault, "failover": failover, "fip": fip, "mtu": mtu, "lb": lb,
          "exec": execute,
          "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture, "image": image,
          "completion": completion}

@@ -15,6 +15,7 @@ from . import build, partial
 from .consistency import check_consistency
 from .expand import expand
 from .ipv6 import derive
+from .lb import check_load_balancers
 from .problem import Problem
 from .scenario import HaPlacement, Network, Role, Scenario
 from .services import check_services
@@ -263,7 +264,7 @@ def check(sc: Scenario) -> list[Problem]:
                                "place VMs on provider or tenant switches"))
         out += _address_on_switch(sc, field, vm.switch, vm.ip)
         unique(field, vm.ip, vm.mac)
-    return out + check_services(sc) + check_consistency(sc)
+    return out + check_services(sc) + check_consistency(sc) + check_load_balancers(sc)
 
 
 def _address_on_switch(sc: Scenario, field: str, switch: str, ip: str) -> list[Problem]:

@@ -12,6 +12,7 @@ from pydantic import Field
 from .. import names
 from .build import OvnBuild, OvnChoice
 from .l3 import Dhcp, Nat, Route, SecurityGroup
+from .lb import LoadBalancer
 from .types import (
     NAME_RE,
     Cidr,
@@ -271,6 +272,8 @@ class Scenario(Strict):
     routers: dict[LogicalName, Router] = {}
     vms: dict[Name, Vm] = {}
     security_groups: dict[LogicalName, SecurityGroup] = {}
+    load_balancers: dict[LogicalName, LoadBalancer] = {}
+    """OVN load balancers: a VIP and port in front of backends (model/lb.py)"""
 
     def ovn_for(self, node: str) -> OvnBuild | None:
         """The build a node's daemons come from (None: the suite's packages)."""
@@ -427,6 +430,9 @@ class Scenario(Strict):
 
     def lsp(self, vm: str) -> str:
         return names.vm_lsp(vm, self.settings.naming)
+
+    def lb(self, name: str) -> str:
+        return names.load_balancer(name, self.settings.naming)
 
     def localnet(self, switch: str) -> str:
         return names.localnet_port(switch, self.settings.naming)

@@ -7,7 +7,7 @@ import ipaddress
 from ..model import HaPlacement, Nat, Network, Scenario
 from ..model.ipv6 import prefixlen6
 from ..names import ha_chassis_group
-from . import acls, ipv6
+from . import acls, ipv6, lb
 from .db import NbApi
 
 
@@ -71,6 +71,7 @@ def build(nb: NbApi, sc: Scenario) -> None:
     add_dhcp(nb, sc)
     ipv6.add(nb, sc)
     acls.build(nb, sc)
+    lb.build(nb, sc)
 
 
 def add_nat(nb: NbApi, sc: Scenario) -> None:

@@ -37,7 +37,8 @@ def to_json(w: Walk) -> dict:
                         "agrees": c.agrees} for c in w.checks],
             "names": w.names, "captured_on": w.captured_on, "drops": w.drops,
             "notes": w.notes, "timings": w.timings, "links": w.links,
-            "background": w.noise()}
+            "background": w.noise(),
+            "load_balancer": w.balanced.to_json() if w.balanced else None}
 
 
 def write_json(w: Walk) -> None:

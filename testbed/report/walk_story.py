@@ -169,7 +169,8 @@ def story(w: Walk) -> list[Section]:
         f"{_routed_by(w.reply)}; overlay used: request "
         f"{w.request.crossed_overlay}, reply {w.reply.crossed_overlay}",
         *(f"{leg.name} translated on {node}: {before} became {after}"
-          for leg in (w.request, w.reply) for node, before, after in leg.translations())])]
+          for leg in (w.request, w.reply) for node, before, after in leg.translations()),
+        *([w.balanced.describe()] if w.balanced else [])])]
     s.append(tor_section(w, w.tor["before"], "ToR table before the walk"))
     s += leg_sections(w, w.request)
     s += leg_sections(w, w.reply)

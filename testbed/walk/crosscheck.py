@@ -28,7 +28,8 @@ def first_chassis_ingress(lab: Lab, leg: Leg) -> tuple[Hop, Hop | None] | None:
     return None
 
 
-def _ovn_trace(lab: Lab, leg: Leg) -> trace.OvnTrace | None:
+def _ovn_trace(lab: Lab, leg: Leg, lb_dst: str | None = None) -> trace.OvnTrace | None:
+    """`lb_dst`: the backend (IP:port) a load balancer chose, as the capture shows it."""
     ingress = ingress_port(lab.scenario, leg.source)
     first = next((h for h in leg.hops if h.node == leg.source and h.direction == "out"), None)
     if ingress is None or first is None:
@@ -38,6 +39,7 @@ def _ovn_trace(lab: Lab, leg: Leg) -> trace.OvnTrace | None:
     # connection (what conntrack says on the wire), a request as a new one (its default);
     # one --ct per ct_next (the ingress and the egress pipeline each look)
     ct = ["--ct=trk,est,rpl"] * 2 if leg.name == "reply" else []
+    ct += [f"--lb-dst={lb_dst}"] if lb_dst and leg.name == "request" else []
     argv = ["ovn-trace", f"--db={SB_SOCKET}", "--detailed", *ct, datapath,
             trace.ovn_microflow(inport, first.frame)]
     result = lab.nodes[lab.scenario.central].run(argv, check=False)
@@ -69,7 +71,8 @@ def run_traces(lab: Lab, w: Walk, pool: Executor,
     for leg in (w.request, w.reply):
         if leg.seen:
             if ovn_trace:
-                futures[f"ovn-trace {leg.name}"] = pool.submit(_ovn_trace, lab, leg)
+                lb_dst = w.balanced.address if w.balanced else None
+                futures[f"ovn-trace {leg.name}"] = pool.submit(_ovn_trace, lab, leg, lb_dst)
             futures[f"ofproto/trace {leg.name}"] = pool.submit(_ofproto_trace, lab, leg)
     traces = {k: f.result() for k, f in futures.items()}
     traces = {k: v for k, v in traces.items() if v is not None}
@@ -80,6 +83,27 @@ def run_traces(lab: Lab, w: Walk, pool: Executor,
         checks += compare(lab, leg, traces.get(f"ovn-trace {leg.name}"),
                           traces.get(f"ofproto/trace {leg.name}"), asked)
     return traces, checks
+
+
+def conntrack_notes(lab: Lab, w: Walk) -> list[str]:
+    """Where ofproto/trace shows the packet going through conntrack (its zones: where the
+    connection's state lives), and where the trace stops at a recirculation."""
+    notes = []
+    for leg in (w.request, w.reply):
+        of = w.traces.get(f"ofproto/trace {leg.name}")
+        found = first_chassis_ingress(lab, leg)
+        if of is None or of.error or found is None:
+            continue
+        node, a = found[0].node, of.actions
+        if a.ct_zones:
+            zones = ", ".join(str(z) for z in dict.fromkeys(a.ct_zones))
+            notes.append(f"the {leg.name} goes through conntrack on {node}: zone {zones} "
+                         "(ofproto/trace): the connection's state lives there")
+        if a.recirculates and not a.outputs:
+            notes.append(f"ofproto/trace of the {leg.name} on {node} stops where the datapath "
+                         "looks again after conntrack or a load balancer's choice by hash "
+                         f"({a.text[-60:]}): its OpenFlow side is compared no further")
+    return notes
 
 
 def vlan_after(a: trace.DatapathActions, vlan_in: int | None) -> int | None:
@@ -125,6 +149,8 @@ def compare(lab: Lab, leg: Leg, ovn: trace.OvnTrace | None, of: trace.OfprotoTra
         return checks
     a = of.actions
     where = f"{leg.name}: leaving {hin.node}"
+    if a.recirculates and not a.outputs:  # conntrack or a load balancer's hash decides next:
+        return checks                      # the trace cannot follow (said in the walk's notes)
     if hout is None:  # the capture cannot tell a drop from a packet kept by ovn-controller
         forwarded = "yes" if a.verdict == "forwarded" else "no"
         checks.append(Check(f"{where}: forwarded (trace: {a.verdict}; capture: not seen "

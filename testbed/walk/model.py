@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..observe.frames import Frame
 from ..tor.base import FdbEntry
 from .hops import Crossing, Hop
 from .mismatch import field_table, side_by_side
 from .probe import Mark, Probe
+
+if TYPE_CHECKING:
+    from .balance import Choice
 
 
 class HopNotFound(AssertionError):
@@ -216,6 +220,8 @@ class Walk:
     background: list[tuple[str, Frame]] = field(default_factory=list, repr=False)
     """every captured frame that is not the probe's: (where, frame), in time order"""
     captured: dict = field(default_factory=dict, repr=False, compare=False)
+    balanced: Choice | None = None
+    """a walk to a load balancer's VIP: the backend chosen, and where (walk/balance.py)"""
     """every captured frame by link end (Endpoint -> frames), for the report's pcapng"""
 
     def noise(self) -> dict[str, int]:

@@ -19,6 +19,8 @@ PROTOS = ("icmp", "tcp", "udp")
 ECHO = {"icmp": (8, 0), "icmp6": (128, 129)}
 """echo request and reply types: ICMP's, ICMPv6's (an icmp probe to an IPv6 address)"""
 TAG = "ovn-testbed-walk"
+ANSWERS = ("SA", "R", "RA")
+"""a TCP SYN's answers: accepted (SYN-ACK) or refused (RST)"""
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,14 @@ class Mark:
     icmp_id: int | None = None
     sport: int | None = None
     dport: int | None = None
+    dports: tuple[int, ...] = ()
+    """other destination ports the request may carry on its way (a load balancer's backends'
+    after DNAT)"""
 
     def leg(self, frame: Frame) -> str | None:
-        """'request', 'reply' or None (not this probe's frame)."""
+        """'request', 'reply' or None (not this probe's frame). TCP: the connection's first
+        segment (SYN) is the request and the first answer (SYN-ACK, or a refusing RST) the
+        reply; the rest of the connection is not the probe's."""
         p = frame.packet
         q = p.quoted
         if self.proto == "icmp":  # ICMP or ICMPv6, as the addresses are
@@ -42,11 +49,13 @@ class Mark:
             return None
         if self.sport is None:
             return None
-        if p.proto == self.proto and (p.sport, p.dport) == (self.sport, self.dport):
-            return "request"
-        if p.proto == self.proto and (p.sport, p.dport) == (self.dport, self.sport):
-            return "reply"
-        if q is not None and q.proto == self.proto and (q.sport, q.dport) == (self.sport, self.dport):
+        ports = (self.dport, *self.dports)
+        tcp = self.proto == "tcp"
+        if p.proto == self.proto and p.sport == self.sport and p.dport in ports:
+            return "request" if not tcp or p.tcp_flags == "S" else None
+        if p.proto == self.proto and p.dport == self.sport and p.sport in ports:
+            return "reply" if not tcp or p.tcp_flags in ANSWERS else None
+        if q is not None and q.proto == self.proto and q.sport == self.sport and q.dport in ports:
             return "reply"
         return None
 
@@ -130,13 +139,15 @@ class Probe:
         return p.proto == self.proto and p.sport == self.port or (
             p.quoted is not None and p.quoted.dport == self.port)
 
-    def mark(self, sent: list[Frame]) -> Mark:
-        """The mark, given what the source host sent (to learn a TCP/UDP source port)."""
+    def mark(self, sent: list[Frame], dports: tuple[int, ...] = ()) -> Mark:
+        """The mark, given what the source host sent (to learn a TCP/UDP source port);
+        `dports`: the ports the destination port may be translated to."""
         if self.proto == "icmp":
             return Mark("icmp", self.src_ip, self.dst_ip, icmp_id=self.icmp_id)
         for f in sorted(sent, key=lambda f: f.ns):
             p = f.packet
             if (p.proto == self.proto and p.ip_src == self.src_ip and p.ip_dst == self.dst_ip
                     and p.dport == self.port and (self.proto == "udp" or p.tcp_flags == "S")):
-                return Mark(self.proto, self.src_ip, self.dst_ip, sport=p.sport, dport=self.port)
-        return Mark(self.proto, self.src_ip, self.dst_ip, dport=self.port)
+                return Mark(self.proto, self.src_ip, self.dst_ip, sport=p.sport, dport=self.port,
+                            dports=dports)
+        return Mark(self.proto, self.src_ip, self.dst_ip, dport=self.port, dports=dports)

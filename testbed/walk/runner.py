@@ -22,7 +22,7 @@ from ..model.ipv6 import dynamic, link_local
 from ..observe import backlog
 from ..observe.capture import CaptureSet
 from ..observe.frames import Frame
-from . import holdup, sizes, tortable
+from . import balance, holdup, sizes, tortable
 from . import hops as H
 from .directory import directory
 from .model import Leg, TorTable, Walk
@@ -60,11 +60,15 @@ def resolve(sc: Scenario, source: str, destination: str,
     dst_ip = host_ip(sc, destination, ipv6)
     if dst_ip is not None:
         return src_ip, dst_ip, destination
+    if destination in sc.load_balancers:  # its VIP; where it ends is the backend chosen
+        return src_ip, sc.load_balancers[destination].vip, None
     try:
         ipaddress.ip_address(destination)
     except ValueError:
-        raise ValueError(f"walk destination {destination!r} is neither a host of this testbed "
-                         f"nor an IP address; hosts: {', '.join(hosts)}") from None
+        raise ValueError(f"walk destination {destination!r} is neither a host of this testbed, "
+                         f"a load balancer nor an IP address; hosts: {', '.join(hosts)}"
+                         + (f"; load balancers: {', '.join(sc.load_balancers)}"
+                            if sc.load_balancers else "")) from None
     return src_ip, destination, owner_of(sc, destination)
 
 
@@ -114,9 +118,18 @@ def build_leg(name: str, source: str, target: str | None, obs, links) -> Leg:
 
 
 def legs_of(captured: dict[Endpoint, list[Frame]], probe: Probe, source: str, target: str | None,
-            destination: str, links) -> tuple[Mark, Leg, Leg]:
-    mark = probe.mark(_sent_by(captured, source))
+            destination: str, links, hosts: dict[str, set[str]] | None = None,
+            dports: tuple[int, ...] = ()) -> tuple[Mark, Leg, Leg]:
+    """The probe's mark and its two legs. A destination that is no host (a bare address, a
+    load balancer's VIP) ends where the request landed: the first host (`hosts`: name -> its
+    addresses) it reached addressed to it, the source itself when a VIP sent it back there
+    (hairpin)."""
+    mark = probe.mark(_sent_by(captured, source), dports)
     obs = H.observations(captured, mark.leg)
+    if target is None:
+        landed = sorted((f.ns, end.node) for end, f, leg in obs if leg == "request"
+                        and f.packet.ip_dst in (hosts or {}).get(end.node, ()))
+        target = landed[0][1] if landed else None
     return (mark, build_leg("request", source, target, obs, links),
             build_leg("reply", target or destination, source, obs, links))
 
@@ -188,7 +201,11 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
     (report.walk_files writes its report)."""
     sc = lab.scenario
     src_ip, dst_ip, target = resolve(sc, source, destination, ipv6)
+    lb = balance.named(sc, destination)
+    if lb is not None and port is None:  # a load balancer: its protocol and port
+        proto, port = lb[1].protocol, lb[1].port
     probe = Probe.make(proto, src_ip, dst_ip, port, timeout, size, df)
+    dports = balance.backend_ports(sc, dst_ip, port) if proto != "icmp" else ()
     warmed = warm_up(lab, source, dst_ip) if warm else None
     number, folder = next_folder(lab.dir / "walks", source, destination)
     t0 = time.monotonic()
@@ -199,7 +216,8 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
         end_f = pool.submit(read_tor, lab, "end")
         captured = caps.frames()
         run.timings["read pcaps"] = time.monotonic() - t2
-        mark, request, reply = legs_of(captured, probe, source, target, destination, lab.links)
+        mark, request, reply = legs_of(captured, probe, source, target, destination, lab.links,
+                                       hosts(lab), dports)
         bounds = [("request", reply.hops[0].ns - 1 if reply.hops else 2**63), ("reply", 2**63)]
         events = tortable.received(captured, lab.links, sc.tor, sc.vlans)
         after_request, after_reply = tortable.replay(run.before, events, bounds)
@@ -212,6 +230,7 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
                  captured=captured)
         w.background = sorted(((str(e), f) for e, fs in captured.items() for f in fs
                                if mark.leg(f) is None), key=lambda x: x[1].ns)
+        w.balanced = balance.choice(sc, w)
         w.notes += [warmed] if warmed else []
         w.notes += [f"not captured on {end}: {why}" for end, why in caps.skipped.items()]
         w.notes += [f"ToR table rebuilt from the captures differs from the switch: {d}"
@@ -223,6 +242,13 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
     w.timings["total"] = time.monotonic() - t0
     request.report_hint = reply.report_hint = failure_hint(w)
     return w
+
+
+def hosts(lab: Lab) -> dict[str, set[str]]:
+    """Where a walk can end: the VMs and the external hosts, with their addresses."""
+    sc = lab.scenario
+    return {h: {ip for ip in (sc.host_ip(h), sc.host_ip(h, ipv6=True)) if ip}
+            for h in [*sc.vms, *sc.nodes_with(Role.external)]}
 
 
 def capture_set(lab: Lab, source: str, capture_on: list[str] | None, folder: Path) -> CaptureSet:
@@ -272,7 +298,7 @@ def send(lab: Lab, caps: CaptureSet, probe: Probe, source: str, target: str, des
         caps.settle(quiet_ms=250 if probe.proto == "udp" else 60)
         followed = [] if probe.answered(sent) else follow_up(
             lab, caps, lambda captured: legs_of(captured, probe, source, target,
-                                               destination, lab.links)[1:])
+                                               destination, lab.links, hosts(lab))[1:])
         timings["probe"] = time.monotonic() - t1
     return Sent(before, sent, followed, timings)
 
@@ -301,8 +327,10 @@ def cross_check(lab: Lab, w: Walk, pool: ThreadPoolExecutor, run_traces: bool) -
                        f"(ofproto/trace ran on the chassis): {lab.unreachable['sb']}")
     names_f = pool.submit(directory, lab.scenario, lab.nodes, sb)
     if run_traces:
+        from .crosscheck import conntrack_notes
         from .crosscheck import run_traces as traces_of
         w.traces, w.checks = traces_of(lab, w, pool, ovn_trace=sb is not None)
+        w.notes += conntrack_notes(lab, w)
         if w.reply.translations() and any(c.what.startswith("reply")
                                           for c in w.disagreements):
             w.notes.append(f"the reply was translated back (un-NAT) on "

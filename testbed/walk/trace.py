@@ -86,6 +86,9 @@ class DatapathActions:
     outputs: list[str] = field(default_factory=list)
     drop: bool = False
     to_controller: bool = False  # a userspace() action: the packet goes up to ovn-controller
+    ct_zones: list[int] = field(default_factory=list)  # conntrack zones the packet passed
+    recirculates: bool = False  # ends in a recirc(): the datapath looks again (after conntrack
+    # or a load balancer's hash) where the trace cannot follow
 
     @property
     def verdict(self) -> str:
@@ -170,11 +173,14 @@ def parse_datapath_actions(actions: str, ports: dict[int, str]) -> DatapathActio
             out.tunnel_header = int(header["size"]) if "size" in header else None
         elif key == "userspace":
             out.to_controller = True
+        elif key == "ct" and isinstance(value, dict) and "zone" in value:
+            out.ct_zones.append(int(value["zone"]))
         elif key == "output":
             port = value["port"] if isinstance(value, dict) else value
             out.outputs.append(ports.get(int(port), str(port)) if str(port).isdigit() else str(port))
     if not flow.actions_kv:
         out.drop = True
+    out.recirculates = bool(flow.actions_kv) and flow.actions_kv[-1].key == "recirc"
     return out
 
 
