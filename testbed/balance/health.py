@@ -78,7 +78,7 @@ class Phase:
 class HealthReport:
     lb: str
     backend: str
-    client: str
+    source: str  # the VM that opens the connections
     bound_s: float  # failure_count x interval + timeout: when OVN should have noticed
     phases: list[Phase] = field(default_factory=list)
     answers: dict[str, int] = field(default_factory=dict)
@@ -90,7 +90,7 @@ class HealthReport:
 
     def render(self) -> str:
         lines = [f"# {self.lb}: {self.backend}'s service stopped and started again, a "
-                 f"connection from {self.client} every 100 ms", "",
+                 f"connection from {self.source} every 100 ms", "",
                  f"answers: {', '.join(f'{b} {n}' for b, n in sorted(self.answers.items()))}; "
                  f"{self.failed} failed; OVN's bound to notice: {self.bound_s:g} s", ""]
         for p in self.phases:
@@ -119,7 +119,7 @@ def outcomes(text: str) -> list[tuple[float, str]]:
     return out
 
 
-def health(lab: Lab, name: str, backend: str, client: str | None = None,
+def health(lab: Lab, name: str, backend: str, source: str | None = None,
            timeout: float = 30.0) -> HealthReport:
     """Stop `backend`'s service, measure, start it again, measure; the service is running
     again afterwards whatever happened."""
@@ -129,15 +129,15 @@ def health(lab: Lab, name: str, backend: str, client: str | None = None,
     if entry is None or lb.health_check is None:
         raise ValueError(f"{name} has no health-checked backend {backend!r}; backends: "
                          f"{', '.join(lb.backend(e)[0] for e in lb.backends)}")
-    client = client or next(v for v in sc.vms if all(lb.backend(e)[0] != v for e in lb.backends))
+    source = source or next(v for v in sc.vms if all(lb.backend(e)[0] != v for e in lb.backends))
     port = lb.backend(entry)[1]
     hc = lb.health_check
-    report = HealthReport(name, backend, client,
+    report = HealthReport(name, backend, source,
                           hc.failure_count * hc.interval + hc.timeout)
     event = MonitorStatus(backend_ip(sc, lb, entry), port)
     tag = f"lb-health-{uuid.uuid4().hex[:8]}"  # names the client loop, to stop it
     out = f"/tmp/{tag}.txt"
-    node = lab.nodes[client]
+    node = lab.nodes[source]
     lab.sb.watch(event)
     try:
         node.spawn(["sh", "-c", CLIENT, tag, str(int(4 * timeout / 0.1)), lb.vip,
