@@ -109,6 +109,12 @@ def check_load_balancers(sc) -> list[Problem]:
                 out.append(Problem(f"{field}.backends.{i}", f"'{entry}' is neither a VM nor an "
                                    "address", f"name a VM ({', '.join(sorted(sc.vms))}) or write "
                                    "an address, like 10.10.0.14:8080"))
+            elif not 1 <= lb.backend(entry)[1] <= 65535:
+                out.append(Problem(f"{field}.backends.{i}", f"'{entry}' has no port in 1-65535",
+                                   "write the backend's port, like vm4:8080, or leave it out"))
+            elif ipaddress.ip_address(ip).version != ipaddress.ip_address(lb.vip).version:
+                out.append(Problem(f"{field}.backends.{i}", f"{ip} and the VIP {lb.vip} are of "
+                                   "different families", "give the VIP backends of its family"))
             elif not any(ipaddress.ip_address(ip) in ipaddress.ip_network(c)
                          for c in subnets.values()):
                 out.append(Problem(f"{field}.backends.{i}", f"{ip} is inside no network the load "
