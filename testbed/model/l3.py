@@ -37,6 +37,8 @@ class Nat(Strict):
     """snat: the gateway port's IP when absent; dnat_and_snat: the floating IP (required)."""
     logical_port: Name | None = None
     external_mac: Mac | None = None
+    stateless: bool = False
+    """dnat_and_snat only: translate without conntrack (NAT options:stateless), both ways"""
 
 class Rule(Strict):
     """One security group rule in Neutron's terms: traffic it allows, statefully."""

@@ -229,12 +229,13 @@ def check(sc: Scenario) -> list[Problem]:
                                    "or remove ha_placement"))
             sw = sc.switches.get(port.switch)
             gws = sc.nodes_with(Role.gateway) or ["<gateway>"]
-            if sw and sw.network is Network.external and not port.gateway_chassis:
+            if sw and sw.network is Network.external and not port.gateway_chassis and \
+                    router.chassis is None:  # a gateway router's port leaves from its chassis
                 out.append(Problem(f"{field}.gateway_chassis",
                                    "a port on the external network needs gateway chassis",
                                    "add gateway_chassis: {" + ", ".join(
                                        f"{g}: {len(gws) - i}" for i, g in enumerate(gws))
-                                   + "}"))
+                                   + "}, or bind the router to a gateway (chassis:)"))
             unique(field, port.ip, port.mac)
     for rname, router in sc.routers.items():
         if router.mode.needs_gateway_port and router.gateway_port is None:

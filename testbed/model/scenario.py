@@ -237,6 +237,10 @@ class Router(Strict):
     routes: list[Route] = []
     """static routes (NB Logical_Router_Static_Route), e.g. to networks behind an upstream
     router on the external network."""
+    chassis: Name | None = None
+    """a gateway router: bound whole to this chassis (options:chassis), which routes and
+    translates all its traffic; its port on an external network is the way out (no
+    gateway_chassis), as ovn-kubernetes builds its GR_<node> routers."""
 
     @property
     def gateway_port(self) -> RouterPort | None:
@@ -418,7 +422,17 @@ class Scenario(Strict):
         snat = self.snat_covers(r, ip)
         if snat is None:
             return None
-        return snat.external_ip or (r.gateway_port.ip if r.gateway_port else None)
+        way_out = self.external_port(router)
+        return snat.external_ip or (way_out.ip if way_out else None)
+
+    def external_port(self, router: str) -> RouterPort | None:
+        """Where `router` meets the outside: its distributed gateway port, or a gateway
+        router's port on an external network."""
+        r = self.routers[router]
+        if r.gateway_port is not None or r.chassis is None:
+            return r.gateway_port
+        return next((p for p in r.ports if p.switch in self.switches
+                     and self.switches[p.switch].network is Network.external), None)
 
     # --- OVN names of the scenario's objects (plain, or as Neutron's OVN driver names them) --
 

@@ -13,8 +13,31 @@ from .scenario import Network, Role, Router, RoutingMode, Scenario
 
 
 def _external_cidr(sc: Scenario, router: Router) -> str | None:
-    port = router.gateway_port
+    name = next(n for n, r in sc.routers.items() if r is router)
+    port = sc.external_port(name)
     return sc.switches[port.switch].cidr if port and port.switch in sc.switches else None
+
+
+def check_gateway_routers(sc: Scenario) -> list[Problem]:
+    """A gateway router is bound to one chassis whole, which must be a chassis on the
+    external network when the router has a port there."""
+    out = []
+    for rname, router in sc.routers.items():
+        if router.chassis is None:
+            continue
+        field = f"routers.{rname}.chassis"
+        node = sc.nodes.get(router.chassis)
+        if node is None or not node.is_chassis:
+            out.append(Problem(field, f"'{router.chassis}' is no chassis", "name a gateway or "
+                               f"compute node ({', '.join(sc.chassis)})"))
+        elif sc.external_port(rname) is not None and not node.on_external:
+            out.append(Problem(field, f"{router.chassis} is not on the external network, where "
+                               f"{rname}'s external port leaves", "bind it to a gateway"))
+        if router.gateway_port is not None:
+            out.append(Problem(field, f"a gateway router is bound whole to one chassis, and "
+                               f"{rname} also has a distributed gateway port (gateway_chassis)",
+                               "remove gateway_chassis from its ports, or remove chassis"))
+    return out
 
 
 def _inside(ip: str, cidr: str) -> bool:
@@ -39,8 +62,12 @@ def check_nat(sc: Scenario, rname: str, router: Router) -> list[Problem]:
         if ext is None:
             out.append(Problem(field, f"{rname} has no gateway port on the external network, "
                                "so nothing can be translated",
-                               "give one port on the external network gateway_chassis"))
+                               "give one port on the external network gateway_chassis, or "
+                               "bind the router to a chassis (chassis:)"))
             continue
+        if nat.stateless and nat.type != "dnat_and_snat":
+            out.append(Problem(f"{field}.stateless", "only a dnat_and_snat entry (one address "
+                               "to one address) can be stateless", "remove stateless"))
         if nat.type == "snat":
             try:
                 net = ipaddress.ip_network(nat.logical_ip, strict=True)
@@ -128,7 +155,7 @@ def check_upstream(sc: Scenario) -> list[Problem]:
 
 
 def check_services(sc: Scenario) -> list[Problem]:
-    out: list[Problem] = check_upstream(sc)
+    out: list[Problem] = check_upstream(sc) + check_gateway_routers(sc)
     for rname, router in sc.routers.items():
         out += check_nat(sc, rname, router)
         tenant = [p.switch for p in router.ports if p.switch in sc.switches

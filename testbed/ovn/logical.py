@@ -25,9 +25,10 @@ def build(nb: NbApi, sc: Scenario) -> None:
         for name in sc.switches:  # Neutron keeps the human name in external_ids
             ids = {"neutron:network_name": name} if neutron else {}
             txn.add(nb.ls_add(sc.ls(name), external_ids=ids))
-        for name in sc.routers:
+        for name, router in sc.routers.items():
             ids = {"neutron:router_name": name} if neutron else {}
-            txn.add(nb.lr_add(sc.lr(name), external_ids=ids))
+            bound = {"options": {"chassis": router.chassis}} if router.chassis else {}
+            txn.add(nb.lr_add(sc.lr(name), external_ids=ids, **bound))
     with nb.transaction(check_error=True) as txn:
         for name, sw in sc.switches.items():
             if sw.network is Network.tenant:
@@ -82,10 +83,21 @@ def add_nat(nb: NbApi, sc: Scenario) -> None:
             for route in router.routes:
                 txn.add(nb.lr_route_add(sc.lr(rname), route.to, route.via))
             for nat in router.nat:
-                external = nat.external_ip or router.gateway_port.ip
+                external = nat.external_ip or sc.external_port(rname).ip
                 txn.add(nb.lr_nat_add(sc.lr(rname), nat.type, external, nat.logical_ip,
                                       logical_port=nat.logical_port and sc.lsp(nat.logical_port),
                                       external_mac=nat.external_mac))
+    for nat in [n for r in sc.routers.values() for n in r.nat if n.stateless]:
+        set_stateless(nb, nat)  # ovsdbapp's lr_nat_add takes no options: set on the row
+
+
+def set_stateless(nb: NbApi, nat: Nat) -> None:
+    """NAT options:stateless=true on the row of a dnat_and_snat entry."""
+    rows = nb.db_find_rows("NAT", ("type", "=", "dnat_and_snat"),
+                           ("external_ip", "=", nat.external_ip),
+                           ("logical_ip", "=", nat.logical_ip)).execute(check_error=True)
+    for row in rows:
+        nb.db_set("NAT", row.uuid, ("options", {"stateless": "true"})).execute(check_error=True)
 
 
 def replace_nat(nb: NbApi, sc: Scenario, router: str, old: Nat, new: Nat,
@@ -96,6 +108,8 @@ def replace_nat(nb: NbApi, sc: Scenario, router: str, old: Nat, new: Nat,
         txn.add(nb.lr_nat_add(sc.lr(router), new.type, external_ip, new.logical_ip,
                               logical_port=new.logical_port and sc.lsp(new.logical_port),
                               external_mac=new.external_mac))
+    if new.stateless:
+        set_stateless(nb, new)
 
 
 def add_dhcp(nb: NbApi, sc: Scenario) -> None:

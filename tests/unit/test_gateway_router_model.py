@@ -1,0 +1,42 @@
+"""Gateway routers and stateless NAT in the scenario, without Docker: what OVN is told and the
+mistakes refused with file:line, field and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from testbed.model import ScenarioError, load
+
+GR = Path(__file__).resolve().parents[2] / "scenarios" / "gateway-router.yaml"
+
+
+def test_a_gateway_router_leaves_through_its_port_on_the_external_network():
+    sc = load(GR)
+    assert sc.routers["GR"].chassis == "gw1" and sc.routers["GR"].gateway_port is None
+    assert sc.external_port("GR").ip == "203.0.113.2"
+    assert sc.snat_ip("GR", "10.244.1.11") == "203.0.113.2"  # SNAT behind its static route
+    assert sc.snat_ip("GR", "10.244.2.12") == "203.0.113.112"
+    assert sc.external_port("cluster") is None
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    ("chassis: gw1", "chassis: ext", "routers.GR.chassis: 'ext' is no chassis"),
+    ("chassis: gw1", "chassis: compute-a",
+     "compute-a is not on the external network, where GR's external port leaves"),
+    ('ip: 203.0.113.2}', 'ip: 203.0.113.2, gateway_chassis: {gw1: 1}}',
+     "also has a distributed gateway port"),
+    ("{type: snat, logical_ip: 10.244.0.0/16}", "{type: snat, logical_ip: 10.244.0.0/16, "
+     "stateless: true}", "routers.GR.nat.0.stateless: only a dnat_and_snat entry"),
+    ("    chassis: gw1\n", "", "routers.GR.ports.1.gateway_chassis: a port on the external "
+     "network needs gateway chassis"),
+])
+def test_gateway_router_mistakes_name_the_line_the_field_and_the_fix(tmp_path, old, new, says):
+    text = GR.read_text()
+    assert old in text
+    bad = tmp_path / "gr.yaml"
+    bad.write_text(text.replace(old, new, 1))
+    with pytest.raises(ScenarioError) as err:
+        load(bad)
+    assert says in str(err.value) and f"{bad}:" in str(err.value) and "Fix:" in str(err.value)
