@@ -167,9 +167,11 @@ class Lab:
         by set_fip)."""
         return self.loaded.routers[router].nat[index]
 
-    def active_gateway(self, router: str) -> str | None:
-        """The chassis its gateway port is bound to now (SB Port_Binding of the cr- port)."""
-        port = self.scenario.routers[router].gateway_port
+    def active_gateway(self, router: str, via: str | None = None) -> str | None:
+        """The chassis its gateway port is bound to now (SB Port_Binding of the cr- port);
+        `via`: the switch of the gateway port, when the router has several."""
+        ports = self.scenario.routers[router].gateway_ports
+        port = next((p for p in ports if via is None or p.switch == via), None)
         if port is None:
             return None
         cr = names.chassisredirect_port(self.scenario.router_port_name(router, port))

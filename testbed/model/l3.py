@@ -39,6 +39,9 @@ class Nat(Strict):
     external_mac: Mac | None = None
     stateless: bool = False
     """dnat_and_snat only: translate without conntrack (NAT options:stateless), both ways"""
+    gateway_port: LogicalName | None = None
+    """the switch of the distributed gateway port it applies on (NAT gateway_port): required
+    when the router has several"""
 
 class Rule(Strict):
     """One security group rule in Neutron's terms: traffic it allows, statefully."""

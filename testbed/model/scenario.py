@@ -244,8 +244,21 @@ class Router(Strict):
 
     @property
     def gateway_port(self) -> RouterPort | None:
-        """The distributed gateway port (the one with gateway chassis), if any."""
+        """The distributed gateway port (the one with gateway chassis; the first, when the
+        router has several), if any."""
         return next((p for p in self.ports if p.gateway_chassis), None)
+
+    @property
+    def gateway_ports(self) -> list[RouterPort]:
+        """Every distributed gateway port (OVN allows several, one per external network)."""
+        return [p for p in self.ports if p.gateway_chassis]
+
+    def nat_port(self, nat: Nat) -> RouterPort | None:
+        """The distributed gateway port a NAT entry applies on: the one it names, else the
+        router's only one."""
+        if nat.gateway_port is not None:
+            return next((p for p in self.gateway_ports if p.switch == nat.gateway_port), None)
+        return self.gateway_port if len(self.gateway_ports) == 1 else None
 
 
 class Vm(Strict):
@@ -384,15 +397,30 @@ class Scenario(Strict):
         routes = []
         for router in self.routers.values():
             gws = [p for p in router.ports if self.switches[p.switch].network is Network.external]
-            inner = [p for p in router.ports if self.switches[p.switch].network is not
-                     Network.external and not self.snat_covers(router, p.ip)]
-            for gw in gws[:1]:
+            home = self._on_network_of(host, gws)
+            for gw in home:  # a subnet an SNAT hides where it leaves by this port needs none
+                inner = [p for p in router.ports if self.switches[p.switch].network is not
+                         Network.external and not self._hidden(router, p.ip, gw)]
                 routes += [(self.switches[p.switch].cidr, gw.ip) for p in inner]
                 if self.nodes[host].address6 and gw.ip6:  # IPv6 is routed, never NATed
                     routes += [(self.switches[p.switch].cidr6, gw.ip6) for p in router.ports
                                if p.ip6 and self.switches[p.switch].network is not
                                Network.external and self.switches[p.switch].cidr6]
         return routes
+
+    def _hidden(self, router: Router, ip: str, way_out: RouterPort) -> bool:
+        """Does an SNAT of `router` translate `ip` when it leaves by `way_out`?"""
+        snat = self.snat_covers(router, ip)
+        return snat is not None and (snat.gateway_port is None or
+                                     snat.gateway_port == way_out.switch)
+
+    def _on_network_of(self, host: str, ports: list[RouterPort]) -> list[RouterPort]:
+        """The port (of `ports`) on the external network `host` is on; the first otherwise."""
+        address = self.nodes[host].address
+        ip = ipaddress.ip_interface(address).ip if address else None
+        mine = [p for p in ports if ip is not None and p.switch in self.switches
+                and ip in ipaddress.ip_network(self.switches[p.switch].cidr)]
+        return mine[:1] or ports[:1]
 
     def snat_covers(self, router: Router, ip: str) -> Nat | None:
         """The SNAT entry of `router` that translates traffic from `ip`, if any."""
@@ -422,7 +450,7 @@ class Scenario(Strict):
         snat = self.snat_covers(r, ip)
         if snat is None:
             return None
-        way_out = self.external_port(router)
+        way_out = r.nat_port(snat) or self.external_port(router)
         return snat.external_ip or (way_out.ip if way_out else None)
 
     def external_port(self, router: str) -> RouterPort | None:

@@ -59,6 +59,17 @@ def check_nat(sc: Scenario, rname: str, router: Router) -> list[Problem]:
              and sc.switches[p.switch].network is not Network.external]
     for i, nat in enumerate(router.nat):
         field = f"routers.{rname}.nat.{i}"
+        dgps = [p.switch for p in router.gateway_ports]
+        if nat.gateway_port is not None or len(dgps) > 1:
+            port = router.nat_port(nat)
+            if port is None:
+                out.append(Problem(f"{field}.gateway_port", (
+                    f"'{nat.gateway_port}' is not one of {rname}'s gateway ports"
+                    if nat.gateway_port else f"{rname} has {len(dgps)} gateway ports: OVN "
+                    "needs to be told which one this entry applies on"),
+                    f"set gateway_port: one of {', '.join(dgps) or '(none)'}"))
+                continue
+            ext = sc.switches[port.switch].cidr if port.switch in sc.switches else None
         if ext is None:
             out.append(Problem(field, f"{rname} has no gateway port on the external network, "
                                "so nothing can be translated",

@@ -83,21 +83,28 @@ def add_nat(nb: NbApi, sc: Scenario) -> None:
             for route in router.routes:
                 txn.add(nb.lr_route_add(sc.lr(rname), route.to, route.via))
             for nat in router.nat:
-                external = nat.external_ip or sc.external_port(rname).ip
+                external = nat.external_ip or (router.nat_port(nat) or
+                                               sc.external_port(rname)).ip
                 txn.add(nb.lr_nat_add(sc.lr(rname), nat.type, external, nat.logical_ip,
                                       logical_port=nat.logical_port and sc.lsp(nat.logical_port),
                                       external_mac=nat.external_mac))
-    for nat in [n for r in sc.routers.values() for n in r.nat if n.stateless]:
-        set_stateless(nb, nat)  # ovsdbapp's lr_nat_add takes no options: set on the row
+    for rname, router in sc.routers.items():  # ovsdbapp's lr_nat_add sets neither: on the row
+        for nat in router.nat:
+            external = nat.external_ip or (router.nat_port(nat) or sc.external_port(rname)).ip
+            if nat.stateless:
+                set_nat_column(nb, nat, external, ("options", {"stateless": "true"}))
+            if nat.gateway_port is not None:
+                lrp = nb.lrp_get(sc.router_port_name(rname, router.nat_port(nat))).execute(
+                    check_error=True)
+                set_nat_column(nb, nat, external, ("gateway_port", lrp.uuid))
 
 
-def set_stateless(nb: NbApi, nat: Nat) -> None:
-    """NAT options:stateless=true on the row of a dnat_and_snat entry."""
-    rows = nb.db_find_rows("NAT", ("type", "=", "dnat_and_snat"),
-                           ("external_ip", "=", nat.external_ip),
+def set_nat_column(nb: NbApi, nat: Nat, external: str, column: tuple) -> None:
+    """A column of a NAT entry's row (found by type, logical and external address)."""
+    rows = nb.db_find_rows("NAT", ("type", "=", nat.type), ("external_ip", "=", external),
                            ("logical_ip", "=", nat.logical_ip)).execute(check_error=True)
     for row in rows:
-        nb.db_set("NAT", row.uuid, ("options", {"stateless": "true"})).execute(check_error=True)
+        nb.db_set("NAT", row.uuid, column).execute(check_error=True)
 
 
 def replace_nat(nb: NbApi, sc: Scenario, router: str, old: Nat, new: Nat,
@@ -109,7 +116,7 @@ def replace_nat(nb: NbApi, sc: Scenario, router: str, old: Nat, new: Nat,
                               logical_port=new.logical_port and sc.lsp(new.logical_port),
                               external_mac=new.external_mac))
     if new.stateless:
-        set_stateless(nb, new)
+        set_nat_column(nb, new, external_ip, ("options", {"stateless": "true"}))
 
 
 def add_dhcp(nb: NbApi, sc: Scenario) -> None:

@@ -40,3 +40,28 @@ def test_gateway_router_mistakes_name_the_line_the_field_and_the_fix(tmp_path, o
     with pytest.raises(ScenarioError) as err:
         load(bad)
     assert says in str(err.value) and f"{bad}:" in str(err.value) and "Fix:" in str(err.value)
+
+
+EXITS = GR.parent / "two-exits.yaml"
+
+
+def test_two_gateway_ports_route_each_external_host_back_through_its_own():
+    sc = load(EXITS)
+    assert [p.switch for p in sc.routers["R1"].gateway_ports] == ["public", "partner"]
+    assert sc.routes_back("ext") == []  # SNATed on the public side
+    assert sc.routes_back("partner") == [("10.11.0.0/24", "198.18.0.10")]  # routed there
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    ("logical_ip: 10.11.0.0/24, gateway_port: public}", "logical_ip: 10.11.0.0/24}",
+     "R1 has 2 gateway ports: OVN needs to be told which one"),
+    ("gateway_port: public}", "gateway_port: A}", "'A' is not one of R1's gateway ports"),
+])
+def test_nat_on_a_router_with_two_gateway_ports_names_one(tmp_path, old, new, says):
+    text = EXITS.read_text()
+    assert old in text
+    bad = tmp_path / "exits.yaml"
+    bad.write_text(text.replace(old, new, 1))
+    with pytest.raises(ScenarioError) as err:
+        load(bad)
+    assert says in str(err.value) and f"{bad}:" in str(err.value) and "Fix:" in str(err.value)
