@@ -3,6 +3,7 @@
     testbed walk vm1 vm4                         # ICMP, testbed l3-over-vlan
     testbed walk vm1 ext --proto tcp --port 22 --name mine
     testbed walk vm1 ext --size 1500 --df        # a full-size packet: where does it stop?
+    testbed walk vm1 web --repeat 10             # a load balancer: the backends walks reached
 
 Exit status: 0 when the request and the reply both arrived, 3 when the journey did not complete
 (the report says where the packet was last seen), 1 on an error.
@@ -35,15 +36,30 @@ def add_parser(p) -> None:
                    help="between the hosts' IPv6 addresses (a dual-stack scenario)")
     p.add_argument("--noise", action="store_true",
                    help="also list the background frames captured meanwhile (ARP, BFD, ...)")
+    p.add_argument("--repeat", type=int, default=1, metavar="N",
+                   help="walk N times (at most 100; traces on the first only) and tally where "
+                        "the walks ended: a load balancer's spread over its backends")
 
 
 def run(args) -> int:
     from ..report import walk_text
 
+    if not 1 <= args.repeat <= 100:
+        raise ValueError("--repeat: 1 to 100 walks")
     tb = pick.attach(args, progress=lambda _: None)
-    w = tb.walk(args.source, args.destination, args.proto, args.port, args.timeout,
-                traces=not args.no_trace, warm=not args.cold, size=args.size, df=args.df, ipv6=args.ipv6)
-    walk_text.render(w)
+    walks = []
+    for i in range(args.repeat):
+        w = tb.walk(args.source, args.destination, args.proto, args.port, args.timeout,
+                    traces=not args.no_trace and i == 0, warm=not args.cold and i == 0,
+                    size=args.size, df=args.df, ipv6=args.ipv6)
+        walks.append(w)
+    walk_text.render(walks[0])
     if args.noise:
-        walk_text.render_background(w)
-    return 0 if w.request.delivered and w.reply.delivered else 3
+        walk_text.render_background(walks[0])
+    if args.repeat > 1:
+        from ..walk.balance import tally
+
+        print(f"\n{args.repeat} walks {args.source} -> {args.destination} ended at:")
+        for (end, chosen_on), n in tally(walks).items():
+            print(f"  {end}{f' (chosen on {chosen_on})' if chosen_on else ''}: {n}")
+    return 0 if all(w.request.delivered and w.reply.delivered for w in walks) else 3

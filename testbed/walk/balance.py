@@ -57,3 +57,16 @@ def choice(sc: Scenario, w) -> Choice | None:
     address = f"{landed.ip_dst}:{landed.dport}" if landed is not None else None
     return Choice(name, f"{lb.vip}:{lb.port}", backend, address, w.request.translated_on,
                   w.reply.translated_on)
+
+
+def tally(walks) -> dict[tuple[str, str | None], int]:
+    """Where walks ended, counted: (the host the request landed on, or where it was last seen;
+    the node that chose a load balancer's backend), most first."""
+    out: dict[tuple[str, str | None], int] = {}
+    for w in walks:
+        last = w.request.last_seen
+        end = w.request.target if w.request.delivered else (
+            f"lost at {last.where}" if last else "not seen")
+        key = (end or "?", w.balanced.chosen_on if w.balanced else None)
+        out[key] = out.get(key, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))

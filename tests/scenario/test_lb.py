@@ -77,3 +77,17 @@ def test_a_backend_reaching_its_own_vip_is_walked_through_the_hairpin(lbt):
     assert w.request.translations() == [("compute-b", "10.10.0.14 > 10.10.0.101",
                                          "10.10.0.101 > 10.10.0.14")]
     assert w.request.path == ["vm4", "compute-b", "vm4"]
+
+
+def test_walks_repeated_to_the_load_balancer_tally_the_backends_they_reached(lbt, capsys):
+    from testbed.cli import main as cli
+
+    from .conftest import RUNS
+
+    assert cli(["--runs", str(RUNS), "walk", "vm1", "web", "--repeat", "4", "--no-trace",
+                "--name", lbt.name]) == 0
+    out = capsys.readouterr().out
+    tail = out[out.index("4 walks vm1 -> web ended at:"):].splitlines()[1:]
+    counts = {line.split(" (")[0].strip(): int(line.rsplit(":", 1)[1]) for line in tail if line}
+    assert set(counts) <= BACKENDS and sum(counts.values()) == 4, tail
+    assert all("(chosen on compute-a)" in line for line in tail if line), tail
