@@ -12,16 +12,14 @@ The bound a health check promises: `failure_count` probes `interval` s apart, ea
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from ovsdbapp.backend.ovs_idl.event import RowEvent
-
 from .. import wait
 from ..model.lb import backend_ip
+from ..ovn.events import Timeline
 from . import service
 
 if TYPE_CHECKING:
@@ -32,32 +30,17 @@ CLIENT = ('for i in $(seq "$1"); do r=$(busybox nc -w 1 "$2" "$3" </dev/null 2>/
 """a connection every ~100 ms: when it ended, and the backend's name or FAIL"""
 
 
-class MonitorStatus(RowEvent):
-    """Every status change of one backend's SB Service_Monitor row, with when it arrived."""
+class MonitorStatus(Timeline):
+    """Every status of one backend's SB Service_Monitor row, with when it arrived."""
+
+    what = "OVN's service monitor status"
 
     def __init__(self, ip: str, port: int):
-        super().__init__((self.ROW_UPDATE, self.ROW_CREATE), "Service_Monitor",
-                         (("ip", "=", ip), ("port", "=", port)))
-        self.seen: list[tuple[float, str]] = []
-        self.changed = threading.Condition()
+        super().__init__("Service_Monitor", (("ip", "=", ip), ("port", "=", port)),
+                         created=True)
 
-    def run(self, event, row, old):
-        with self.changed:
-            self.seen.append((time.time(), row.status[0] if row.status else ""))
-            self.changed.notify_all()
-
-    def wait_for(self, status: str, after: float, timeout: float) -> float:
-        deadline = time.monotonic() + timeout
-        with self.changed:
-            while True:
-                hit = next((t for t, s in self.seen if s == status and t >= after), None)
-                if hit is not None:
-                    return hit
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise wait.WaitTimeout(f"timed out after {timeout:.0f} s waiting for OVN's "
-                                           f"service monitor to say {status}; seen: {self.seen}")
-                self.changed.wait(left)
+    def value(self, row) -> str:
+        return row.status[0] if row.status else ""
 
 
 @dataclass

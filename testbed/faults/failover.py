@@ -13,7 +13,6 @@ fault is undone and the same is measured for the failback. IPv4 or IPv6 (`ipv6`)
 from __future__ import annotations
 
 import re
-import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -21,11 +20,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ovsdbapp.backend.ovs_idl.event import RowEvent
-
 from .. import names, wait
 from ..model import Role
 from ..ovn import readiness
+from ..ovn.events import Timeline
 from ..tor import external_port_of
 from .announce import Announcement, Announcements
 from .bfdwatch import BfdChange, BfdWatch
@@ -39,36 +37,19 @@ PING = 'exec ping -D -n -i "$1" -c "$2" -W 1 "$3" > "$4" 2>&1'
 """Values come in as positional parameters, never formatted into the script."""
 
 
-class PortMoved(RowEvent):
+class PortMoved(Timeline):
     """Every update of one SB Port_Binding's chassis, with the time it arrived."""
 
+    what = "the port's chassis"
+
     def __init__(self, port: str):
-        super().__init__((self.ROW_UPDATE,), "Port_Binding", (("logical_port", "=", port),))
-        self.moves: list[tuple[float, str | None]] = []
-        self.moved = threading.Condition()
+        super().__init__("Port_Binding", (("logical_port", "=", port),))
 
     def match_fn(self, event, row, old):
         return hasattr(old, "chassis")
 
-    def run(self, event, row, old):
-        chassis = row.chassis[0].name if row.chassis else None
-        with self.moved:
-            self.moves.append((time.time(), chassis))
-            self.moved.notify_all()
-
-    def wait_for(self, chassis: str, after: float, timeout: float) -> float:
-        """The time the port was bound to `chassis` (after `after`), waited for on the event."""
-        deadline = time.monotonic() + timeout
-        with self.moved:
-            while True:
-                hit = next((t for t, c in self.moves if c == chassis and t >= after), None)
-                if hit is not None:
-                    return hit
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise wait.WaitTimeout(f"timed out after {timeout:.0f} s waiting for the "
-                                           f"port to move to {chassis}; moves: {self.moves}")
-                self.moved.wait(left)
+    def value(self, row) -> str | None:
+        return row.chassis[0].name if row.chassis else None
 
 
 @dataclass

@@ -19,3 +19,22 @@ def patch_here(monkeypatch):
             return (fake if threading.get_ident() == mine else real)(*args, **kwargs)
         monkeypatch.setattr(target, name, either)
     return patch
+
+
+@pytest.fixture
+def refused(tmp_path):
+    """`refused(scenario_file, old, new)`: the file with `old` replaced by `new` is refused;
+    returns the error's text, which names the copy's path and a fix."""
+    from testbed.model import ScenarioError, load
+
+    def load_changed(source, old: str, new: str) -> str:
+        text = source.read_text()
+        assert old in text, f"{old!r} is not in {source}"
+        bad = tmp_path / source.name
+        bad.write_text(text.replace(old, new, 1))
+        with pytest.raises(ScenarioError) as err:
+            load(bad)
+        said = str(err.value)
+        assert f"{bad}:" in said and "Fix:" in said, said
+        return said
+    return load_changed
