@@ -17,7 +17,8 @@ from . import pick
 
 def add_parser(p) -> None:
     p.add_argument("source", help="the host that sends the probe (a VM or an external host)")
-    p.add_argument("destination", help="a host of the testbed or an IP address")
+    p.add_argument("destination", help="a host of the testbed, a load balancer (its VIP, "
+                   "protocol and port unless --port says otherwise) or an IP address")
     pick.add_name(p)
     p.add_argument("--proto", choices=("icmp", "tcp", "udp"), default="icmp")
     p.add_argument("--port", type=int, help="destination port (tcp, udp)")
