@@ -24,7 +24,7 @@ from .host import Host
 from .links import Inventory
 from .model import HaPlacement, Role, Scenario
 from .ovn import chassis as ovn_chassis
-from .ovn import db, logical, modes, readiness
+from .ovn import cluster, db, logical, modes, readiness
 from .runtime import runtimes
 from .tor import BACKENDS, Tor
 
@@ -142,7 +142,20 @@ class Lab:
             return None
 
     def _db_remote(self, database: str) -> str:
-        return self.backend.db_remote(self.nodes[self.scenario.central], database)
+        """The harness' remote of a database: every member's, comma-separated, when the
+        central is clustered (the client stays with the leader)."""
+        return ",".join(self.backend.db_remote(self.nodes[c], database)
+                        for c in self.scenario.centrals)
+
+    @property
+    def sb_remote(self) -> str:
+        """SB as the chassis reach it (their ovn-remote): every member's TCP remote."""
+        return cluster.remotes(self.scenario, self.nodes, "sb")
+
+    def tool(self, argv0: str) -> list[str]:
+        """The start of ovn-nbctl's, ovn-sbctl's or ovn-trace's argv in the central node
+        (cluster.tool): the one home of how those tools reach NB and SB."""
+        return cluster.tool(self.scenario, self.nodes, argv0)
 
     def close_db(self) -> None:
         """Close the NB and SB connections (the next use connects again)."""
@@ -216,7 +229,7 @@ class Lab:
         restarted: the userspace datapath recreates its taps without their addresses)."""
         node = self.nodes[name]
         readiness.bridge_present(self.nodes, [name], "br-ovl")
-        plan = ovn_chassis.plan(self.scenario, name, node, self.central_ip,
+        plan = ovn_chassis.plan(self.scenario, name, node, self.sb_remote,
                                 self.links.nic(name, "overlay"))
         ovn_chassis.configure(node, plan, self.choices.datapath)
 
@@ -296,5 +309,5 @@ class Lab:
                  for p in sc.routers[router].ports]
         routers = {**sc.routers, router: sc.routers[router].model_copy(update={"ports": ports})}
         self.scenario = sc.model_copy(update={"routers": routers})
-        readiness.chassis_caught_up(self.nodes[sc.central])
+        readiness.chassis_caught_up(sc, self.nodes)
         self.save()

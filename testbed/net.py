@@ -187,13 +187,13 @@ class Testbed:
 
     def _configure_ovn(self) -> None:
         sc, n = self.scenario, self.nodes
-        self.central_ip = ovn_chassis.start_central(n[sc.central], sc.settings.probe_interval_ms)
+        self.central_ip = ovn_chassis.start_central(sc, n, self.progress)
         # connected while NB and SB are nearly empty (each property waits for its server): the
         # IDLs then follow the changes instead of fetching a full SB when every chassis registers
         self.nb, self.sb  # noqa: B018
 
         def configure(name: str) -> None:  # one command per chassis, VM ports included
-            plan = ovn_chassis.plan(sc, name, n[name], self.central_ip,
+            plan = ovn_chassis.plan(sc, name, n[name], self.lab.sb_remote,
                                     self.links.nic(name, "overlay"))
             ports = {names.vm_port(v): sc.lsp(v) for v, vm in sc.vms.items() if vm.chassis == name}
             ovn_chassis.configure(n[name], plan, self.choices.datapath, ports, readiness.TIMEOUT)

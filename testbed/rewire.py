@@ -149,9 +149,9 @@ def restart_node(lab: Lab, name: str) -> list[str]:
         lab.nodes[sc.tor].run_all([c for p in external for c in (
             ["ethtool", "-K", p, "tx", "off"], ["ip", "link", "set", p, "master",
                                                 bridge_of[p]])])
-    if name == sc.central:
+    if name == sc.central and not sc.clustered:  # a member restarts clustered (node-init)
         lab.close_db()
-        lab.central_ip = ovn_chassis.start_central(fresh, lab.scenario.settings.probe_interval_ms)
+        lab.central_ip = ovn_chassis.start_central(sc, lab.nodes)
         for chassis in sc.chassis:
             lab.reconfigure_chassis(chassis)  # ovn-remote follows the central's address
     elif name in sc.chassis:

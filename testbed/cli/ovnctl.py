@@ -39,7 +39,7 @@ def runner(tool: str):
             raise ValueError(f"give {tool} its arguments, e.g. `testbed "
                              f"{tool.removeprefix('ovn-').removesuffix('ctl')}ctl show`")
         tb = pick.attach(args, progress=lambda _: None)
-        result = tb.nodes[tb.scenario.central].run([tool, *words], check=False)
+        result = tb.nodes[tb.scenario.central].run([*tb.lab.tool(tool), *words], check=False)
         sys.stdout.write(result.stdout)
         sys.stderr.write(result.stderr)
         return result.rc

@@ -209,7 +209,7 @@ def set_bfd(lab: Lab, min_rx: int, min_tx: int, mult: int) -> None:
     from ..ovn.logical import set_bfd as set_nb_bfd
 
     set_nb_bfd(lab.nb, min_rx, min_tx, mult)
-    readiness.chassis_caught_up(lab.nodes[lab.scenario.central])
+    readiness.chassis_caught_up(lab.scenario, lab.nodes)
 
 
 BFD_KEYS = ("bfd-min-rx", "bfd-min-tx", "bfd-mult")
@@ -220,7 +220,8 @@ def tuned(lab: Lab, bfd_ms: int | None = None, max_revalidator_ms: int | None = 
     """BFD timers (NB_Global) and max-revalidator (every chassis) set for a block and put back
     as they were after it: a failover's settings must not outlive it unseen."""
     central = lab.nodes[lab.scenario.central]
-    before_bfd = {k: _get(central, ["ovn-nbctl", "--if-exists", "get", "NB_Global", ".",
+    nbctl = lab.tool("ovn-nbctl")
+    before_bfd = {k: _get(central, [*nbctl, "--if-exists", "get", "NB_Global", ".",
                                     f"options:{k}"]) for k in BFD_KEYS}
     before_rev = {c: _get(lab.nodes[c], ["ovs-vsctl", "--if-exists", "get", "Open_vSwitch", ".",
                                         "other_config:max-revalidator"])
@@ -233,12 +234,12 @@ def tuned(lab: Lab, bfd_ms: int | None = None, max_revalidator_ms: int | None = 
         yield
     finally:
         if bfd_ms:
-            central.exec(["ovn-nbctl", "remove", "NB_Global", ".", "options", *BFD_KEYS])
+            central.exec([*nbctl, "remove", "NB_Global", ".", "options", *BFD_KEYS])
             kept = {k: v for k, v in before_bfd.items() if v}
             if kept:
-                central.exec(["ovn-nbctl", "set", "NB_Global", ".",
+                central.exec([*nbctl, "set", "NB_Global", ".",
                               *(f"options:{k}={v}" for k, v in kept.items())])
-            readiness.chassis_caught_up(central)
+            readiness.chassis_caught_up(lab.scenario, lab.nodes)
         for chassis, value in before_rev.items():
             lab.nodes[chassis].exec(
                 ["ovs-vsctl", "set", "Open_vSwitch", ".", f"other_config:max-revalidator={value}"]

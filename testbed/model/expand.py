@@ -21,6 +21,8 @@ import ipaddress
 from .problem import Problem
 
 MAX_COUNT = 1000
+MAX_REPLICAS = 7
+"""members of a central's clusters (each a container with two ovsdb-servers and a northd)"""
 GROUP_KEYS = ("count", "pattern")
 
 
@@ -30,7 +32,8 @@ def expand(data: dict, lines: dict[str, int]) -> tuple[dict, list[Problem]]:
     groups: dict[str, list[str]] = {}
     out = dict(data)
     if isinstance(data.get("nodes"), dict):
-        out["nodes"] = _section(data["nodes"], "nodes", lines, problems, groups, None)
+        nodes = _replicas(data["nodes"], lines, problems)
+        out["nodes"] = _section(nodes, "nodes", lines, problems, groups, None)
     if isinstance(data.get("vms"), dict):
         out["vms"] = _section(data["vms"], "vms", lines, problems, {}, groups)
     return out, problems
@@ -67,6 +70,34 @@ def _section(entries: dict, section: str, lines: dict[str, int], problems: list[
                 if key == field or key.startswith(field + "."):
                     lines[f"{section}.{copy}{key[len(field):]}"] = line
     return out
+
+
+def _replicas(entries: dict, lines: dict[str, int], problems: list[Problem]) -> dict:
+    """A central with `replicas: N` (N > 1) and its members NAME-2 ... NAME-N: the members of
+    its NB and SB clusters, each a central node (model/cluster.py)."""
+    out: dict = {}
+    for name, entry in entries.items():
+        out[name] = entry
+        replicas = entry.get("replicas") if isinstance(entry, dict) else None
+        if entry_role(entry) != "central" or not isinstance(replicas, int) or \
+                isinstance(replicas, bool) or not 1 < replicas <= MAX_REPLICAS:
+            continue  # what is not a valid count is the schema's to refuse
+        field = f"nodes.{name}"
+        for n in range(2, replicas + 1):
+            member = f"{name}-{n}"
+            if member in entries:
+                problems.append(Problem(f"{field}.replicas", f"member '{member}' clashes with "
+                                        "a node of that name", f"rename node '{member}'"))
+                break
+            out[member] = {"role": "central"}
+            for key, line in list(lines.items()):
+                if key == field or key.startswith(field + "."):
+                    lines[f"nodes.{member}{key[len(field):]}"] = line
+    return out
+
+
+def entry_role(entry) -> str | None:
+    return entry.get("role") if isinstance(entry, dict) else None
 
 
 def _names(name: str, entry: dict, field: str) -> tuple[list[str], Problem | None]:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import TestbedError
 from . import build, partial
+from .cluster import check_cluster
 from .consistency import check_consistency
 from .expand import expand
 from .ipv6 import derive
@@ -165,11 +166,11 @@ def check(sc: Scenario) -> list[Problem]:
     """Problems that span fields: roles, references, addresses inside subnets, duplicates."""
     out: list[Problem] = []
     chassis = sc.chassis
-    for role in (Role.central, Role.tor):
-        found = sc.nodes_with(role)
-        if len(found) != 1:
-            out.append(Problem("nodes", f"{len(found)} nodes have role '{role.value}', one is needed",
-                               f"keep exactly one node with role: {role.value}"))
+    found = sc.nodes_with(Role.tor)
+    if len(found) != 1:
+        out.append(Problem("nodes", f"{len(found)} nodes have role 'tor', one is needed",
+                           "keep exactly one node with role: tor"))
+    out += check_cluster(sc)
     if not chassis:
         out.append(Problem("nodes", "no node has role 'gateway' or 'compute'",
                            "add at least one chassis node"))

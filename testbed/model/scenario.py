@@ -129,6 +129,9 @@ class Settings(Strict):
     ovn-remote-probe-interval, inactivity_probe on the central's NB and SB connections); OVN's
     default (5000 ms) when absent, 0 turns them off. Many chassis registering at once keep the
     SB server busy past 5 s, and every probe that times out reconnects and fetches SB again."""
+    election_timer_ms: Annotated[int, Field(ge=100, le=600000)] | None = None
+    """the NB and SB clusters' RAFT election timer (OVSDB's default: 1000 ms); only with a
+    clustered central (replicas > 1). A leader lost is noticed after about this long."""
     ovn: OvnChoice | None = None
     """where OVS and OVN come from: the suite's packages (absent, or `debian`), an OVN source
     tree built here ({source: PATH}), or an install tree ({prefix: PATH}); see model/build.py."""
@@ -154,6 +157,12 @@ class Node(Strict):
     ovn: OvnChoice | None = None
     """this node's OVS/OVN when they differ from settings.ovn (`debian`, {source}, {prefix}):
     central on one version, chassis on another (upgrade tests)."""
+
+    replicas: Annotated[int, Field(ge=1, le=7)] = 1
+    """central only: the members of its NB and SB RAFT clusters. The central is the first;
+    NAME-2 ... NAME-N are added as central nodes (model/expand.py), each with an NB and an SB
+    ovsdb-server and an ovn-northd (one active: OVSDB's lock). Several central nodes written
+    out form one cluster too."""
 
     external_network: bool = False
     """compute chassis only: also wired to the external network (br-ex and its bridge mapping,
@@ -306,7 +315,17 @@ class Scenario(Strict):
 
     @property
     def central(self) -> str:
+        """The central (a cluster's first member: where tools run when it answers)."""
         return self.nodes_with(Role.central)[0]
+
+    @property
+    def centrals(self) -> list[str]:
+        """Every central node: one, or the members of the NB and SB clusters."""
+        return self.nodes_with(Role.central)
+
+    @property
+    def clustered(self) -> bool:
+        return len(self.centrals) > 1
 
     @property
     def tor(self) -> str:

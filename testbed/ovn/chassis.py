@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import names, wiring
 from ..model import Role, Scenario
 from ..names import NB_PORT, SB_PORT
 from ..runtime.base import Node
+from . import cluster
 
 UPLINK = names.UPLINK
 
@@ -42,22 +44,35 @@ class ChassisPlan:
         return cmd
 
 
-def start_central(node: Node, probe_ms: int | None = None) -> str:
-    """Let NB and SB listen on the central's management address only; return that address.
-    `probe_ms`: the connections' inactivity probe (settings.probe_interval_ms)."""
-    ip = node.address("mgmt").ip
-    commands = [["ovn-nbctl", "set-connection", f"ptcp:{NB_PORT}:{ip}"],
-                ["ovn-sbctl", "set-connection", f"ptcp:{SB_PORT}:{ip}"]]
+def start_central(sc: Scenario, nodes: dict[str, Node],
+                  progress: Callable[[str], None] = lambda _: None) -> str:
+    """Let NB and SB take clients over TCP; return the (first) central's management address.
+    Standalone: on that address only. Clustered: the rows are the cluster's, so each member
+    listens on `ptcp:PORT` in its own namespace (its management address and loopback; what
+    ovn-ctl does), after `form` made the clusters. settings.probe_interval_ms sets the
+    connections' inactivity probe."""
+    central = nodes[sc.central]
+    ip = central.address("mgmt").ip
+    probe_ms = sc.settings.probe_interval_ms
+    if sc.clustered:
+        cluster.form(sc, nodes, progress, sc.settings.election_timer_ms)
+    where = [] if sc.clustered else [f":{ip}"]
+    tools = {"ovn-nbctl": NB_PORT, "ovn-sbctl": SB_PORT}
+    # a member forwards a write to the leader: the first member's socket takes it either way
+    lead = ["--no-leader-only"] if sc.clustered else []
+    commands = [[tool, *lead, "set-connection", f"ptcp:{port}{''.join(where)}"]
+                for tool, port in tools.items()]
     if probe_ms is not None:
-        commands += [[tool, "set", "connection", ".", f"inactivity_probe={probe_ms}"]
-                     for tool in ("ovn-nbctl", "ovn-sbctl")]
-    node.run_all(commands)
+        commands += [[tool, *lead, "set", "connection", ".", f"inactivity_probe={probe_ms}"]
+                     for tool in tools]
+    central.run_all(commands)
     return ip
 
 
-def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -> ChassisPlan:
-    """`encap_nic`: the chassis' NIC on the overlay network (from the link inventory: once
-    br-ovl exists it carries the same MAC, so a lookup by MAC could find the bridge instead)."""
+def plan(sc: Scenario, name: str, node: Node, sb_remote: str, encap_nic: str) -> ChassisPlan:
+    """`sb_remote`: SB's remotes (cluster.remotes). `encap_nic`: the chassis' NIC on the
+    overlay network (from the link inventory: once br-ovl exists it carries the same MAC, so a
+    lookup by MAC could find the bridge instead)."""
     overlay = node.address("overlay")
     bridges = {names.provider_bridge(i): names.uplink(i) for i in range(len(sc.physnets))}
     bridges["br-ovl"] = encap_nic
@@ -68,7 +83,7 @@ def plan(sc: Scenario, name: str, node: Node, central_ip: str, encap_nic: str) -
             bridges[names.external_bridge(i)] = names.external_nic(i)
             mappings.append(f"{physnet}:{names.external_bridge(i)}")
     ids = {
-        "ovn-remote": f"tcp:{central_ip}:{SB_PORT}",
+        "ovn-remote": sb_remote,
         "ovn-encap-type": sc.physical.encap,
         "ovn-encap-ip": overlay.ip,
         "ovn-bridge-mappings": ",".join(mappings),

@@ -130,8 +130,7 @@ def apply(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi, modes: dic
     with sb.changes("Chassis") as changed:
         seconds = wait.until("chassis MAC mappings in SB", mappings_missing, timeout,
                              interval=0.5, wake=changed)
-    central = nodes[sc.central]
-    readiness.chassis_caught_up(central, timeout)
+    readiness.chassis_caught_up(sc, nodes, timeout)
     progress(f"  modes {', '.join(f'{r}={m}' for r, m in modes.items())} in effect")
     return seconds
 

@@ -15,6 +15,7 @@ from ..errors import DatabaseDown
 from ..model import Scenario
 from ..parallel import each
 from ..runtime.base import Node
+from . import cluster
 from .db import NbApi, SbApi
 
 T = TypeVar("T")
@@ -205,7 +206,9 @@ def gateway_ports(sc: Scenario) -> list[str]:
 
 
 
-def chassis_caught_up(central: Node, timeout: float = 30) -> None:
+def chassis_caught_up(sc: Scenario, nodes: dict[str, Node], timeout: float = 30) -> None:
     """Every chassis has applied what NB holds now (`ovn-nbctl --wait=hv sync` in the central
-    node): the one home of that wait after a live change."""
-    central.exec(["ovn-nbctl", f"--timeout={int(timeout)}", "--wait=hv", "sync"])
+    node, on the cluster's leader when clustered): the one home of that wait after a live
+    change."""
+    nodes[sc.central].exec([*cluster.tool(sc, nodes, "ovn-nbctl"), f"--timeout={int(timeout)}",
+                            "--wait=hv", "sync"])

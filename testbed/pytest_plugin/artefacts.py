@@ -41,7 +41,7 @@ def collect(lab: Lab, dest: Path) -> list[Path]:
 
     central = lab.nodes.get(lab.scenario.central)
     for tool in ("ovn-nbctl", "ovn-sbctl"):
-        save(dest / f"{tool}-show.txt", _output(central, [tool, "show"]))
+        save(dest / f"{tool}-show.txt", _output(central, [*lab.tool(tool), "show"]))
     chassis = set(lab.scenario.chassis)  # by the scenario's roles (a node's own label holds
     switches = chassis | {lab.scenario.tor}  # gateway/compute/tor, never "chassis")
     for name, node in sorted(lab.nodes.items()):

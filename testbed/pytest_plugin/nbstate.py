@@ -52,7 +52,7 @@ def restore_nb(lab: Lab, saved: NbBackup) -> bool:
         lab.close_db()
         central.run(["sh", "-c", 'ovsdb-client restore "$1" < "$2"', "restore", NB_SOCKET,
                      saved.file])
-        readiness.chassis_caught_up(central, 60)
+        readiness.chassis_caught_up(lab.scenario, lab.nodes, 60)
         readiness.wait_all(lab.scenario, lab.nodes, lab.nb, lab.sb, lambda _: None)
     central.run(["rm", "-f", saved.file], check=False)
     return changed

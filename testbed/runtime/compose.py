@@ -88,6 +88,8 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
     shares = CPU_SHARES if many else {role: VM_CPU_SHARES for role in (*CPU_SHARES, Role.compute)}
     for name, node in sc.nodes.items():
         init_role = _INIT_ROLE.get(node.role) or ("switch" if tor_backend == "ovs" else "host")
+        if node.role is Role.central and sc.clustered:
+            init_role = "member"  # its daemons start once the members' addresses are known
         nets = node_networks(node.role)
         wiring = {"networks": nets} if nets else {"network_mode": "none"}
         if node.role in shares:

@@ -33,7 +33,7 @@ def set_fip(lab: Lab, vm: str, distributed: bool) -> None:
                                                               "external_mac": None})
     logical.replace_nat(lab.nb, lab.scenario, router, nat, new, nat.external_ip)
     lab.scenario = lab.scenario.with_nat(router, index, new)
-    readiness.chassis_caught_up(lab.nodes[lab.scenario.central])
+    readiness.chassis_caught_up(lab.scenario, lab.nodes)
 
 
 def warm(lab: Lab, source: str, destination: str) -> None:

@@ -40,7 +40,8 @@ def _ovn_trace(lab: Lab, leg: Leg, lb_dst: str | None = None) -> trace.OvnTrace 
     # one --ct per ct_next (the ingress and the egress pipeline each look)
     ct = ["--ct=trk,est,rpl"] * 2 if leg.name == "reply" else []
     ct += [f"--lb-dst={lb_dst}"] if lb_dst and leg.name == "request" else []
-    argv = ["ovn-trace", f"--db={SB_SOCKET}", "--detailed", *ct, datapath,
+    db = [] if lab.scenario.clustered else [f"--db={SB_SOCKET}"]
+    argv = [*lab.tool("ovn-trace"), *db, "--detailed", *ct, datapath,
             trace.ovn_microflow(inport, first.frame)]
     result = lab.nodes[lab.scenario.central].run(argv, check=False)
     return trace.parse_ovn_trace(result.stdout + result.stderr, argv)

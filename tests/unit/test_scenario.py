@@ -44,7 +44,7 @@ def test_seed_loads_as_in_the_article():
                                          "Fix: pick an address inside 10.10.0.0/24."),
     ("gw2: 1", "tor: 1", "routers.R1.ports.2.gateway_chassis.tor: 'tor' is not a chassis node"),
     ("ip: 10.11.0.13", "ip: 10.11.0.11", "vms.vm3: IP 10.11.0.11 is already used by vms.vm1"),
-    ("  central:   {role: central}\n", "", "nodes: 0 nodes have role 'central', one is needed"),
+    ("  central:   {role: central}\n", "", "nodes: no node has role 'central'"),
     ("  vm6: {", "  ext: {", "vms.ext: 'ext' is also a node's name"),
     ("ip: 10.10.0.1}", "ip: 10.10.0.1, ha_placement: ha_chassis_group}",
      "routers.R1.ports.1.ha_placement: ha_placement schedules a gateway port, and this port has "
