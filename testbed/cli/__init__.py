@@ -1,5 +1,5 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
-failover, fip, mtu, lb, exec, logs, nbctl, sbctl, capture, image, completion)."""
+failover, cluster, fip, mtu, lb, exec, logs, nbctl, sbctl, capture, image, completion)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 
 from . import (
     capture,
+    cluster,
     completion,
     down,
     execute,
@@ -32,7 +33,8 @@ from . import (
 )
 
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": mode,
-         "flap": flap, "fault": fault, "failover": failover, "fip": fip, "mtu": mtu, "lb": lb,
+         "flap": flap, "fault": fault, "failover": failover,
+         "cluster": cluster, "fip": fip, "mtu": mtu, "lb": lb,
          "exec": execute,
          "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture, "image": image,
          "completion": completion}

@@ -127,6 +127,28 @@ def leader(sc: Scenario, nodes: dict[str, Node], database: str) -> str | None:
     return found[0] if found else None
 
 
+def northd(node: Node) -> str:
+    """A member's ovn-northd: active, standby, paused, or "down" when it does not answer."""
+    got = node.run(["ovn-appctl", "-t", "ovn-northd", "status"], check=False)
+    found = re.search(r"Status: (\w+)", got.stdout)
+    return found.group(1) if got.ok and found else "down"
+
+
+def overview(sc: Scenario, nodes: dict[str, Node]) -> list[dict]:
+    """Per member: its view of NB and SB (role, term, leader, status) and its northd, JSON-able
+    (`testbed cluster`, `testbed show`). A member that does not answer reads as down."""
+    def one(c: str) -> dict:
+        row: dict = {"member": c, "address": nodes[c].address("mgmt").ip}
+        for db in DATABASES:
+            m = status(nodes[c], db)
+            row[db] = None if m is None else {"role": m.role, "term": m.term, "leader": m.leader,
+                                              "status": m.status, "servers": m.servers,
+                                              "election_timer_ms": m.election_timer_ms}
+        row["northd"] = northd(nodes[c])
+        return row
+    return each(one, sc.centrals)
+
+
 def set_election_timer(sc: Scenario, nodes: dict[str, Node], database: str, ms: int) -> None:
     """Change `database`'s election timer on its leader. OVSDB takes at most a doubling per
     change, so a longer timer is reached in steps; each step waits for the leader to say so."""

@@ -10,6 +10,7 @@ from rich.table import Table
 from .. import names
 from ..features import Choices
 from ..model import Scenario
+from ..ovn import cluster
 from ..ovn.db import SbApi
 from ..parallel import each
 from ..runtime import ovnbuild
@@ -34,7 +35,7 @@ def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi | None, c
             "gateway": "enable-chassis-as-gw" in ids.get("ovn-cms-options", ""),
             "mappings": ids.get("ovn-bridge-mappings", ""),
         })
-    daemons = [n for n in sc.nodes if n == sc.central or n in sc.chassis]
+    daemons = [n for n in sc.nodes if n in sc.centrals or n in sc.chassis]
     running = [n for n in daemons if n in nodes and nodes[n].status == "running"]
     found = dict(zip(running, each(lambda n: ovnbuild.versions(nodes[n]), running), strict=True))
     node_rows = []
@@ -68,6 +69,7 @@ def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi | None, c
         "router_ports": routers, "vms": vms,
         "tor_fdb": [e.__dict__ for e in tor.fdb()], "mac_moves": tor.mac_moves(),
         "timings": timings, "links": links or [], "unreachable": dict(unreachable or {}),
+        "cluster": cluster.overview(sc, nodes) if sc.clustered else [],
     }
 
 
@@ -88,6 +90,11 @@ def render(snap: dict, console: Console | None = None) -> None:
                       "(chassis, bindings, active gateways) is not shown")
     _table(console, "Nodes", snap["nodes"], ["name", "role", "container", "status", "versions",
                                              "ovn_from"])
+    if snap.get("cluster"):
+        _table(console, "Control plane: NB and SB clusters, northd (`testbed cluster`)",
+               [{"member": r["member"], "address": r["address"], "nb": member_view(r["nb"]),
+                 "sb": member_view(r["sb"]), "northd": r["northd"]} for r in snap["cluster"]],
+               ["member", "address", "nb", "sb", "northd"])
     _table(console, "Chassis registered in SB", snap["chassis"],
            ["name", "hostname", "encap_ip", "gateway", "mappings"])
     _table(console, "Logical switches", snap["switches"], ["name", "cidr", "vlan", "network"])
@@ -106,6 +113,14 @@ def render(snap: dict, console: Console | None = None) -> None:
         total = sum(snap["timings"].values())
         phases = ", ".join(f"{k} {v:.1f} s" for k, v in snap["timings"].items())
         console.print(f"bring-up: {total:.1f} s ({phases})")
+
+
+def member_view(view: dict | None) -> str:
+    """One member's view of a database: role and term, its status unless it is a member."""
+    if view is None:
+        return "down (no answer)"
+    return f"{view['role']}, term {view['term']}" + (
+        "" if view["status"] == "cluster member" else f" ({view['status']})")
 
 
 def _table(console: Console, title: str, rows: list[dict], columns: list[str]) -> None:
