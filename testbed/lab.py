@@ -144,8 +144,9 @@ class Lab:
     def _db_remote(self, database: str) -> str:
         """The harness' remote of a database: every member's, comma-separated, when the
         central is clustered (the client stays with the leader)."""
-        return ",".join(self.backend.db_remote(self.nodes[c], database)
-                        for c in self.scenario.centrals)
+        remote = self.backend.db_socket if self.scenario.settings.tls else \
+            self.backend.db_remote
+        return ",".join(remote(self.nodes[c], database) for c in self.scenario.centrals)
 
     @property
     def sb_remote(self) -> str:

@@ -22,9 +22,10 @@ NB_PORT, SB_PORT = 6641, 6642
 """The central's NB and SB listen on these TCP ports of its management address."""
 
 
-def db_remote(ip: str, database: str) -> str:
-    """The central's TCP remote of a database ("nb" or "sb") on its management address."""
-    return f"tcp:{ip}:{NB_PORT if database == 'nb' else SB_PORT}"
+def db_remote(ip: str, database: str, proto: str = "tcp") -> str:
+    """The central's remote of a database ("nb" or "sb") on its management address (`proto`
+    ssl with settings.tls)."""
+    return f"{proto}:{ip}:{NB_PORT if database == 'nb' else SB_PORT}"
 
 
 # where each daemon of a node writes its PID (node-init starts them with these)

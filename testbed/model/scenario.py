@@ -129,6 +129,11 @@ class Settings(Strict):
     ovn-remote-probe-interval, inactivity_probe on the central's NB and SB connections); OVN's
     default (5000 ms) when absent, 0 turns them off. Many chassis registering at once keep the
     SB server busy past 5 s, and every probe that times out reconnects and fetches SB again."""
+    tls: bool = False
+    """OVSDB over TLS: a PKI of the testbed's own (a CA, a key and certificate per node:
+    ovn/pki.py); NB and SB take only ssl: clients (and RAFT runs over TLS), the chassis, northd
+    and the DB tools present their node's certificate. The harness uses the servers' unix
+    sockets."""
     election_timer_ms: Annotated[int, Field(ge=100, le=600000)] | None = None
     """the NB and SB clusters' RAFT election timer (OVSDB's default: 1000 ms); only with a
     clustered central (replicas > 1). A leader lost is noticed after about this long."""

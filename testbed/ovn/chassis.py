@@ -9,7 +9,7 @@ from .. import names, wiring
 from ..model import Role, Scenario
 from ..names import NB_PORT, SB_PORT
 from ..runtime.base import Node
-from . import cluster
+from . import cluster, pki
 
 UPLINK = names.UPLINK
 
@@ -26,6 +26,7 @@ class ChassisPlan:
     encap_mac: str
     other_config: dict[str, str] = field(default_factory=dict)
     overlay_mtu: int | None = None  # br-ovl's, when the scenario sets the overlay's
+    tls: bool = False  # ovn-controller takes its key and certificate from OVS's SSL row
 
     def vsctl(self, datapath: str) -> list[str]:
         """The chassis' bridges and external_ids in one transaction."""
@@ -38,6 +39,8 @@ class ChassisPlan:
         cmd += ["--", "set", "Bridge", "br-ovl", f"other_config:hwaddr={self.encap_mac}"]
         if self.overlay_mtu is not None:  # the tunnel's packets leave through br-ovl's port
             cmd += ["--", "set", "Interface", "br-ovl", f"mtu_request={self.overlay_mtu}"]
+        if self.tls:
+            cmd += ["--", "set-ssl", pki.KEY, pki.CERT, pki.CA]
         cmd += ["--", "set", "Open_vSwitch", "."]
         cmd += [f"external_ids:{k}={v}" for k, v in self.external_ids.items()]
         cmd += [f"other_config:{k}={v}" for k, v in self.other_config.items()]
@@ -60,8 +63,11 @@ def start_central(sc: Scenario, nodes: dict[str, Node],
     tools = {"ovn-nbctl": NB_PORT, "ovn-sbctl": SB_PORT}
     # a member forwards a write to the leader: the first member's socket takes it either way
     lead = ["--no-leader-only"] if sc.clustered else []
-    commands = [[tool, *lead, "set-connection", f"ptcp:{port}{''.join(where)}"]
+    listen = "pssl" if sc.settings.tls else "ptcp"
+    commands = [[tool, *lead, "set-connection", f"{listen}:{port}{''.join(where)}"]
                 for tool, port in tools.items()]
+    if sc.settings.tls and not sc.clustered:  # a member has its files from its start
+        commands = [[tool, "set-ssl", pki.KEY, pki.CERT, pki.CA] for tool in tools] + commands
     if probe_ms is not None:
         commands += [[tool, *lead, "set", "connection", ".", f"inactivity_probe={probe_ms}"]
                      for tool in tools]
@@ -96,7 +102,7 @@ def plan(sc: Scenario, name: str, node: Node, sb_remote: str, encap_nic: str) ->
     if sc.settings.max_revalidator_ms is not None:
         other["max-revalidator"] = str(sc.settings.max_revalidator_ms)
     return ChassisPlan(name, bridges, ids, overlay.cidr, encap_nic, overlay.mac, other,
-                       sc.physical.mtu.get("overlay"))
+                       sc.physical.mtu.get("overlay"), sc.settings.tls)
 
 
 def plug(ports: dict[str, str], timeout: float) -> list[str]:

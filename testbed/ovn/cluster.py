@@ -18,6 +18,7 @@ from .. import names, wait
 from ..model import Scenario
 from ..parallel import each
 from ..runtime.base import Node
+from . import pki
 
 DATABASES = {"nb": ("ovnnb_db", "OVN_Northbound"), "sb": ("ovnsb_db", "OVN_Southbound")}
 RAFT_PORTS = {"nb": 6643, "sb": 6644}
@@ -39,7 +40,9 @@ def ctl(database: str) -> str:
 def remotes(sc: Scenario, nodes: dict[str, Node], database: str) -> str:
     """Every member's TCP remote of `database`, comma-separated (OVSDB clients try them in turn
     and, for a cluster, stay with the leader)."""
-    return ",".join(names.db_remote(nodes[c].address("mgmt").ip, database) for c in sc.centrals)
+    proto = "ssl" if sc.settings.tls else "tcp"
+    return ",".join(names.db_remote(nodes[c].address("mgmt").ip, database, proto)
+                    for c in sc.centrals)
 
 
 def tool(sc: Scenario, nodes: dict[str, Node], argv0: str) -> list[str]:
@@ -47,7 +50,8 @@ def tool(sc: Scenario, nodes: dict[str, Node], argv0: str) -> list[str]:
     (the local socket); clustered, `--db=` every member, so it reaches the leader from any."""
     if not sc.clustered:
         return [argv0]
-    return [argv0, f"--db={remotes(sc, nodes, TOOLS[argv0])}"]
+    tls = pki.OPTIONS if sc.settings.tls else []
+    return [argv0, f"--db={remotes(sc, nodes, TOOLS[argv0])}", *tls]
 
 
 def form(sc: Scenario, nodes: dict[str, Node], progress: Callable[[str], None],

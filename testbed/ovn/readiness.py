@@ -15,7 +15,7 @@ from ..errors import DatabaseDown
 from ..model import Scenario
 from ..parallel import each
 from ..runtime.base import Node
-from . import cluster
+from . import cluster, pki
 from .db import NbApi, SbApi
 
 T = TypeVar("T")
@@ -121,8 +121,9 @@ def tunnels(node: Node) -> list[dict]:
 
 
 def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
-             progress: Callable[[str], None]) -> None:
-    """Wait for the OVN side of a testbed: chassis, ports, tunnels, gateway ports, BFD."""
+             progress: Callable[[str], None], timeout: float = TIMEOUT) -> None:
+    """Wait for the OVN side of a testbed: chassis, ports, tunnels, gateway ports, BFD (each
+    within `timeout` seconds)."""
     chassis = sc.chassis
 
     def chassis_missing():
@@ -195,9 +196,35 @@ def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
             gateway_bfd()  # then the probe below checks the rest once
             progress(f"  ready: BFD sessions on the gateways ({time.monotonic() - started:.2f} s)")
         with api.changes(*tables) if api else nullcontext() as flag:
-            seconds = wait.until(what, probe, TIMEOUT, interval=0.5 if flag else 0.1,
-                                 transient=(*wait.TRANSIENT, TimeoutException), wake=flag)
+            try:
+                seconds = wait.until(what, probe, timeout, interval=0.5 if flag else 0.1,
+                                     transient=(*wait.TRANSIENT, TimeoutException), wake=flag)
+            except wait.WaitTimeout as exc:
+                if probe is not chassis_missing:
+                    raise
+                raise wait.WaitTimeout(f"{exc}{unregistered(sc, nodes, chassis_missing())}") \
+                    from exc
         progress(f"  ready: {what} ({seconds:.2f} s)")
+
+
+def unregistered(sc: Scenario, nodes: dict[str, Node], missing: list[str]) -> str:
+    """Why chassis did not register, as their ovn-controllers say it (the last line naming
+    SSL or the connection) and, with TLS, the certificate each presents."""
+    out = []
+    for name in (m.split()[1] for m in missing if m.startswith("chassis ")):
+        said = nodes[name].run(["sh", "-c", 'log=/var/log/ovn/ovn-controller.log; '
+                                'l=$(grep "|stream_ssl|WARN|.*alert" $log | tail -n 1); '
+                                '[ -n "$l" ] || l=$(grep "|stream_ssl|WARN|" $log | tail -n 1); '
+                                '[ -n "$l" ] || l=$(grep "|reconnect|WARN|" $log | tail -n 1); '
+                                'echo "$l"'], check=False)
+        line = said.stdout.strip().split("|")[-1] or "nothing about its connection"
+        why = f"{name}'s ovn-controller says: {line}"
+        if sc.settings.tls:
+            cert = nodes[name].run(["cat", pki.CERT], check=False)
+            why += f"; its certificate: {pki.subject(cert.stdout)}" if cert.ok else \
+                f"; it has no certificate at {pki.CERT}"
+        out.append(why)
+    return "".join(f"\n  {w}" for w in out)
 
 
 def gateway_ports(sc: Scenario) -> list[str]:

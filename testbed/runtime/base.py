@@ -69,6 +69,8 @@ class Runtime(Protocol):
     def nodes(self, testbed: str) -> dict[str, Node]: ...
     def db_remote(self, central: Node, database: str) -> str:
         """How this process reaches the central's NB or SB ("nb", "sb")."""
+    def db_socket(self, central: Node, database: str) -> str:
+        """The central's NB or SB unix socket as this process reaches it."""
     def remove(self, testbed: str) -> tuple[int, int]:
         """Remove what the testbed created; returns (nodes, networks) removed."""
     def testbeds(self) -> dict[str, int]:

@@ -199,6 +199,11 @@ class DockerBackend:
         address (the host is on Docker's mgmt bridge)."""
         return db_remote(central.address("mgmt").ip, database)
 
+    def db_socket(self, central, database: str) -> str:
+        """The central's NB or SB unix socket, reached through its mount namespace from the
+        host (with settings.tls the TCP remotes take only ssl: clients with certificates)."""
+        return f"unix:/proc/{central.pid}/root/run/ovn/ovn{database}_db.sock"
+
     def networks(self, testbed: str) -> list:
         return self.client.networks.list(filters={"label": f"{LABEL}={testbed}"})
 

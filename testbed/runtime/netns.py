@@ -177,7 +177,7 @@ class NetnsBackend(DockerBackend):
     def db_remote(self, central: NetnsNode, database: str) -> str:
         """The central's database socket, reached through its mount namespace from the host
         (the management network lives in the fabric namespace, out of the host's reach)."""
-        return f"unix:/proc/{central.pid}/root/run/ovn/ovn{database}_db.sock"
+        return self.db_socket(central, database)
 
     def nodes(self, testbed: str) -> dict[str, NetnsNode]:
         holder = self.holder(testbed)

@@ -1,15 +1,18 @@
-"""A clustered control plane on real daemons (scenarios/l3-over-vlan-cluster.yaml): NB and SB
-as RAFT clusters of three members, northd on each (one active). The seed walks as it does with
-one central; the SB leader killed, the active northd killed and a member partitioned each keep
-the data plane forwarding, and a port created right after the fault becomes usable on its
-chassis once the rest of the cluster has taken over (faults/controlplane.py)."""
+"""A clustered, encrypted control plane on real daemons (scenarios/l3-over-vlan-cluster.yaml):
+NB and SB as RAFT clusters of three members over TLS, northd on each (one active). The seed
+walks as it does with one central and a plain-TCP client is refused; the SB leader killed, the
+active northd killed and a follower partitioned each keep the data plane forwarding, and a port
+created right after the fault becomes usable on its chassis once the rest of the cluster has
+taken over (faults/controlplane.py); a chassis with a certificate from another CA never
+registers, and the readiness error says so."""
 
 from __future__ import annotations
 
 import pytest
 
+from testbed import wait
 from testbed.faults.controlplane import control_failover
-from testbed.ovn import cluster
+from testbed.ovn import cluster, pki, readiness
 
 from .conftest import ROOT
 
@@ -24,11 +27,21 @@ def raft(testbeds):
 
 
 def _settled(tb) -> list[dict]:
-    rows = cluster.overview(tb.scenario, tb.nodes)
-    for db in ("nb", "sb"):
-        assert [r[db]["status"] for r in rows] == ["cluster member"] * 3, rows
-        assert sum(r[db]["role"] == "leader" for r in rows) == 1, rows
-    assert sorted(r["northd"] for r in rows) == ["active", "standby", "standby"], rows
+    """Every member in both clusters with one leader each, one northd active (waited for: a
+    member that was just restarted may call an election of its own before it hears the
+    leader)."""
+    rows: list[dict] = []
+
+    def missing() -> list[str]:
+        rows[:] = cluster.overview(tb.scenario, tb.nodes)
+        out = [f"{r['member']} {db.upper()}: {(r[db] or {}).get('status', 'down')}"
+               for r in rows for db in ("nb", "sb")
+               if (r[db] or {}).get("status") != "cluster member"]
+        out += [f"one {db.upper()} leader" for db in ("nb", "sb")
+                if sum((r[db] or {}).get("role") == "leader" for r in rows) != 1]
+        northd = sorted(r["northd"] for r in rows)
+        return out + ([] if northd == ["active", "standby", "standby"] else [f"northd {northd}"])
+    wait.until("the control plane to settle", missing, 30, interval=0.2)
     return rows
 
 
@@ -36,7 +49,7 @@ def _flowed(r) -> None:
     """The data plane went on: no echo lost across a silence while the fault held (a pause
     that lost nothing is the machine, not the path), and at most the last echo, in flight
     when the ping was stopped, unanswered."""
-    assert r.lost == 0 and r.sent - r.received <= 1 and r.sent > 100, (
+    assert r.lost == 0 and r.sent - r.received <= 1 and r.sent >= 40, (
         r.sent, r.received, r.traffic)
 
 
@@ -45,6 +58,13 @@ def test_a_clustered_seed_comes_up_and_walks_as_the_standalone_one(raft):
     remote = raft.nodes["gw1"].exec(["ovs-vsctl", "get", "Open_vSwitch", ".",
                                      "external_ids:ovn-remote"]).strip().strip('"')
     assert remote == cluster.remotes(raft.scenario, raft.nodes, "sb") and remote.count(",") == 2
+    assert remote.startswith("ssl:")
+    ip = raft.nodes["central-2"].address("mgmt").ip
+    plain = raft.nodes["gw1"].run(["ovsdb-client", "--timeout=5", "list-dbs",
+                                   f"tcp:{ip}:6642"], check=False)
+    assert not plain.ok, plain  # the server takes TLS clients only
+    assert "OVN_Southbound" in raft.nodes["gw1"].exec(["ovsdb-client", "--timeout=5",
+                                                       *pki.OPTIONS, "list-dbs", f"ssl:{ip}:6642"])
     w = raft.walk("vm1", "vm4")
     w.request.assert_expected(raft.expect("vm1", "vm4"))
     w.reply.assert_expected(raft.expect("vm4", "vm1"))
@@ -76,11 +96,27 @@ def test_killing_the_active_northd_lets_a_standby_take_over(raft):
     _settled(raft)
 
 
-def test_a_partitioned_member_rejoins(raft):
-    member = raft.scenario.centrals[-1]
+def test_a_partitioned_follower_rejoins(raft):
+    """A member that leads neither database, its northd on standby: cut off, the others go on
+    (a partitioned leader costs more: clients keep its dead connections until their inactivity
+    probe; `testbed cluster failover` shows it, bench/control_failover.py times it)."""
+    rows = _settled(raft)
+    followers = [r for r in rows if r["nb"]["role"] == r["sb"]["role"] == "follower"]
+    member = sorted(followers, key=lambda r: r["northd"] != "standby")[0]["member"]
     r = control_failover(raft.lab, member)
     assert (r.fault, r.member) == ("cut", member)
     assert r.installed is not None
     _flowed(r)
     assert r.rejoined is not None and r.rejoined > r.restored
     _settled(raft)
+
+
+def test_a_chassis_whose_certificate_another_ca_signed_never_registers(raft):
+    with raft.faults.scoped("bad-cert", "gw2"):
+        with pytest.raises(wait.WaitTimeout) as err:
+            readiness.wait_all(raft.scenario, raft.nodes, raft.nb, raft.sb, lambda _: None,
+                               timeout=5)
+    said = str(err.value)
+    assert "chassis gw2 in SB" in said and "gw2's ovn-controller says: SSL" in said, said
+    assert "its certificate: CN=gw2,O=ovn-testbed, issued by CN=rogue CA" in said, said
+    readiness.wait_all(raft.scenario, raft.nodes, raft.nb, raft.sb, lambda _: None)

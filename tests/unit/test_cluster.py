@@ -10,7 +10,7 @@ import pytest
 
 from testbed.faults import daemonlog
 from testbed.model import load
-from testbed.ovn import chassis, cluster
+from testbed.ovn import chassis, cluster, pki
 from testbed.runtime.compose import render
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "testbed" / "scenarios"
@@ -31,12 +31,16 @@ def test_replicas_make_members_that_every_client_is_given():
     assert sc.central == "central" and sc.nodes["central"].replicas == 3
     nodes = _nodes(sc)
     sb = cluster.remotes(sc, nodes, "sb")
-    assert sb == "tcp:172.18.0.2:6642,tcp:172.18.0.3:6642,tcp:172.18.0.4:6642"
+    assert sc.settings.tls  # production's way: clustered and encrypted
+    assert sb == "ssl:172.18.0.2:6642,ssl:172.18.0.3:6642,ssl:172.18.0.4:6642"
     assert cluster.tool(sc, nodes, "ovn-nbctl") == [
-        "ovn-nbctl", "--db=tcp:172.18.0.2:6641,tcp:172.18.0.3:6641,tcp:172.18.0.4:6641"]
+        "ovn-nbctl", "--db=ssl:172.18.0.2:6641,ssl:172.18.0.3:6641,ssl:172.18.0.4:6641",
+        *pki.OPTIONS]
     assert cluster.tool(sc, nodes, "ovn-trace")[1].endswith(":6642")
     plan = chassis.plan(sc, "gw1", nodes["gw1"], sb, "eth1")
-    assert plan.external_ids["ovn-remote"] == sb
+    assert plan.external_ids["ovn-remote"] == sb and "set-ssl" in plan.vsctl("netdev")
+    plain = sc.model_copy(update={"settings": sc.settings.model_copy(update={"tls": False})})
+    assert cluster.remotes(plain, nodes, "nb").startswith("tcp:172.18.0.2:6641,")
     services = render(sc, "t", "img", "netdev", "ovs")["services"]
     assert [services[c]["command"] for c in sc.centrals] == [["member"]] * 3
     standalone = load(SEED)
@@ -126,3 +130,10 @@ def test_daemon_logs_become_named_events():
                    (0.1, "central-2 SB: election started (after term 1)"),
                    (0.103, "central-2 SB: elected leader (term 2)"),
                    (0.104, "central-3 SB: follows central-2 (term 2)")]
+
+
+def test_a_pki_issues_certificates_its_ca_signed():
+    ca = pki.Pki.create("t")
+    key, cert = ca.issue("gw1")
+    assert b"PRIVATE KEY" in key
+    assert pki.subject(cert.decode()) == "CN=gw1,O=ovn-testbed, issued by CN=t CA,O=ovn-testbed"
