@@ -31,6 +31,7 @@ GROUP_B = {
     "tests/unit/test_walk_offline.py",
     "tests/unit/test_scenario_services.py",
     "tests/scenario/test_backends.py",
+    "tests/scenario/test_cluster.py",
     "tests/scenario/test_dualstack.py",
     "tests/scenario/test_dvr.py",
     "tests/scenario/test_faults.py",
