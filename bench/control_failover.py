@@ -13,8 +13,9 @@ asserts nothing. Bounded: N runs per timer (at most 20), each with a 60 s deadli
 from __future__ import annotations
 
 import argparse
-import statistics
 from pathlib import Path
+
+from figures import row
 
 from testbed.faults.controlplane import control_failover
 from testbed.model import load
@@ -22,13 +23,6 @@ from testbed.net import Testbed
 from testbed.ovn import cluster
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def row(label: str, values: list[float]) -> str:
-    if not values:
-        return f"    {label:<40} (not seen)"
-    return (f"    {label:<40} median {statistics.median(values):6.3f} s  min {min(values):6.3f}"
-            f"  max {max(values):6.3f}  ({len(values)} runs)")
 
 
 def measure(tb, db: str, runs: int) -> None:

@@ -12,21 +12,15 @@ asserts nothing. Bounded: N runs (at most 20), each with a 30 s deadline per pha
 from __future__ import annotations
 
 import argparse
-import statistics
 from pathlib import Path
+
+from figures import row
 
 from testbed.balance.health import health
 from testbed.model import load
 from testbed.net import Testbed
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def row(label: str, values: list[float]) -> str:
-    if not values:
-        return f"    {label:<34} (not seen)"
-    return (f"    {label:<34} median {statistics.median(values):6.3f} s  min {min(values):6.3f}"
-            f"  max {max(values):6.3f}  ({len(values)} runs)")
 
 
 def main() -> None:
