@@ -150,8 +150,8 @@ class Lab:
 
     @property
     def sb_remote(self) -> str:
-        """SB as the chassis reach it (their ovn-remote): every member's TCP remote."""
-        return cluster.remotes(self.scenario, self.nodes, "sb")
+        """SB as the chassis reach it (their ovn-remote): its relays, or every member."""
+        return cluster.chassis_remotes(self.scenario, self.nodes)
 
     def tool(self, argv0: str) -> list[str]:
         """The start of ovn-nbctl's, ovn-sbctl's or ovn-trace's argv in the central node

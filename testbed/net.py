@@ -19,7 +19,7 @@ from .links import Endpoint, Link
 from .model import Role, Scenario
 from .model.ipv6 import dynamic
 from .ovn import chassis as ovn_chassis
-from .ovn import logical, modes, pki, readiness
+from .ovn import cluster, logical, modes, pki, readiness
 from .parallel import each
 from .report import summary
 from .runtime import compose, runtimes
@@ -188,8 +188,11 @@ class Testbed:
     def _configure_ovn(self) -> None:
         sc, n = self.scenario, self.nodes
         if sc.settings.tls:  # before the servers listen: a member starts with its files
-            pki.provision(self.name, self.dir / "pki", n, [*sc.centrals, *sc.chassis])
+            pki.provision(self.name, self.dir / "pki", n, [*sc.centrals, *sc.relays,
+                                                           *sc.chassis])
         self.central_ip = ovn_chassis.start_central(sc, n, self.progress)
+        if sc.relays:
+            cluster.start_relays(sc, n, self.progress)
         # connected while NB and SB are nearly empty (each property waits for its server): the
         # IDLs then follow the changes instead of fetching a full SB when every chassis registers
         self.nb, self.sb  # noqa: B018

@@ -58,7 +58,8 @@ def render(rows: list[dict]) -> str:
     """The members as a text table."""
     from ..report.summary import member_view
 
-    lines = [f"{'member':<12} {'address':<15} {'NB':<24} {'SB':<24} northd"]
-    lines += [f"{r['member']:<12} {r['address']:<15} {member_view(r['nb']):<24} "
+    w = max([12, *(len(r["member"]) + 1 for r in rows)])
+    lines = [f"{'member':<{w}} {'address':<15} {'NB':<24} {'SB':<24} northd"]
+    lines += [f"{r['member']:<{w}} {r['address']:<15} {member_view(r['nb']):<24} "
               f"{member_view(r['sb']):<24} {r['northd']}" for r in rows]
     return "\n".join(lines)

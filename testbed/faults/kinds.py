@@ -33,6 +33,7 @@ ROLE_DAEMONS = {
     "gateway": ("ovsdb-server", "ovs-vswitchd", "ovn-controller"),
     "compute": ("ovsdb-server", "ovs-vswitchd", "ovn-controller"),
     "central": ("ovnnb_db", "ovnsb_db", "ovn-northd"),
+    "relay": ("ovnsb_db",),
     "tor": ("ovsdb-server", "ovs-vswitchd"),
 }
 

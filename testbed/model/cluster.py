@@ -18,6 +18,9 @@ def check_cluster(sc: Scenario) -> list[Problem]:
         if node.replicas > 1 and node.role is not Role.central:
             out.append(Problem(f"nodes.{name}.replicas", "only a central has replicas (the "
                                "members of its NB and SB clusters)", "remove replicas"))
+        if node.relays and node.role is not Role.central:
+            out.append(Problem(f"nodes.{name}.relays", "only a central has SB relays",
+                               "remove relays, or put relays: N on the central"))
     declared = [n for n in centrals if sc.nodes[n].replicas > 1]
     if len(declared) > 1:
         out.append(Problem(f"nodes.{declared[1]}.replicas", f"{len(declared)} central nodes "

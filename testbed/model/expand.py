@@ -22,6 +22,7 @@ from .problem import Problem
 
 MAX_COUNT = 1000
 MAX_REPLICAS = 7
+MAX_RELAYS = 8
 """members of a central's clusters (each a container with two ovsdb-servers and a northd)"""
 GROUP_KEYS = ("count", "pattern")
 
@@ -73,27 +74,45 @@ def _section(entries: dict, section: str, lines: dict[str, int], problems: list[
 
 
 def _replicas(entries: dict, lines: dict[str, int], problems: list[Problem]) -> dict:
-    """A central with `replicas: N` (N > 1) and its members NAME-2 ... NAME-N: the members of
-    its NB and SB clusters, each a central node (model/cluster.py)."""
+    """A central with `replicas: N` (N > 1) and its members NAME-2 ... NAME-N (the members of
+    its NB and SB clusters, each a central node: model/cluster.py), and with `relays: N` its SB
+    relays NAME-relay-1 ... NAME-relay-N."""
     out: dict = {}
     for name, entry in entries.items():
         out[name] = entry
         replicas = entry.get("replicas") if isinstance(entry, dict) else None
-        if entry_role(entry) != "central" or not isinstance(replicas, int) or \
-                isinstance(replicas, bool) or not 1 < replicas <= MAX_REPLICAS:
-            continue  # what is not a valid count is the schema's to refuse
-        field = f"nodes.{name}"
-        for n in range(2, replicas + 1):
-            member = f"{name}-{n}"
-            if member in entries:
-                problems.append(Problem(f"{field}.replicas", f"member '{member}' clashes with "
-                                        "a node of that name", f"rename node '{member}'"))
-                break
-            out[member] = {"role": "central"}
-            for key, line in list(lines.items()):
-                if key == field or key.startswith(field + "."):
-                    lines[f"nodes.{member}{key[len(field):]}"] = line
+        relays = entry.get("relays") if isinstance(entry, dict) else None
+        if entry_role(entry) != "central":
+            continue
+        # what is not a valid count is the schema's to refuse
+        if _count(replicas, 2, MAX_REPLICAS):
+            _add(entries, out, lines, problems, name, "replicas",
+                 {f"{name}-{n}": {"role": "central"} for n in range(2, replicas + 1)})
+        if _count(relays, 1, MAX_RELAYS):
+            _add(entries, out, lines, problems, name, "relays",
+                 {f"{name}-relay-{n}": {"role": "relay"} for n in range(1, relays + 1)})
     return out
+
+
+def _count(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _add(entries: dict, out: dict, lines: dict[str, int], problems: list[Problem], name: str,
+         key: str, added: dict[str, dict]) -> None:
+    """Nodes a central's `key` (replicas, relays) makes, at the central's line; a name taken
+    by a written node is refused."""
+    field = f"nodes.{name}"
+    clash = [n for n in added if n in entries]
+    if clash:
+        problems.append(Problem(f"{field}.{key}", f"node '{clash[0]}' it would add clashes with "
+                                "a node of that name", f"rename node '{clash[0]}'"))
+        return
+    out.update(added)
+    for member in added:
+        for k, line in list(lines.items()):
+            if k == field or k.startswith(field + "."):
+                lines[f"nodes.{member}{k[len(field):]}"] = line
 
 
 def entry_role(entry) -> str | None:

@@ -29,6 +29,7 @@ from .types import (
 
 class Role(str, Enum):
     central = "central"
+    relay = "relay"
     gateway = "gateway"
     compute = "compute"
     tor = "tor"
@@ -163,6 +164,9 @@ class Node(Strict):
     """this node's OVS/OVN when they differ from settings.ovn (`debian`, {source}, {prefix}):
     central on one version, chassis on another (upgrade tests)."""
 
+    relays: Annotated[int, Field(ge=0, le=8)] = 0
+    """central only: SB relays (ovsdb-server in relay mode, each a node NAME-relay-N) in front
+    of the chassis: they serve SB to every chassis, and only they talk to SB's server(s)."""
     replicas: Annotated[int, Field(ge=1, le=7)] = 1
     """central only: the members of its NB and SB RAFT clusters. The central is the first;
     NAME-2 ... NAME-N are added as central nodes (model/expand.py), each with an NB and an SB
@@ -327,6 +331,11 @@ class Scenario(Strict):
     def centrals(self) -> list[str]:
         """Every central node: one, or the members of the NB and SB clusters."""
         return self.nodes_with(Role.central)
+
+    @property
+    def relays(self) -> list[str]:
+        """The SB relays the chassis connect to (none: the chassis reach SB itself)."""
+        return self.nodes_with(Role.relay)
 
     @property
     def clustered(self) -> bool:

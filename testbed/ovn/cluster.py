@@ -45,6 +45,36 @@ def remotes(sc: Scenario, nodes: dict[str, Node], database: str) -> str:
                     for c in sc.centrals)
 
 
+def chassis_remotes(sc: Scenario, nodes: dict[str, Node]) -> str:
+    """SB as the chassis reach it (their ovn-remote): its relays when it has any, else every
+    member."""
+    if not sc.relays:
+        return remotes(sc, nodes, "sb")
+    proto = "ssl" if sc.settings.tls else "tcp"
+    return ",".join(names.db_remote(nodes[r].address("mgmt").ip, "sb", proto)
+                    for r in sc.relays)
+
+
+def start_relays(sc: Scenario, nodes: dict[str, Node], progress: Callable[[str], None]) -> None:
+    """Each SB relay serving SB from every member, side by side; waited for until each is
+    connected to SB (`ovsdb-client wait`: the relay's own _Server database says so)."""
+    import time
+
+    started, upstream = time.monotonic(), remotes(sc, nodes, "sb")
+
+    def start(r: str):
+        nodes[r].exec(["node-init", "relay-start", nodes[r].address("mgmt").ip, upstream])
+        return nodes[r].run(["ovsdb-client", f"--timeout={int(JOIN_TIMEOUT)}", "wait",
+                             socket("sb"), DATABASES["sb"][1], "connected"], check=False)
+    late = [r for r, got in zip(sc.relays, each(start, sc.relays), strict=True) if not got.ok]
+    if late:
+        raise wait.WaitTimeout(f"timed out after {JOIN_TIMEOUT:.0f} s waiting for SB relays to "
+                               f"connect to SB; still missing: {', '.join(late)} "
+                               f"(see `testbed logs {late[0]}`)")
+    progress(f"  {len(sc.relays)} SB relay(s) serving the chassis "
+             f"({time.monotonic() - started:.2f} s)")
+
+
 def tool(sc: Scenario, nodes: dict[str, Node], argv0: str) -> list[str]:
     """The start of a DB tool's argv run in a central node: standalone, the tool's own default
     (the local socket); clustered, `--db=` every member, so it reaches the leader from any."""
@@ -140,17 +170,32 @@ def northd(node: Node) -> str:
 
 def overview(sc: Scenario, nodes: dict[str, Node]) -> list[dict]:
     """Per member: its view of NB and SB (role, term, leader, status) and its northd, JSON-able
-    (`testbed cluster`, `testbed show`). A member that does not answer reads as down."""
+    (`testbed cluster`, `testbed show`); then each SB relay (`relay: True`), connected or not.
+    A member that does not answer reads as down."""
     def one(c: str) -> dict:
         row: dict = {"member": c, "address": nodes[c].address("mgmt").ip}
         for db in DATABASES:
+            if not sc.clustered:  # a standalone server has no cluster to report
+                row[db] = {"role": "standalone", "term": 0, "leader": "", "status": "-",
+                           "servers": 1, "election_timer_ms": 0}
+                continue
             m = status(nodes[c], db)
             row[db] = None if m is None else {"role": m.role, "term": m.term, "leader": m.leader,
                                               "status": m.status, "servers": m.servers,
                                               "election_timer_ms": m.election_timer_ms}
         row["northd"] = northd(nodes[c])
         return row
-    return each(one, sc.centrals)
+
+    def relay(r: str) -> dict:
+        up = nodes[r].run(["ovsdb-client", "--timeout=2", "wait", socket("sb"),
+                           DATABASES["sb"][1], "connected"], check=False).ok
+        return {"member": r, "address": nodes[r].address("mgmt").ip, "relay": True,
+                "nb": {"role": "-", "term": 0, "leader": "", "status": "-", "servers": 0,
+                       "election_timer_ms": 0},
+                "sb": {"role": "relay", "term": 0, "leader": "", "servers": 0,
+                       "status": "connected" if up else "not connected", "election_timer_ms": 0},
+                "northd": "-"}
+    return each(one, sc.centrals) + each(relay, sc.relays)
 
 
 def set_election_timer(sc: Scenario, nodes: dict[str, Node], database: str, ms: int) -> None:

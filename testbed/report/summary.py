@@ -69,7 +69,7 @@ def collect(name: str, sc: Scenario, nodes: dict[str, Node], sb: SbApi | None, c
         "router_ports": routers, "vms": vms,
         "tor_fdb": [e.__dict__ for e in tor.fdb()], "mac_moves": tor.mac_moves(),
         "timings": timings, "links": links or [], "unreachable": dict(unreachable or {}),
-        "cluster": cluster.overview(sc, nodes) if sc.clustered else [],
+        "cluster": cluster.overview(sc, nodes) if sc.clustered or sc.relays else [],
     }
 
 
@@ -119,6 +119,10 @@ def member_view(view: dict | None) -> str:
     """One member's view of a database: role and term, its status unless it is a member."""
     if view is None:
         return "down (no answer)"
+    if view["role"] in ("-", "standalone"):
+        return view["role"]
+    if view["role"] == "relay":
+        return f"relay ({view['status']})"
     return f"{view['role']}, term {view['term']}" + (
         "" if view["status"] == "cluster member" else f" ({view['status']})")
 

@@ -37,7 +37,8 @@ pytest-xdist workers: computes weighing an eighth of a gateway lost BFD at 300 m
 active gateway released its port), and a chassis' first packet waited over a second while
 another testbed's central (65536) came up."""
 
-CPU_SHARES = {Role.central: 65536, Role.gateway: 8192, Role.tor: 8192, Role.external: 8192}
+CPU_SHARES = {Role.central: 65536, Role.relay: 65536, Role.gateway: 8192, Role.tor: 8192,
+              Role.external: 8192}
 VM_CPU_SHARES = 8192
 """Docker weighs CPU per container first (default 1024 each), so a niceness inside one does not
 reach past it: every container but the compute chassis' weighs more and gets the CPU first
@@ -45,7 +46,7 @@ when it is short (idle weight costs nothing). VMs and external hosts too: they s
 and the timed traffic, which must not stall behind a hundred busy chassis."""
 
 _INIT_ROLE = {  # scenario role -> node-init role
-    Role.central: "central", Role.gateway: "chassis", Role.compute: "chassis",
+    Role.central: "central", Role.relay: "relay", Role.gateway: "chassis", Role.compute: "chassis",
     Role.external: "host",
 }
 
@@ -53,6 +54,7 @@ _INIT_ROLE = {  # scenario role -> node-init role
 def node_networks(role: Role) -> list[str]:
     return {
         Role.central: ["mgmt"],
+        Role.relay: ["mgmt"],
         Role.gateway: ["mgmt", "overlay"],
         Role.compute: ["mgmt", "overlay"],
         Role.tor: [],

@@ -1,7 +1,8 @@
 """The overlay over VXLAN (tests/scenarios/vxlan.yaml): tenant traffic and SNAT cross the
 chassis in vxlan with OVN's keys in the VNI, and BFD runs over it: dropping only gw1's BFD
 moves the gateway port to gw2 and back. The scenario's long node names (a compute of 25
-characters, a VM of 21) exercise interface names shortened with a hash."""
+characters, a VM of 21) exercise interface names shortened with a hash. The chassis reach SB
+through an SB relay in front of the standalone central."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from testbed import names, wait
 from testbed.faults.kinds import dropped_bfd
+from testbed.ovn import cluster
 from testbed.pmtu.runner import measure
 
 from .conftest import ROOT
@@ -25,6 +27,17 @@ def vx(testbeds):
             wait.until(f"{src} to reach {dst}", lambda src=src, dst=dst: [] if tb.host(
                 src).ping(dst, count=1, wait=0.5).received else ["an echo reply"], 15, interval=0.1)
         yield tb
+
+
+def test_the_chassis_reach_sb_through_the_relay(vx):
+    relay = vx.nodes["central-relay-1"].address("mgmt").ip
+    for chassis in vx.scenario.chassis:
+        remote = vx.nodes[chassis].exec(["ovs-vsctl", "get", "Open_vSwitch", ".",
+                                         "external_ids:ovn-remote"]).strip().strip('"')
+        assert remote == f"tcp:{relay}:6642", (chassis, remote)
+    rows = cluster.overview(vx.scenario, vx.nodes)
+    assert [(r["member"], r["sb"]["role"], r["sb"]["status"]) for r in rows] == [
+        ("central", "standalone", "-"), ("central-relay-1", "relay", "connected")]
 
 
 def test_tenant_traffic_and_snat_cross_in_vxlan(vx):

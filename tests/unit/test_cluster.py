@@ -58,7 +58,7 @@ def test_replicas_make_members_that_every_client_is_given():
     ("suite: trixie ", "election_timer_ms: 50\n  suite: trixie ",
      "settings.election_timer_ms: Input should be greater than or equal to 100"),
     ("tor:       {role: tor}", "tor:       {role: tor}\n  central-2: {role: compute}",
-     "nodes.central.replicas: member 'central-2' clashes with a node of that name"),
+     "nodes.central.replicas: node 'central-2' it would add clashes with a node of that name"),
 ])
 def test_cluster_mistakes_are_refused(refused, old, new, says):
     assert says in refused(CLUSTER, old, new)
@@ -137,3 +137,24 @@ def test_a_pki_issues_certificates_its_ca_signed():
     key, cert = ca.issue("gw1")
     assert b"PRIVATE KEY" in key
     assert pki.subject(cert.decode()) == "CN=gw1,O=ovn-testbed, issued by CN=t CA,O=ovn-testbed"
+
+
+def test_relays_stand_between_the_chassis_and_sb(tmp_path):
+    text = CLUSTER.read_text().replace("central:   {role: central, replicas: 3}",
+                                       "central:   {role: central, replicas: 3, relays: 2}")
+    (tmp_path / "relayed.yaml").write_text(text)
+    sc = load(tmp_path / "relayed.yaml")
+    assert sc.relays == ["central-relay-1", "central-relay-2"]
+    assert sc.centrals == ["central", "central-2", "central-3"]
+    nodes = _nodes(sc)
+    relayed = cluster.chassis_remotes(sc, nodes)
+    assert relayed == ",".join(f"ssl:{nodes[r].address('mgmt').ip}:6642" for r in sc.relays)
+    assert cluster.remotes(sc, nodes, "sb").count("ssl:") == 3  # the relays' upstream
+    services = render(sc, "t", "img", "netdev", "ovs")["services"]
+    assert services["central-relay-1"]["command"] == ["relay"]
+    assert services["central-relay-1"]["networks"] == ["mgmt"]
+
+
+def test_relays_belong_to_the_central(refused):
+    said = refused(CLUSTER, "gw1:       {role: gateway}", "gw1:       {role: gateway, relays: 1}")
+    assert "nodes.gw1.relays: only a central has SB relays" in said
