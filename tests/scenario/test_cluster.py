@@ -115,7 +115,7 @@ def test_a_chassis_whose_certificate_another_ca_signed_never_registers(raft):
     with raft.faults.scoped("bad-cert", "gw2"):
         with pytest.raises(wait.WaitTimeout) as err:
             readiness.wait_all(raft.scenario, raft.nodes, raft.nb, raft.sb, lambda _: None,
-                               timeout=5)
+                               timeout=2)
     said = str(err.value)
     assert "chassis gw2 in SB" in said and "gw2's ovn-controller says: SSL" in said, said
     assert "its certificate: CN=gw2,O=ovn-testbed, issued by CN=rogue CA" in said, said
