@@ -13,16 +13,11 @@ asserts nothing. Bounded: N runs per timer (at most 20), each with a 60 s deadli
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from figures import row
+from common import row, testbed
 
 from testbed.faults.controlplane import control_failover
-from testbed.model import load
-from testbed.net import Testbed
 from testbed.ovn import cluster
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def measure(tb, db: str, runs: int) -> None:
@@ -46,26 +41,19 @@ def main() -> None:
     args = ap.parse_args()
     if not 1 <= args.runs <= 20:
         ap.error("--runs: 1 to 20")
-    own = args.name is None
-    tb = (Testbed(load(ROOT / "scenarios" / "l3-over-vlan-cluster.yaml"), name="bench-cluster",
-                  runs_dir=ROOT / "runs", progress=lambda _: None).up() if own
-          else Testbed.attach(args.name, ROOT / "runs", progress=lambda _: None))
-    sc, nodes = tb.scenario, tb.nodes
-    before = {db: next(m.election_timer_ms for m in cluster.members(sc, nodes, db) if m)
-              for db in cluster.DATABASES}
-    try:
-        print(f"{args.db.upper()} leader killed under traffic (vm1 -> vm4), {len(sc.centrals)} "
-              f"members; times from the kill")
-        for ms in (before[args.db], args.short_ms):
-            cluster.set_election_timer(sc, nodes, args.db, ms)
-            print(f"  election timer {ms} ms")
-            measure(tb, args.db, args.runs)
-    finally:
-        if own:
-            tb.down()
-        else:
+    with testbed("l3-over-vlan-cluster", "bench-cluster", args.name) as tb:
+        sc, nodes = tb.scenario, tb.nodes
+        before = {db: next(m.election_timer_ms for m in cluster.members(sc, nodes, db) if m)
+                  for db in cluster.DATABASES}
+        try:
+            print(f"{args.db.upper()} leader killed under traffic (vm1 -> vm4), "
+                  f"{len(sc.centrals)} members; times from the kill")
+            for ms in (before[args.db], args.short_ms):
+                cluster.set_election_timer(sc, nodes, args.db, ms)
+                print(f"  election timer {ms} ms")
+                measure(tb, args.db, args.runs)
+        finally:  # a testbed that stays up gets its own timer back
             cluster.set_election_timer(sc, nodes, args.db, before[args.db])
-
 
 if __name__ == "__main__":
     main()

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-from pathlib import Path
+
+from common import testbed
 
 from testbed.faults.failover import failover, set_bfd, set_max_revalidator
-from testbed.model import load
-from testbed.net import Testbed
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"kill": "ovs-vswitchd", "stop": "", "drop-bfd": "overlay", "pause": "",
            "cut": "overlay"}
 
@@ -36,34 +34,29 @@ def main() -> None:
     unknown = [f for f in faults if f not in TARGETS]
     if unknown:
         ap.error(f"unknown fault(s) {', '.join(unknown)}; faults: {', '.join(TARGETS)}")
-    own = args.name is None
-    tb = (Testbed(load(ROOT / "scenarios" / "l3-over-vlan.yaml"), name="bench-failover",
-                  runs_dir=ROOT / "runs", progress=lambda _: None).up() if own
-          else Testbed.attach(args.name, ROOT / "runs", progress=lambda _: None))
-    try:
-        print(f"failover of R1's gateway port, traffic vm1 -> ext every 10 ms, {args.runs} "
-              "runs per setting; times from the fault (failover) or its undoing (failback)")
-        for fault in faults:
-            what = f"{fault} {TARGETS[fault]}".strip()
-            for label, timers, revalidator in (
-                    ("default BFD (1000 ms x 3)", (1000, 1000, 3), None),
-                    ("BFD 100 ms x 3", (100, 100, 3), None),
-                    ("BFD 100 ms x 3, max-revalidator 100 ms", (100, 100, 3), 100)):
-                set_bfd(tb.lab, *timers)
-                set_max_revalidator(tb.lab, revalidator)
-                reports = [failover(tb.lab, fault, TARGETS[fault]) for _ in range(args.runs)]
-                print(f"  {what} on the active gateway, {label}")
-                for i, phase in enumerate(("failover", "failback")):
-                    ps = [r.phases[i] for r in reports]
-                    print(f"   {phase}")
-                    print(row("SB move", [p.sb_moved - p.at for p in ps], "s"))
-                    print(row("traffic gap", [p.gap or 0.0 for p in ps], "s"))
-                    print(row("echoes lost", [float(p.lost) for p in ps], ""))
-    finally:
-        set_bfd(tb.lab, 1000, 1000, 3)
-        set_max_revalidator(tb.lab, None)
-        if own:
-            tb.down()
+    with testbed("l3-over-vlan", "bench-failover", args.name) as tb:
+        try:
+            print(f"failover of R1's gateway port, traffic vm1 -> ext every 10 ms, {args.runs} "
+                  "runs per setting; times from the fault (failover) or its undoing (failback)")
+            for fault in faults:
+                what = f"{fault} {TARGETS[fault]}".strip()
+                for label, timers, revalidator in (
+                        ("default BFD (1000 ms x 3)", (1000, 1000, 3), None),
+                        ("BFD 100 ms x 3", (100, 100, 3), None),
+                        ("BFD 100 ms x 3, max-revalidator 100 ms", (100, 100, 3), 100)):
+                    set_bfd(tb.lab, *timers)
+                    set_max_revalidator(tb.lab, revalidator)
+                    reports = [failover(tb.lab, fault, TARGETS[fault]) for _ in range(args.runs)]
+                    print(f"  {what} on the active gateway, {label}")
+                    for i, phase in enumerate(("failover", "failback")):
+                        ps = [r.phases[i] for r in reports]
+                        print(f"   {phase}")
+                        print(row("SB move", [p.sb_moved - p.at for p in ps], "s"))
+                        print(row("traffic gap", [p.gap or 0.0 for p in ps], "s"))
+                        print(row("echoes lost", [float(p.lost) for p in ps], ""))
+        finally:  # the timers back to OVN's defaults, on a testbed that stays up too
+            set_bfd(tb.lab, 1000, 1000, 3)
+            set_max_revalidator(tb.lab, None)
 
 
 if __name__ == "__main__":

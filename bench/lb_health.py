@@ -12,15 +12,10 @@ asserts nothing. Bounded: N runs (at most 20), each with a 30 s deadline per pha
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from figures import row
+from common import row, testbed
 
 from testbed.balance.health import health
-from testbed.model import load
-from testbed.net import Testbed
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
@@ -32,11 +27,7 @@ def main() -> None:
     args = ap.parse_args()
     if not 1 <= args.runs <= 20:
         ap.error("--runs: 1 to 20")
-    own = args.name is None
-    tb = (Testbed(load(ROOT / "scenarios" / "lb.yaml"), name="bench-lb",
-                  runs_dir=ROOT / "runs", progress=lambda _: None).up() if own
-          else Testbed.attach(args.name, ROOT / "runs", progress=lambda _: None))
-    try:
+    with testbed("lb", "bench-lb", args.name) as tb:
         reports = [health(tb.lab, args.lb, args.backend) for _ in range(args.runs)]
         r = reports[0]
         print(f"{args.lb}: {args.backend}'s service stopped and started again, a connection "
@@ -52,9 +43,6 @@ def main() -> None:
         print(row("first new connection it answers", [p.first_back - p.at for p in ups
                                                       if p.first_back]))
         print(f"  connections failed per run: {[x.failed for x in reports]}")
-    finally:
-        if own:
-            tb.down()
 
 
 if __name__ == "__main__":

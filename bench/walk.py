@@ -10,12 +10,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from pathlib import Path
 
-from testbed.model import load
+from common import testbed
+
 from testbed.net import Testbed
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def row(label: str, times: list[float], phases: list[dict]) -> None:
@@ -42,11 +40,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--name", help="use this running testbed instead of bringing one up")
     args = ap.parse_args()
-    own = args.name is None
-    tb = (Testbed(load(ROOT / "scenarios" / "l3-over-vlan.yaml"), name="bench-walk",
-                  runs_dir=ROOT / "runs", progress=lambda _: None).up() if own
-          else Testbed.attach(args.name, ROOT / "runs", progress=lambda _: None))
-    try:
+    with testbed("l3-over-vlan", "bench-walk", args.name) as tb:
         print(f"walk vm1 -> vm4 (ICMP) on testbed {tb.name}, {args.runs} walks per row")
         nodes = ["vm1", "compute-a", "tor", "compute-b", "vm4", "gw1", "gw2", "ext", "vm3", "vm6"]
         for k in (2, 5, 8, len(nodes)):
@@ -54,9 +48,6 @@ def main() -> None:
             row(f"{points:>2} links' ends, no traces", times, phases)
         times, phases, points = measure(tb, args.runs)
         row(f"{points:>2} (all), with traces", times, phases)
-    finally:
-        if own:
-            tb.down()
 
 
 if __name__ == "__main__":
