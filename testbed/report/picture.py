@@ -44,10 +44,15 @@ def topology_svg(snap: dict) -> str:
             out.append(f'<text x="{lx}" y="{ly}" font-size="10" fill="{colour}">{escape(label)}</text>')
 
     xs = {c: GAP + i * (BOX_W + GAP) for i, c in enumerate(chassis)}
-    central = next((n for n, r in nodes.items() if r == "central"), None)
-    if central:
+    centrals = [n for n, r in nodes.items() if r == "central"]
+    relays = [n for n, r in nodes.items() if r == "relay"]
+    if centrals:
         cx = width / 2 - BOX_W / 2
-        box(cx, y_central, central, "central", "NB + SB + northd")
+        sub = "NB + SB + northd" if len(centrals) == 1 else \
+            f"NB + SB RAFT x{len(centrals)}, northd"
+        sub += f", {len(relays)} SB relay{'s' * (len(relays) > 1)}" if relays else ""
+        label = centrals[0] + (f" +{len(centrals) - 1}" if len(centrals) > 1 else "")
+        box(cx, y_central, label, "central", sub, w=BOX_W + 40 if relays else BOX_W)
         for x in xs.values():
             line(cx + BOX_W / 2, y_central + BOX_H, x + BOX_W / 2, y_chassis, "2,3", "#2c7fb8")
     if len(xs) > 1:

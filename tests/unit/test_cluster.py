@@ -158,3 +158,15 @@ def test_relays_stand_between_the_chassis_and_sb(tmp_path):
 def test_relays_belong_to_the_central(refused):
     said = refused(CLUSTER, "gw1:       {role: gateway}", "gw1:       {role: gateway, relays: 1}")
     assert "nodes.gw1.relays: only a central has SB relays" in said
+
+
+def test_the_topology_picture_shows_the_cluster_and_its_relays():
+    from testbed.report.picture import topology_svg
+
+    snap = {"testbed": "t", "datapath": "netdev", "tor_backend": "ovs", "tor_fdb": [],
+            "mac_moves": 0, "vms": [], "router_ports": [], "switches": [],
+            "nodes": [{"name": n, "role": r} for n, r in (
+                ("central", "central"), ("central-2", "central"), ("central-3", "central"),
+                ("central-relay-1", "relay"), ("gw1", "gateway"), ("tor", "tor"))]}
+    svg = topology_svg(snap)
+    assert "central +2" in svg and "NB + SB RAFT x3, northd, 1 SB relay" in svg
