@@ -1,5 +1,5 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
-failover, cluster, fip, mtu, lb, exec, logs, nbctl, sbctl, capture, image, completion)."""
+failover, cluster, fip, mtu, lb, graph, exec, logs, nbctl, sbctl, capture, image, completion)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from . import (
     fault,
     fip,
     flap,
+    graph,
     image,
     lb,
     logs,
@@ -35,6 +36,7 @@ from . import (
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": mode,
          "flap": flap, "fault": fault, "failover": failover,
          "cluster": cluster, "fip": fip, "mtu": mtu, "lb": lb,
+         "graph": graph,
          "exec": execute,
          "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture, "image": image,
          "completion": completion}
