@@ -1,5 +1,5 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
-failover, cluster, fip, mtu, lb, graph, exec, logs, nbctl, sbctl, capture, image, completion)."""
+failover, cluster, fip, mtu, lb, graph, check, exec, logs, nbctl, sbctl, capture, image, completion)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 
 from . import (
     capture,
+    check,
     cluster,
     completion,
     down,
@@ -36,7 +37,7 @@ from . import (
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": mode,
          "flap": flap, "fault": fault, "failover": failover,
          "cluster": cluster, "fip": fip, "mtu": mtu, "lb": lb,
-         "graph": graph,
+         "graph": graph, "check": check,
          "exec": execute,
          "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture, "image": image,
          "completion": completion}

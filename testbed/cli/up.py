@@ -22,6 +22,9 @@ def add_parser(p) -> None:
                    "(make install DESTDIR=PATH); sets settings.ovn")
     p.add_argument("--suite", choices=SUITES, help="Debian suite of the node image "
                    "(default: the scenario's settings.suite)")
+    p.add_argument("--check", action="store_true", help="run the scenario's checks once it is "
+                   "up (testbed check); exit 1 if one fails (the testbed stays up)")
+    p.add_argument("--junit", help="with --check: write JUnit XML here")
     p.add_argument("--runtime", choices=sorted(available()), default=DEFAULT,
                    help="docker: a container per node (default); netns: every node a set of "
                    "namespaces in one holder container (the bring-up floor; no stop/pause faults)")
@@ -53,6 +56,11 @@ def run(args) -> int:
         out(f"testbed up did not finish: removing '{tb.name}'")
         tb.down()
         raise
+    if args.check:
+        from .check import run_on
+
+        out("")
+        return run_on(tb.lab, junit=args.junit)
     return 0
 
 

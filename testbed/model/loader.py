@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import TestbedError
 from . import build, partial
+from .checks import check_checks
 from .cluster import check_cluster
 from .consistency import check_consistency
 from .expand import expand
@@ -171,6 +172,7 @@ def check(sc: Scenario) -> list[Problem]:
         out.append(Problem("nodes", f"{len(found)} nodes have role 'tor', one is needed",
                            "keep exactly one node with role: tor"))
     out += check_cluster(sc)
+    out += check_checks(sc)
     if not chassis:
         out.append(Problem("nodes", "no node has role 'gateway' or 'compute'",
                            "add at least one chassis node"))
@@ -288,7 +290,8 @@ def _address_on_switch(sc: Scenario, field: str, switch: str, ip: str) -> list[P
 # --- pydantic errors -> problems ------------------------------------------------------------
 
 def _from_pydantic(err: dict, lines: dict[str, int]) -> Problem:
-    loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
+    loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")
+           and not str(p).endswith("-check")]  # a check's kind (model/checks.py's tags)
     if loc and loc[-1] == "[key]":  # the error is about a name used as a key
         loc = loc[:-1]
         err = {**err, "msg": f"the name '{loc[-1]}' is not allowed: {err['msg']}"}
@@ -323,6 +326,9 @@ def _known_keys(loc: list[str]) -> list[str]:
     tp: object = Scenario
     for part in loc:
         tp = _unwrap(tp)
+        members = [m for m in typing.get_args(tp) if isinstance(_unwrap(m), type)
+                   and issubclass(_unwrap(m), BaseModel) and part in _unwrap(m).model_fields]
+        tp = _unwrap(members[0]) if members else tp  # the union's member with that field
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             if part not in tp.model_fields:
                 return []

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from .. import names
 from .build import OvnBuild, OvnChoice
+from .checks import Check
 from .l3 import Dhcp, Nat, Route, SecurityGroup
 from .lb import LoadBalancer
 from .types import (
@@ -309,6 +310,8 @@ class Scenario(Strict):
     security_groups: dict[LogicalName, SecurityGroup] = {}
     load_balancers: dict[LogicalName, LoadBalancer] = {}
     """OVN load balancers: a VIP and port in front of backends (model/lb.py)"""
+    checks: list[Check] = []
+    """paths that must hold, run by `testbed check` (model/checks.py)"""
 
     def ovn_for(self, node: str) -> OvnBuild | None:
         """The build a node's daemons come from (None: the suite's packages)."""

@@ -215,3 +215,29 @@ def test_a_udp_walk_follows_the_datagram(seed):
     walk = seed.walk("vm1", "vm4", proto="udp", port=5353, traces=False)
     walk.request.assert_expected(seed.expect("vm1", "vm4"))
     assert walk.request.hop("vm4", "eth0", "in").frame.packet.dport == 5353
+
+
+def test_the_seeds_checks_hold_and_a_wrong_one_says_where_it_diverged(seed, tmp_path, capsys):
+    """`testbed check` runs the scenario's `checks:` (exit 0, JUnit with every check); a check
+    that expects the wrong router and VLAN fails on exactly those rows, with the walk's report."""
+    import xml.etree.ElementTree as ET
+
+    from testbed import checks
+    from testbed.model.checks import Expect, WalkCheck
+
+    xml = tmp_path / "checks.xml"
+    assert cli(["check", "--name", seed.name, "--junit", str(xml)]) == 0, capsys.readouterr().out
+    suite = ET.parse(xml).getroot().find("testsuite")
+    assert [c.get("name") for c in suite.iter("testcase")] == [c.title for c in
+                                                               seed.scenario.checks]
+    assert suite.get("failures") == "0" and suite.find(".//failure") is None
+    wrong = WalkCheck(walk="vm1 -> vm4", expect=Expect(routed_by="gw1", tor_vlan=2011,
+                                                         overlay=False))
+    [res] = checks.run(seed.lab, checks=[wrong])
+    assert not res.ok and [r.what for r in res.diverged] == ["routed_by", "tor_vlan"]
+    assert (res.diverged[0].expected, res.diverged[0].observed) == ("gw1", "compute-a")
+    table = checks.render([res])
+    assert "routed_by" in table and "<- diverged" in table and "walk report:" in table
+    checks.junit([res], "t", xml)
+    failure = ET.parse(xml).getroot().find(".//failure")
+    assert failure.get("message").startswith("routed_by: expected gw1, observed compute-a")
