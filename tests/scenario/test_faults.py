@@ -129,7 +129,11 @@ def test_gateway_fails_over_to_gw2_and_back(gw_seed, faults):
     assert tb.faults.ls() == []
     settle(tb)
     assert tb.host("vm1").ping("203.0.113.1", count=2, interval=0.2).loss == 0
-    assert "gw1" in tb.walk("vm1", "ext", traces=False).request.path
+    # each compute moves back on its own BFD session's news, a little after SB and gw1 (seen
+    # under load: compute-a still tunnelled to gw2 right after the settle): walked until it has
+    wait.until("vm1's N/S path through gw1 again",
+               lambda: [] if "gw1" in tb.walk("vm1", "ext", traces=False).request.path
+               else ["gw1 on the walked path"], 30, interval=0.5)
 
 
 def test_ha_chassis_group_placement_fails_over_too(gw_seed):
