@@ -78,6 +78,13 @@ class Commands:
         """Run several argument lists in one round trip, in order, stopping at the first failure."""
         return self.run(script(commands), check)
 
+    @property
+    def testinfra(self):
+        """This node as a testinfra host (testbed/infra.py): `node.testinfra.process`, ...."""
+        from .infra import host
+
+        return host(self)
+
     def _argv(self, argv: Sequence[str]) -> list[str]:
         if isinstance(argv, str):
             raise TypeError(f"{self.name}: commands are argument lists, not strings: {argv!r}")

@@ -169,6 +169,13 @@ class Lab:
 
     # --- queries ---------------------------------------------------------------------------
 
+    def node(self, name: str):
+        """A node by name: `run`, `exec`, `address`, `testinfra` (a testinfra host)."""
+        if name not in self.nodes:
+            raise KeyError(f"no node {name!r} in testbed {self.name}; nodes: "
+                           f"{', '.join(sorted(self.nodes))}")
+        return self.nodes[name]
+
     def host(self, name: str) -> Host:
         """A VM or external host, to ping from and capture on."""
         return Host(self.nodes[name])

@@ -203,6 +203,13 @@ def testbed(request: pytest.FixtureRequest, testbeds: Testbeds):
 
 
 @pytest.fixture
+def testbed_host(testbed):
+    """`testbed_host("gw1")`: a node of the test's testbed as a testinfra host (process,
+    socket, interface, file, ... as testinfra has them)."""
+    return lambda name: testbed.node(name).testinfra
+
+
+@pytest.fixture
 def testbed_nb_restore(testbed):
     """The `testbed`; after the test its Northbound database holds again what it held before
     (and the chassis have caught up), whatever the test added, changed or deleted."""

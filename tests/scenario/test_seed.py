@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from testbed import names
+from testbed.model import Role
 from testbed.observe.capture import capture
 
 
@@ -95,3 +96,22 @@ def test_ping_to_an_absent_address_is_lost(seed):
     """The probe can fail: nothing answers for an unused address on switch B."""
     result = seed.host("vm1").ping("10.10.0.99", count=2, interval=0.2, wait=1)
     assert result.sent == 2 and result.received == 0, result.output
+
+
+def test_nodes_as_testinfra_hosts(seed):
+    """Daemons, sockets and interfaces asserted the testinfra way (testbed/infra.py): NB and
+    SB listen on the central's management address only, ovn-controller runs on every chassis,
+    br-ex holds each gateway's external NIC."""
+    central = seed.node("central").testinfra
+    ovsdb = [s for s in central.socket.get_listening_sockets()
+             if s.startswith("tcp://") and s.rsplit(":", 1)[1] in ("6641", "6642")]
+    mgmt = seed.nodes["central"].address("mgmt").ip
+    assert sorted(ovsdb) == [f"tcp://{mgmt}:6641", f"tcp://{mgmt}:6642"]
+    for chassis in seed.scenario.chassis:
+        assert seed.node(chassis).testinfra.process.filter(comm="ovn-controller"), chassis
+    for gw in seed.scenario.nodes_with(Role.gateway):
+        host = seed.node(gw).testinfra
+        assert host.interface("br-ex").exists
+        assert names.external_nic(0) in host.check_output("ovs-vsctl list-ports br-ex").split()
+    with pytest.raises(KeyError, match="no node 'gw9'"):
+        seed.node("gw9")
