@@ -53,6 +53,7 @@ class ControlReport:
     traffic: Phase | None = None
     sent: int = 0
     received: int = 0
+    missing: int = 0  # echo numbers missing among the replies while the fault held
 
     @property
     def lost(self) -> int:
@@ -191,11 +192,25 @@ def control_failover(lab: Lab, target: str = "sb", fault: str = "kill", source: 
     text = vm.run(["cat", out], check=False).stdout
     vm.run(["rm", "-f", out], check=False)
     report.traffic = Phase("fault", report.at)
-    fill(report.traffic, replies(text), interval, report.restored or float("inf"))
+    got = replies(text)
+    fill(report.traffic, got, interval, report.restored or float("inf"))
+    report.missing = missing_while(got, report.at, report.restored or float("inf"))
     sent = re.search(r"(\d+) packets transmitted, (\d+) received", text)
     report.sent, report.received = (int(sent.group(1)), int(sent.group(2))) if sent else (0, 0)
     report.said = said(lab, report.at - 0.5)
     return report
+
+
+def missing_while(got: list[tuple[float, int]], start: float, end: float) -> int:
+    """Echoes missing between the last reply before `start` and the first after `end`: what the
+    data plane lost while the fault held (an echo still in flight when the ping is stopped is
+    not counted, as `sent - received` would)."""
+    before = [s for t, s in got if t <= start]
+    after = [s for t, s in got if t >= end]
+    inside = {s for t, s in got if start < t < end}
+    first = before[-1] if before else min(inside, default=0)
+    last = after[0] if after else max(inside, default=first)
+    return sum(1 for s in range(first + 1, last) if s not in inside)
 
 
 def said(lab: Lab, since: float) -> list[daemonlog.Said]:
@@ -251,7 +266,8 @@ def render(r: ControlReport) -> str:
              f"- a logical change applied on a chassis {r.since(r.installed):.3f} s after the "
              f"fault (NB took it after {r.since(r.nb_written):.3f} s)" if r.installed else
              "- no logical change was applied while the fault held",
-             f"- data plane: {r.received} of {r.sent} echoes answered; " + (
+             f"- data plane: {r.received} of {r.sent} echoes answered, {r.missing} missing "
+             "while the fault held; " + (
                  f"gap {gap:.3f} s, {r.traffic.lost} lost" if r.lost else
                  "traffic kept flowing, no echo lost while the fault held" + (
                      f" (its longest pause, {gap:.3f} s, lost nothing)" if gap else "")),

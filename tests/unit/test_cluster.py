@@ -170,3 +170,11 @@ def test_the_topology_picture_shows_the_cluster_and_its_relays():
                 ("central-relay-1", "relay"), ("gw1", "gateway"), ("tor", "tor"))]}
     svg = topology_svg(snap)
     assert "central +2" in svg and "NB + SB RAFT x3, northd, 1 SB relay" in svg
+
+
+def test_echoes_missing_while_a_fault_held():
+    from testbed.faults.controlplane import missing_while
+
+    got = [(0.0, 1), (1.0, 2), (1.1, 3), (1.3, 5), (2.5, 6), (2.6, 7)]  # 4 lost, 8 in flight
+    assert missing_while(got, 1.05, 2.0) == 1
+    assert missing_while(got, 2.55, 9.0) == 0  # what was still in flight is not lost
