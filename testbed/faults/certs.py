@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import FaultError
 from ..ovn import pki
-from .kinds import Kind, daemon_pid, register
+from .kinds import FAULTS, Fault, Kind, register
 
 if TYPE_CHECKING:
     from ..lab import Lab
@@ -21,8 +21,11 @@ SAVED = f"{pki.DIR}/own"
 
 
 def _restart_controller(lab: Lab, node: str) -> None:
-    lab.nodes[node].exec(["kill", "-9", str(daemon_pid(lab, node, "ovn-controller"))])
-    lab.nodes[node].exec(["node-init", "start", "ovn-controller"])
+    """The kill fault done and undone at once: ovn-controller starts again with what is on
+    disk now."""
+    kill = Fault("kill", node, "ovn-controller")
+    FAULTS["kill"].inject(lab, kill)
+    FAULTS["kill"].restore(lab, kill)
 
 
 @register

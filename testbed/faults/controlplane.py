@@ -86,7 +86,7 @@ def victim(lab: Lab, target: str) -> str:
             raise FaultError(f"no {target.upper()} leader now: see `testbed cluster`")
         return found
     if target == "northd":
-        active = [c for c, s in zip(sc.centrals, each(lambda c: northd_status(lab, c),
+        active = [c for c, s in zip(sc.centrals, each(lambda c: cluster.northd(lab.nodes[c]),
                                                       sc.centrals), strict=True)
                   if s == "active"]
         if not active:
@@ -94,10 +94,6 @@ def victim(lab: Lab, target: str) -> str:
         return active[0]
     raise FaultError(f"no control-plane target {target!r}: nb, sb, northd or a member "
                      f"({', '.join(sc.centrals)})")
-
-
-def northd_status(lab: Lab, member: str) -> str:
-    return cluster.northd(lab.nodes[member])
 
 
 def _inject(faults: Faults, target: str, fault: str, member: str):
@@ -117,7 +113,7 @@ def _taken_over(lab: Lab, target: str, member: str, timeout: float) -> str:
     def missing() -> list[str]:
         out = []
         if target == "northd":
-            active = [c for c in others if northd_status(lab, c) == "active"]
+            active = [c for c in others if cluster.northd(lab.nodes[c]) == "active"]
             holder.update({"northd": active[0]} if active else {})
             out += [] if active else [f"an active ovn-northd on {' or '.join(others)}"]
         for db in dbs:
@@ -138,7 +134,7 @@ def _rejoined(lab: Lab, target: str, member: str, timeout: float) -> None:
                    cluster.DATABASES[db][1], "connected"] for db in cluster.DATABASES])
     if target == "northd":
         wait.until(f"ovn-northd on {member} to be back on standby",
-                   lambda: [] if northd_status(lab, member) == "standby" else ["standby"],
+                   lambda: [] if cluster.northd(lab.nodes[member]) == "standby" else ["standby"],
                    timeout, interval=0.1)
 
 

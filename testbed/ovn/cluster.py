@@ -11,6 +11,7 @@ of how a client reaches NB and SB, of forming the clusters and of reading their 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -58,8 +59,6 @@ def chassis_remotes(sc: Scenario, nodes: dict[str, Node]) -> str:
 def start_relays(sc: Scenario, nodes: dict[str, Node], progress: Callable[[str], None]) -> None:
     """Each SB relay serving SB from every member, side by side; waited for until each is
     connected to SB (`ovsdb-client wait`: the relay's own _Server database says so)."""
-    import time
-
     started, upstream = time.monotonic(), remotes(sc, nodes, "sb")
 
     def start(r: str):
@@ -90,8 +89,6 @@ def form(sc: Scenario, nodes: dict[str, Node], progress: Callable[[str], None],
     others join it), wait until each database on each member is connected to its cluster
     (`ovsdb-client wait ... connected`: the server says so, no polling here), then set the
     election timer on the leaders. Returns the seconds it took."""
-    import time
-
     started = time.monotonic()
     ips = [nodes[c].address("mgmt").ip for c in sc.centrals]
     each(lambda c: nodes[c].exec(["node-init", "cluster", nodes[c].address("mgmt").ip, *ips]),
