@@ -16,7 +16,7 @@ import re
 import time
 from pathlib import Path
 
-from testbed import wait
+from testbed import checks, wait
 from testbed.model import find, parse
 from testbed.net import Testbed
 from testbed.parallel import each
@@ -99,6 +99,10 @@ def one_size(size: int, deadline: float, runtime: str) -> dict:
         result["rss_total"] = sum(rss.values())
         result["idle_cpu"] = host_cpu_busy()
         result["tor_macs"] = len(tb.tor.fdb())
+        held = checks.run(tb.lab)  # the scenario's own checks, at every size
+        result["checks"] = f"{sum(r.ok for r in held)}/{len(held)}"
+        if not all(r.ok for r in held):
+            print(checks.render(held), flush=True)
     finally:
         t = time.monotonic()
         tb.down()
@@ -118,7 +122,7 @@ def main() -> int:
         return 2
     print(f"runtime {args.runtime}")
     print(f"{'computes':>8} {'up':>6} {'first ping':>10} {'MB/chassis':>10} {'MB total':>8} "
-          f"{'idle CPU':>8} {'ToR MACs':>8} {'down':>6}  phases")
+          f"{'idle CPU':>8} {'ToR MACs':>8} {'checks':>6} {'down':>6}  phases")
     bars: list[tuple[str, dict[str, float]]] = []
     picture = ROOT / "runs" / "bench" / f"scale-{args.runtime}.svg"
     picture.parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +137,7 @@ def main() -> int:
         phases = ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items())
         print(f"{size:>8} {sum(r['phases'].values()):6.1f} {r['first_ping']:10.1f} "
               f"{r['rss_per_chassis']:10.1f} {r['rss_total']:8.0f} {r['idle_cpu']:7.0f}% "
-              f"{r['tor_macs']:>8} {r['teardown']:6.1f}  {phases}", flush=True)
+              f"{r['tor_macs']:>8} {r['checks']:>6} {r['teardown']:6.1f}  {phases}", flush=True)
     print(f"picture: {picture}")
     return 0
 

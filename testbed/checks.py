@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .model.checks import Expect, ReachCheck, WalkCheck
+from .model.checks import Expect, FailoverCheck, FlowsCheck, ReachCheck, WalkCheck
 
 if TYPE_CHECKING:
     from .lab import Lab
@@ -28,10 +28,11 @@ class Row:
     what: str
     expected: str
     observed: str
+    holds: bool | None = None  # for a bound (`<= 0`, `< 2 s`): whether it held
 
     @property
     def ok(self) -> bool:
-        return self.expected == self.observed
+        return self.expected == self.observed if self.holds is None else self.holds
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Result:
     report: str = ""  # the walk's report, when one was made
     error: str = ""  # the check could not run, or the derived walk's differences
     seconds: float = 0.0
+    detail: object = None  # what the experiment returned (a Walk, FlapResult, FailoverReport)
 
     @property
     def ok(self) -> bool:
@@ -94,17 +96,20 @@ def _walk_once(lab: Lab, check: WalkCheck) -> Result:
     src, dst = check.ends
     w = walk_files.write(walk(lab, src, dst, check.proto, check.port, run_traces=False,
                               ipv6=check.ipv6), lab.scenario, lab.name)
-    result = Result(check.title, report=str(w.folder / "walk.html"))
+    result = Result(check.title, report=str(w.folder / "walk.html"), detail=w)
     if check.expect.derived:
-        for leg, (a, b) in ((w.request, (src, dst)), (w.reply, (dst, src))):
+        legs = [(w.request, (src, dst)), (w.reply, (dst, src))]
+        if w.request.translated_on:  # a NATed reply is conntrack's un-NAT, not a fresh flow
+            legs = legs[:1]
+            result.rows.append(Row("reply delivered", "True", str(w.reply.delivered)))
+        for leg, (a, b) in legs:
             try:
                 leg.assert_expected(lab.expect(a, b, ipv6=check.ipv6))
                 result.rows.append(Row(f"{leg.name} as tb.expect says", "yes", "yes"))
             except AssertionError as exc:
                 result.rows.append(Row(f"{leg.name} as tb.expect says", "yes", "no"))
                 result.error += str(exc).split("\n(report")[0] + "\n"
-    else:
-        result.rows = observe(lab.scenario, w.request, check.expect)
+    result.rows += observe(lab.scenario, w.request, check.expect)  # fields beside `derived`
     return result
 
 
@@ -122,11 +127,54 @@ def _reach(lab: Lab, check: ReachCheck) -> Result:
     result = Result(check.title)
     want = "yes" if r.expect else "no"
     for a in r.from_:
-        for b in r.to:
+        for b in (b for b in r.to if b != a):  # a host reaching itself says nothing
             ip = sc.host_ip(b)
             got = lab.host(a).ping(ip, count=2, wait=1).received > 0 if ip else False
             result.rows.append(Row(f"{a} -> {b}", want, "yes" if got else "no"))
     return result
+
+
+def _flows(lab: Lab, check: FlowsCheck) -> Result:
+    from .flap.runner import flap
+
+    r = flap(lab, rate=check.rate, duration=check.seconds, flows=check.pairs, walks=False,
+             ipv6=check.ipv6)
+    result = Result(check.title, detail=r)
+    e = check.expect
+    if e.mac_moves is not None:
+        result.rows.append(Row("MAC moves on the ToR", f"<= {e.mac_moves}", str(r.counter_moves),
+                               r.counter_moves <= e.mac_moves))
+        if r.counter_moves > e.mac_moves and r.frame_moves:
+            moving = sorted({f"{m['mac']} (vlan {m['vlan']}: {m['src']} -> {m['dst']})"
+                             for m in r.frame_moves})
+            result.error = "moving: " + "; ".join(moving[:6])
+    for f in r.flows if e.loss_pct is not None else ():
+        result.rows.append(Row(f"loss {f.source} -> {f.destination}", f"<= {e.loss_pct:g} %",
+                               f"{f.loss:.1f} % ({f.received}/{f.sent})", f.loss <= e.loss_pct))
+    return result
+
+
+def _failover(lab: Lab, check: FailoverCheck) -> Result:
+    from .faults.failover import failover, render
+
+    r = failover(lab, check.fault, check.target, router=check.failover, source=check.from_,
+                 destination=check.to, ipv6=check.ipv6)
+    result = Result(check.title, detail=r)
+    if check.expect.to is not None:
+        result.rows.append(Row("moved to", check.expect.to, r.to_chassis))
+    bound = check.expect.gap_below_s
+    for p in r.phases:
+        got = f"{p.gap:.2f} s ({p.lost} lost)" if p.gap is not None else "no gap"
+        result.rows.append(Row(f"{p.name} gap", f"< {bound:g} s", got,
+                               p.gap is None or p.gap < bound))
+    if len(r.phases) < 2:
+        result.error = "the failover did not complete both phases"
+    if not all(row.ok for row in result.rows):
+        result.error += render(r)
+    return result
+
+
+RUNNERS = {WalkCheck: _walk, ReachCheck: _reach, FlowsCheck: _flows, FailoverCheck: _failover}
 
 
 def run(lab: Lab, only: list[str] | None = None, checks: list | None = None) -> list[Result]:
@@ -142,7 +190,7 @@ def run(lab: Lab, only: list[str] | None = None, checks: list | None = None) -> 
     for check in checks:
         started = time.monotonic()
         try:
-            result = _walk(lab, check) if isinstance(check, WalkCheck) else _reach(lab, check)
+            result = RUNNERS[type(check)](lab, check)
         except Exception as exc:  # noqa: BLE001 - a check that cannot run is a failed check
             result = Result(check.title, error=f"{type(exc).__name__}: {exc}")
         result.seconds = time.monotonic() - started

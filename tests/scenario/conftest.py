@@ -34,3 +34,13 @@ def pytest_collection_modifyitems(config, items):
 def seed(testbeds):
     """The seed topology, up for the whole session (the plugin's shared testbed of SEED)."""
     return testbeds.shared(SEED, "session")
+
+
+def checks_hold(tb) -> dict:
+    """Every check the scenario file declares holds on `tb`, as `testbed check` runs them;
+    the results by title (each with what its experiment returned, in `detail`)."""
+    from testbed import checks
+
+    results = checks.run(tb.lab)
+    assert results and all(r.ok for r in results), checks.render(results)
+    return {r.check: r for r in results}

@@ -14,7 +14,7 @@ from testbed import wait
 from testbed.faults.controlplane import control_failover
 from testbed.ovn import cluster, pki, readiness
 
-from .conftest import ROOT
+from .conftest import ROOT, checks_hold
 
 CLUSTER = ROOT / "scenarios" / "l3-over-vlan-cluster.yaml"
 pytestmark = pytest.mark.testbed(CLUSTER, scope="module")  # brought up ahead
@@ -71,6 +71,7 @@ def test_a_clustered_seed_comes_up_and_walks_as_the_standalone_one(raft):
     assert w.request.routed_by == "compute-a"
     assert any(k.startswith("ovn-trace") for k in w.traces), w.traces  # SB reached in a cluster
     w.assert_traces_agree(at_least=4)
+    checks_hold(raft)  # l3-over-vlan-cluster.yaml's checks, through the clustered SB
 
 
 def test_killing_the_active_northd_lets_a_standby_take_over(raft):

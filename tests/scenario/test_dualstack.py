@@ -12,7 +12,7 @@ from testbed import wait
 from testbed.model.ipv6 import eui64, link_local
 from testbed.ovn.ipv6 import RA_HOP_LIMIT
 
-from .conftest import ROOT
+from .conftest import ROOT, checks_hold
 
 DUAL = ROOT / "scenarios" / "l3-over-vlan-dualstack.yaml"
 pytestmark = pytest.mark.testbed(DUAL, scope="module")  # brought up ahead
@@ -50,6 +50,12 @@ def test_slaac_and_dhcpv6_vms_have_the_address_router_and_dns_the_scenario_says(
     assert stateful.router == link_local(r1b.mac)
     assert stateful.dns == ("2001:db8:113::53",) and stateful.dhcp_server_mac == r1b.mac
     assert stateful.ra.managed and stateful.ra.prefixes == (("2001:db8:10::/64", False),)
+
+
+def test_the_files_checks_hold(dual):
+    """l3-over-vlan-dualstack.yaml's checks: IPv6 north/south as predicted, IPv4 reach."""
+    w = checks_hold(dual)["walk vm1 -> ext (IPv6)"].detail
+    assert w.request.translations() == [] and w.reply.translations() == []
 
 
 def test_an_ipv6_walk_east_west_is_asserted_like_an_ipv4_one(dual):

@@ -290,9 +290,16 @@ def test_failover_report_under_traffic(gw_seed):
     """The timeline of one failover and failback (kill gw1's ovs-vswitchd): the SB move seen by
     an OVSDB event, the external switch learning the new port, the gap and what was lost.
     Timing is not asserted beyond the deadlines; bench/failover.py measures it."""
-    from testbed.faults.failover import failover, render
+    from testbed import checks
+    from testbed.faults.failover import render
+    from testbed.model.checks import FailoverCheck
 
-    r = failover(gw_seed.lab, "kill", "ovs-vswitchd")
+    # as the scenario check {failover: R1, fault: kill, target: ovs-vswitchd} runs it
+    check = FailoverCheck(failover="R1", expect={"gap_below_s": 5, "to": "gw2"})
+    res = checks.run(gw_seed.lab, checks=[check])[0]
+    assert res.ok, checks.render([res])
+    assert [row.what for row in res.rows] == ["moved to", "failover gap", "failback gap"]
+    r = res.detail
     assert (r.from_chassis, r.to_chassis) == ("gw1", "gw2")
     assert [p.name for p in r.phases] == ["failover", "failback"]
     for p in r.phases:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, checks_hold
 
 GR = ROOT / "scenarios" / "gateway-router.yaml"
 pytestmark = pytest.mark.testbed(GR, scope="module")  # brought up ahead
@@ -22,7 +22,7 @@ def gr(testbeds):
 
 
 def test_north_south_goes_through_the_gateway_routers_chassis_and_is_snated_there(gr):
-    w = gr.walk("vm1", "ext", traces=False)
+    w = checks_hold(gr)["walk vm1 -> ext"].detail  # gateway-router.yaml's checks
     assert w.request.delivered and w.reply.delivered and "gw1" in w.request.path
     assert w.request.translations() == [("gw1", "10.244.1.11 > 203.0.113.1",
                                          "203.0.113.2 > 203.0.113.1")]

@@ -12,7 +12,7 @@ from testbed import wait
 from testbed.balance.health import health
 from testbed.balance.spread import spread
 
-from .conftest import ROOT
+from .conftest import ROOT, checks_hold
 
 LB = ROOT / "scenarios" / "lb.yaml"
 pytestmark = pytest.mark.testbed(LB, scope="module")  # brought up ahead
@@ -44,7 +44,7 @@ def test_a_walk_to_the_vip_names_the_backend_and_where_it_was_chosen(lbt):
 
 
 def test_from_the_external_host_the_gateway_chassis_chooses(lbt):
-    w = lbt.walk("ext", "web", traces=False)
+    w = checks_hold(lbt)["walk ext -> web"].detail  # lb.yaml's checks
     c = w.balanced
     gw = lbt.active_gateway("R1")
     assert c.backend in BACKENDS and (c.chosen_on, c.undone_on) == (gw, gw)

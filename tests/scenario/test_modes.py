@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import pytest
 
+from testbed import checks
 from testbed.cli import main as cli
 from testbed.flap.runner import flap
+from testbed.model.checks import FlowsCheck
 from testbed.ovn import modes
 
 from .conftest import RUNS
@@ -38,8 +40,18 @@ def started(tb) -> dict[str, str]:
     return out
 
 
+def flows_check(tb, seconds: float, **expect):
+    """The scenario check `{flows: [vm1 -> vm4, vm6 -> vm3], expect: ...}` run on `tb`."""
+    check = FlowsCheck(flows=["vm1 -> vm4", "vm6 -> vm3"], seconds=seconds, expect=expect)
+    return checks.run(tb.lab, checks=[check])[0]
+
+
 def test_distributed_router_macs_flap_under_concurrent_flows(seed_modes):
-    r = flap(seed_modes, walks=False)  # the defaults: 20 packets/s for 2.5 s
+    """A check that nothing moves fails here, naming the count and the moving MACs."""
+    res = flows_check(seed_modes, 2.5, mac_moves=0)  # 20 packets/s for 2.5 s
+    r = res.detail
+    assert not res.ok and res.diverged[0].observed == str(r.counter_moves), checks.render([res])
+    assert "moving: " in res.error and "<- diverged" in checks.render([res])
     assert all(f.sent == 50 and f.loss == 0 for f in r.flows), [
         (f.source, f.sent, f.received) for f in r.flows]
     flipping = {r.router_macs[m["mac"]] for m in r.frame_moves if m["mac"] in r.router_macs}
@@ -59,7 +71,9 @@ def test_chassis_mac_mode_routes_with_the_chassis_mac_and_nothing_moves(seed_mod
     assert (leaving.vlan, leaving.eth_src) == (2010, modes.chassis_macs(tb.scenario)["compute-a"])
     assert walk.request.hop("vm4").eth_src == tb.scenario.gateway_of("B").mac, \
         "compute-b gives the frame R1-B's MAC back before VM4 sees it"
-    r = flap(tb.lab, rate=20, duration=2, walks=False)
+    res = flows_check(tb, 2, mac_moves=0, loss_pct=0)
+    assert res.ok, checks.render([res])
+    r = res.detail
     assert (r.counter_moves, r.router_mac_flips) == (0, 0)
     # no moves because the frames carried chassis MACs, not because nothing was sent
     assert all(f.sent == 40 and f.loss == 0 for f in r.flows), [

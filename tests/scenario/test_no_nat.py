@@ -8,7 +8,7 @@ import pytest
 
 from testbed import wait
 
-from .conftest import ROOT
+from .conftest import ROOT, checks_hold
 
 NO_NAT = ROOT / "scenarios" / "no-nat.yaml"
 pytestmark = pytest.mark.testbed(NO_NAT, scope="module")  # the plugin's `testbed`, per module
@@ -46,7 +46,6 @@ def test_the_external_host_reaches_the_vms_private_address(nonat):
 
 
 def test_the_vm_reaches_the_external_host_with_its_own_address(nonat):
-    w = nonat.walk("vm1", "ext", traces=False)
-    w.request.assert_expected(nonat.expect("vm1", "ext"))
+    w = checks_hold(nonat)["walk vm1 -> ext"].detail  # no-nat.yaml's checks, derived
     assert w.request.hop("ext", "eth0", "in").ip_src == VM1
     assert w.request.hop("upstream", "to-ext", "out").ttl == 62

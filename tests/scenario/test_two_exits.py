@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, checks_hold
 
 TWO_EXITS = ROOT / "scenarios" / "two-exits.yaml"
 pytestmark = pytest.mark.testbed(TWO_EXITS, scope="module")  # brought up ahead
@@ -21,11 +21,12 @@ def exits(testbeds):
 def test_each_gateway_port_leaves_from_its_own_gateway_with_its_own_nat(exits):
     assert (exits.active_gateway("R1", via="public"),
             exits.active_gateway("R1", via="partner")) == ("gw1", "gw2")
-    out = exits.walk("vm1", "ext", traces=False)
+    held = checks_hold(exits)  # two-exits.yaml's checks: each exit's path
+    out = held["walk vm1 -> ext"].detail
     assert out.request.path == ["vm1", "compute-a", "gw1", "tor", "ext"]
     assert out.request.translations() == [("gw1", "10.11.0.11 > 203.0.113.1",
                                            "203.0.113.10 > 203.0.113.1")]
-    side = exits.walk("vm1", "partner", traces=False)
+    side = held["walk vm1 -> partner"].detail
     assert side.request.path == ["vm1", "compute-a", "gw2", "tor", "partner"]
     assert side.request.translations() == [] and side.reply.delivered
     assert side.request.hop("partner", "eth0", "in").frame.packet.ip_src == "10.11.0.11"
