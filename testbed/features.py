@@ -28,6 +28,25 @@ def bridge_vlan_filtering() -> bool:
         return False
 
 
+def netem() -> bool:
+    """The kernel has sch_netem (delay), tried in a throw-away network namespace."""
+    probe = "tc qdisc add dev lo root netem delay 1ms"
+    try:
+        return subprocess.run(["unshare", "--net", "sh", "-c", probe],
+                              capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def refuse_unsupported(sc: Scenario) -> None:
+    """What the scenario asks of the kernel that it lacks, refused before anything starts."""
+    delayed = [i for i, imp in enumerate(sc.impairments) if imp.delay_ms]
+    if delayed and not netem():
+        raise ValueError(f"impairments.{delayed[0]}.delay_ms: this kernel has no sch_netem "
+                         "(CONFIG_NET_SCH_NETEM), so no delay can be added here. Fix: drop "
+                         "delay_ms (loss_pct, rate_kbit and down work without netem)")
+
+
 @dataclass(frozen=True)
 class Choices:
     datapath: str  # netdev | system

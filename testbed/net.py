@@ -14,6 +14,7 @@ from pathlib import Path
 from . import features, names, rewire, wiring
 from .balance import service
 from .errors import AlreadyUp
+from .faults import impair
 from .lab import RUNS_DIR, Lab
 from .links import Endpoint, Link
 from .model import Role, Scenario
@@ -60,6 +61,7 @@ class Testbed:
         if self.backend.nodes(self.name):
             raise AlreadyUp(f"a testbed named '{self.name}' is already up: "
                                f"run `testbed down {self.name}` or pick another --name")
+        features.refuse_unsupported(self.scenario)  # before anything starts
         # a run folder a crashed or interrupted run left: its state (faults, modes) is not ours
         (self.dir / "state.json").unlink(missing_ok=True)
         try:
@@ -97,6 +99,7 @@ class Testbed:
             self.autoconf6([v for v in sc.vms if dynamic(sc, v)])
             for vm, port in service.start_all(self.lab):
                 self.progress(f"  {vm}: load balancer backend answering on port {port}")
+            impair.apply(self.lab, self.progress)  # the scenario's impairments, as faults
         self.lab.save()
 
     @classmethod

@@ -7,6 +7,7 @@
     testbed fault pause gw1                   # freeze the container
     testbed fault cut gw1 overlay             # a node's end of a link down
     testbed fault rate vm1 eth0 --kbit 512    # token bucket
+    testbed fault loss gw1 overlay --loss-pct 2   # drop 2 % at random (nftables; no netem needed)
     testbed fault netem vm1 eth0 --delay-ms 50 --loss-pct 1   (where the kernel has netem)
     testbed fault ls
     testbed fault restore                     # undo every active fault
@@ -46,7 +47,7 @@ def run(args) -> int:
     elif args.action != "ls":
         if not args.node:
             raise ValueError(f"`testbed fault {args.action}` needs a node")
-        params = {"rate": {"kbit": args.kbit},
+        params = {"rate": {"kbit": args.kbit}, "loss": {"loss_pct": args.loss_pct},
                   "netem": {"delay_ms": args.delay_ms, "loss_pct": args.loss_pct}}
         f = faults.inject(args.action, args.node, args.target, **params.get(args.action, {}))
         print(f"injected: {f.describe()}  (undo: testbed fault restore --name {tb.name})")

@@ -24,8 +24,9 @@ from ..ovn import readiness
 if TYPE_CHECKING:
     from ..lab import Lab
 
+DB = "unix:/run/openvswitch/db.sock"  # a chassis' own Open_vSwitch database
 MONITOR = ('echo $$ > "$1"; exec ovsdb-client monitor --timestamp --format=csv '
-           'unix:/run/openvswitch/db.sock Open_vSwitch Interface name,bfd_status > "$2" 2>&1')
+           f'{DB} Open_vSwitch Interface name,bfd_status > "$2" 2>&1')
 """Values come in as positional parameters, never formatted into the script."""
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$")
 _PAIR = re.compile(r'(\w+)=(?:"([^"]*)"|([^,}\s]*))')

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from .. import wiring
 from ..errors import FaultError
 from ..names import PIDFILES
+from ..observe import journal
 
 if TYPE_CHECKING:
     from ..lab import Lab
@@ -322,6 +323,7 @@ class Faults:
         FAULTS[kind].inject(self.lab, f)
         self.lab.state_faults.append(asdict(f))
         self.lab.save()
+        journal.record(self.lab.dir, "fault.injected", node, fault=f.describe())
         return f
 
     def restore(self, f: Fault) -> None:
@@ -333,6 +335,7 @@ class Faults:
                                    if (d["kind"], d["node"], d["target"]) !=
                                    (f.kind, f.node, f.target)]
         self.lab.save()
+        journal.record(self.lab.dir, "fault.restored", f.node, fault=f.describe())
 
     def restore_all(self) -> int:
         """Undo every active fault, the newest first (a node stopped after one of its daemons

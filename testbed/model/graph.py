@@ -40,6 +40,10 @@ class Graph:
     def wire(self, a: str, b: str, kind: str, label: str = "") -> None:
         self.edges.append(Edge(a, b, kind, label))
 
+    def neighbours(self, name: str) -> list[str]:
+        """The networks a node is on and the nodes at the other end of its links."""
+        return sorted({e.b if e.a == name else e.a for e in self.edges if name in (e.a, e.b)})
+
 
 def _node_label(sc: Scenario, name: str) -> str:
     node = sc.nodes[name]

@@ -11,11 +11,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import TestbedError
-from . import build, partial
+from . import build, graph, partial
 from .checks import check_checks
 from .cluster import check_cluster
 from .consistency import check_consistency
 from .expand import expand
+from .impair import check_impairments
 from .ipv6 import derive
 from .lb import check_load_balancers
 from .problem import Problem
@@ -173,6 +174,12 @@ def check(sc: Scenario) -> list[Problem]:
                            "keep exactly one node with role: tor"))
     out += check_cluster(sc)
     out += check_checks(sc)
+    if sc.impairments:
+        try:
+            links_of = graph.of(sc).neighbours
+        except KeyError:  # a partial scenario (other fields refused): links are checked later
+            links_of = None
+        out += check_impairments(sc, links_of)
     if not chassis:
         out.append(Problem("nodes", "no node has role 'gateway' or 'compute'",
                            "add at least one chassis node"))

@@ -12,6 +12,7 @@ from pydantic import Field
 from .. import names
 from .build import OvnBuild, OvnChoice
 from .checks import Check
+from .impair import Impairment
 from .l3 import Dhcp, Nat, Route, SecurityGroup
 from .lb import LoadBalancer
 from .types import (
@@ -312,6 +313,8 @@ class Scenario(Strict):
     """OVN load balancers: a VIP and port in front of backends (model/lb.py)"""
     checks: list[Check] = []
     """paths that must hold, run by `testbed check` (model/checks.py)"""
+    impairments: list[Impairment] = []
+    """links that start down, rate limited, lossy or delayed (model/impair.py)"""
 
     def ovn_for(self, node: str) -> OvnBuild | None:
         """The build a node's daemons come from (None: the suite's packages)."""

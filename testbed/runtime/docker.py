@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from ..parallel import each
 from . import engine
 from .address import NetAddress
 from .engine import connect
-from .enter import run_in
+from .enter import popen_in, run_in
 from .runtimes import register
 
 __all__ = ["CommandError", "CommandResult", "DockerBackend", "Node", "connect"]
@@ -115,6 +116,15 @@ class Node(Commands):
         (runtime/enter.py: a tenth of a `docker exec`'s cost); the container's state is asked
         first, so a stopped or paused node refuses as `docker exec` would."""
         argv = self._argv(argv)
+        return run_in(self.name, self._running_pid(argv), argv, self._env, check)
+
+    def stream(self, argv: Sequence[str]) -> subprocess.Popen:
+        """Start an argument list whose output is read as it comes (the caller ends it)."""
+        argv = self._argv(argv)
+        return popen_in(self._running_pid(argv), argv, self._env)
+
+    def _running_pid(self, argv: Sequence[str]) -> int:
+        """The container's first process; refused as `docker exec` would when not running."""
         try:
             state = self.container.client.api.inspect_container(self.container.id)["State"]
         except docker.errors.APIError as exc:  # removed meanwhile
@@ -124,7 +134,7 @@ class Node(Commands):
             status = "paused" if state.get("Paused") else state.get("Status", "not running")
             raise NodeNotRunning(f"{self.name}: container {self.container.name} is {status}; "
                                  f"`{' '.join(argv)}` was not run")
-        return run_in(self.name, int(state["Pid"]), argv, self._env, check)
+        return int(state["Pid"])
 
     @cached_property
     def _env(self) -> list[str]:

@@ -56,6 +56,14 @@ def argv_in(pid: int, argv: Sequence[str], env: Sequence[str]) -> list[str]:
             "env", "-i", *env, *argv]
 
 
+def popen_in(pid: int, argv: Sequence[str], env: Sequence[str]) -> subprocess.Popen:
+    """Start `argv` in the node whose first process is `pid`, its output read as it comes
+    (lines of text on stdout, stderr with it); the caller ends it (terminate) and waits."""
+    return subprocess.Popen(argv_in(pid, argv, env), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+                            bufsize=1)
+
+
 def run_in(where: str, pid: int, argv: Sequence[str], env: Sequence[str], check: bool = True,
            timeout: float = TIMEOUT) -> CommandResult:
     """Run `argv` in the node whose first process is `pid`; rc, stdout and stderr apart."""

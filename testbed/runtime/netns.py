@@ -21,6 +21,7 @@ available here; the kinds acting on daemons and links are.
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from ..parallel import each
 from .address import NetAddress
 from .compose import MTU_OPTION
 from .docker import DockerBackend
-from .enter import run_in
+from .enter import popen_in, run_in
 from .runtimes import register
 
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -135,6 +136,10 @@ class NetnsNode(Commands):
 
     def run(self, argv: Sequence[str], check: bool = True) -> CommandResult:
         return run_in(self.name, self.pid, self._argv(argv), [f"PATH={PATH}", "HOME=/root"], check)
+
+    def stream(self, argv: Sequence[str]) -> subprocess.Popen:
+        """Start an argument list whose output is read as it comes (the caller ends it)."""
+        return popen_in(self.pid, self._argv(argv), [f"PATH={PATH}", "HOME=/root"])
 
     def spawn(self, argv: Sequence[str]) -> None:
         """In the background, inside the holder (so removing it ends the process too)."""

@@ -19,7 +19,7 @@ from ..errors import TestbedError
 from ..links import Endpoint
 from ..model import Role, Scenario
 from ..model.ipv6 import dynamic, link_local
-from ..observe import backlog
+from ..observe import backlog, journal
 from ..observe.capture import CaptureSet
 from ..observe.frames import Frame
 from . import balance, holdup, sizes, tortable
@@ -208,6 +208,8 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
     dports = balance.backend_ports(sc, dst_ip, port) if proto != "icmp" else ()
     warmed = warm_up(lab, source, dst_ip) if warm else None
     number, folder = next_folder(lab.dir / "walks", source, destination)
+    journal.record(lab.dir, "walk.started", source, destination=destination, proto=proto,
+                   port=port, ipv6=ipv6, folder=str(folder))
     t0 = time.monotonic()
     caps = capture_set(lab, source, capture_on, folder / "pcap")
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -241,6 +243,9 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
         w.notes += sizes.notes(w, sc)
     w.timings["total"] = time.monotonic() - t0
     request.report_hint = reply.report_hint = failure_hint(w)
+    journal.record(lab.dir, "walk.finished", source, destination=destination,
+                   delivered=request.delivered, replied=reply.delivered, path=request.path,
+                   folder=str(folder))
     return w
 
 

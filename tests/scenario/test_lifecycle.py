@@ -23,15 +23,44 @@ def leftovers(name: str) -> dict[str, list]:
     }
 
 
-def test_down_removes_exactly_its_testbed(seed, capsys):
-    """up, show and down as a user runs them, from the command line, beside another testbed."""
+IMPAIRED = """
+  vmc: {switch: net1, chassis: hv1, mac: "fa:16:3e:00:00:0c", ip: 192.168.50.12}
+impairments:
+  - {node: vmc, link: hv1, down: true}          # vmc's wire cut from the start
+  - {node: hv1, link: tor, loss_pct: 100}       # the VMs are switched on hv1: only floods go out
+  - {node: hv1, link: mgmt, rate_kbit: 50000}
+checks:
+  - {reach: {from: [vma], to: [vmb], expect: true}}
+  - {reach: {from: [vma], to: [vmc], expect: false}}
+"""
+
+
+def test_down_removes_exactly_its_testbed(seed, capsys, tmp_path):
+    """up (with impairments and --check), show and down as a user runs them, from the command
+    line, beside another testbed; the impairments are faults that restore lifts."""
     seed_containers = {n: node.container.id for n, node in seed.nodes.items()}
     runs = ["--runs", str(RUNS)]
+    small = tmp_path / "small.yaml"
+    small.write_text(SMALL.read_text().rstrip("\n") + IMPAIRED)
     try:
-        assert cli([*runs, "up", str(SMALL), "--name", "pytest-small"]) == 0
+        assert cli([*runs, "up", str(small), "--name", "pytest-small", "--check"]) == 0
         out = capsys.readouterr().out
         assert "remove it with: testbed down pytest-small" in out and "bring-up:" in out, out
-        assert len(leftovers("pytest-small")["containers"]) == 5
+        assert "impairment: cut vmc hv1 ifname=eth0" in out and "2 of 2 checks hold" in out, out
+        assert len(leftovers("pytest-small")["containers"]) == 6
+        impaired = Testbed.attach("pytest-small", RUNS)
+        assert [f.describe().split(" ifname")[0] for f in impaired.faults.active] == [
+            "cut vmc hv1", "loss hv1 tor loss_pct=100.0", "rate hv1 mgmt kbit=50000"]
+        hv1 = impaired.nodes["hv1"]
+        assert "tbf" in hv1.exec(["tc", "qdisc", "show"]), "the rate limit's token bucket"
+        ifname = impaired.faults.active[1].params["ifname"]
+        dropped = hv1.exec(["nft", "list", "table", "netdev", f"testbed-loss-{ifname}"])
+        assert "counter packets" in dropped and "packets 0 " not in dropped, \
+            dropped  # vma's ARP floods went out towards the ToR and were dropped
+        assert impaired.faults.restore_all() == 3
+        assert impaired.host("vma").ping("192.168.50.12", count=2, interval=0.2, deadline=5) \
+            .received, "restore brought vmc's wire up"
+        impaired.close_db()
         assert cli([*runs, "show", "pytest-small"]) == 0
         shown = capsys.readouterr().out
         assert "testbed pytest-small" in shown and "hv1" in shown and "vma" in shown, shown
