@@ -1,5 +1,6 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
-failover, cluster, fip, mtu, lb, graph, check, exec, logs, nbctl, sbctl, capture, image, completion)."""
+failover, cluster, fip, mtu, lb, graph, check, events, exec, logs, nbctl, sbctl, capture, image,
+completion)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from . import (
     cluster,
     completion,
     down,
+    events,
     execute,
     failover,
     fault,
@@ -37,7 +39,7 @@ from . import (
 VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": mode,
          "flap": flap, "fault": fault, "failover": failover,
          "cluster": cluster, "fip": fip, "mtu": mtu, "lb": lb,
-         "graph": graph, "check": check,
+         "graph": graph, "check": check, "events": events,
          "exec": execute,
          "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture, "image": image,
          "completion": completion}

@@ -164,6 +164,30 @@ class Node(Commands):
         raise KeyError(f"{self.name} is not on the {key} network")
 
 
+ACTION_STATES = {"start": "running", "unpause": "running", "pause": "paused", "die": "exited"}
+
+
+class NodeEvents:
+    """(time, node, running | paused | exited) as the engine reports them; close() (from any
+    thread) ends the iteration."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __iter__(self) -> Iterator[tuple[float, str, str]]:
+        try:
+            for e in self.stream:
+                node = (e.get("Actor", {}).get("Attributes") or {}).get(NODE_LABEL)
+                state = ACTION_STATES.get(e.get("Action") or e.get("status", ""))
+                if node and state:
+                    yield e.get("timeNano", time.time_ns()) / 1e9, node, state
+        except (OSError, ValueError, AttributeError):  # closed while reading
+            return
+
+    def close(self) -> None:
+        self.stream.close()
+
+
 @register
 class DockerBackend:
     """Finds and removes what a testbed created in the Docker engine, by its name label.
@@ -216,6 +240,11 @@ class DockerBackend:
 
     def networks(self, testbed: str) -> list:
         return self.client.networks.list(filters={"label": f"{LABEL}={testbed}"})
+
+    def node_events(self, testbed: str) -> NodeEvents:
+        """The engine's own stream of a testbed's nodes changing state, as it happens."""
+        return NodeEvents(self.client.events(decode=True, filters={
+            "type": "container", "label": f"{LABEL}={testbed}", "event": list(ACTION_STATES)}))
 
     def _listed(self) -> list[dict]:
         """Every testbed container as the engine lists it, not inspected one by one: a container

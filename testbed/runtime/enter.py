@@ -19,6 +19,7 @@ Docker's seccomp profile. Long-running background commands still go through the 
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,12 +57,24 @@ def argv_in(pid: int, argv: Sequence[str], env: Sequence[str]) -> list[str]:
             "env", "-i", *env, *argv]
 
 
+class GroupPopen(subprocess.Popen):
+    """A process started in a session of its own, signalled as a whole: nsenter runs the
+    command as its child (entering a PID namespace needs a fork), and a signal to nsenter
+    alone would leave the command running in the node."""
+
+    def send_signal(self, sig: int) -> None:
+        try:
+            os.killpg(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
+
 def popen_in(pid: int, argv: Sequence[str], env: Sequence[str]) -> subprocess.Popen:
     """Start `argv` in the node whose first process is `pid`, its output read as it comes
-    (lines of text on stdout, stderr with it); the caller ends it (terminate) and waits."""
-    return subprocess.Popen(argv_in(pid, argv, env), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-                            bufsize=1)
+    (lines of text on stdout, stderr with it); the caller ends it (terminate, then wait):
+    that ends the command in the node too."""
+    return GroupPopen(argv_in(pid, argv, env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                      stdin=subprocess.DEVNULL, text=True, bufsize=1, start_new_session=True)
 
 
 def run_in(where: str, pid: int, argv: Sequence[str], env: Sequence[str], check: bool = True,

@@ -209,7 +209,7 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
     warmed = warm_up(lab, source, dst_ip) if warm else None
     number, folder = next_folder(lab.dir / "walks", source, destination)
     journal.record(lab.dir, "walk.started", source, destination=destination, proto=proto,
-                   port=port, ipv6=ipv6, folder=str(folder))
+                   port=port, ipv6=ipv6, report=str(folder))
     t0 = time.monotonic()
     caps = capture_set(lab, source, capture_on, folder / "pcap")
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -245,7 +245,7 @@ def walk(lab: Lab, source: str, destination: str, proto: str = "icmp", port: int
     request.report_hint = reply.report_hint = failure_hint(w)
     journal.record(lab.dir, "walk.finished", source, destination=destination,
                    delivered=request.delivered, replied=reply.delivered, path=request.path,
-                   folder=str(folder))
+                   report=str(folder))
     return w
 
 

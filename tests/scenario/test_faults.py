@@ -11,6 +11,11 @@ flows it has.
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
+import threading
 from contextlib import ExitStack
 
 import pytest
@@ -275,13 +280,45 @@ def test_bad_faults_are_refused_with_what_exists(gw_seed):
     assert tb.faults.ls() == []
 
 
-def test_cli_fault_inject_list_restore(gw_seed, capsys):
+def test_cli_fault_inject_list_restore_as_the_event_stream_tells_it(gw_seed, capsys):
+    """`testbed fault` from the command line, with `testbed events --json` following: the
+    fault, the cut link, BFD declaring gw1 down, the gateway port moving to gw2, the restore."""
     name = gw_seed.name
-    assert cli(["--runs", str(RUNS), "fault", "cut", "gw2", "overlay", "--name", name]) == 0
-    assert cli(["--runs", str(RUNS), "fault", "ls", "--name", name]) == 0
-    assert "active: cut gw2 overlay" in capsys.readouterr().out
-    assert cli(["--runs", str(RUNS), "fault", "restore", "--name", name]) == 0
-    assert "restored 1 fault(s)" in capsys.readouterr().out
+    stream = subprocess.Popen([sys.executable, "-m", "testbed", "--runs", str(RUNS), "events",
+                               "--name", name, "--json", "--for", "90"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[dict] = []
+    reader = threading.Thread(target=lambda: lines.extend(json.loads(x) for x in stream.stdout))
+    reader.start()
+
+    def seen(*wanted: tuple[str, str, dict]):
+        def missing() -> list[str]:
+            return [f"{kind} on {node} {detail}" for kind, node, detail in wanted
+                    if not any(e["kind"] == kind and e.get("node") == node and
+                               detail.items() <= e.items() for e in lines)]
+        return missing
+    try:
+        wait.until("the stream to start", seen(("stream.started", None, {})), 30, interval=0.1)
+        assert {"journal", "southbound", "bfd gw1", "links gw1", "node events"} <= set(
+            lines[0]["sources"]), lines[0]
+        assert cli(["--runs", str(RUNS), "fault", "cut", "gw1", "overlay", "--name", name]) == 0
+        assert cli(["--runs", str(RUNS), "fault", "ls", "--name", name]) == 0
+        assert "active: cut gw1 overlay" in capsys.readouterr().out
+        wait.until("the events of the cut", seen(
+            ("fault.injected", "gw1", {}), ("link.down", "gw1", {}),
+            ("bfd.down", "gw2", {"peer": "gw1"}),
+            ("gateway.moved", "gw2", {"port": "cr-R1-public", "to": "gw2"})), 30, interval=0.1)
+        assert cli(["--runs", str(RUNS), "fault", "restore", "--name", name]) == 0
+        assert "restored 1 fault(s)" in capsys.readouterr().out
+        wait.until("the events of the restore", seen(
+            ("fault.restored", "gw1", {}), ("link.up", "gw1", {}),
+            ("bfd.up", "gw2", {"peer": "gw1"})), 30, interval=0.1)
+    finally:
+        stream.send_signal(signal.SIGTERM)  # SIGINT may be ignored here (xdist, &)
+        stream.wait(timeout=15)
+        reader.join(timeout=5)
+    assert stream.returncode == 0, stream.stderr.read()
+    assert all(isinstance(e.get("t", 0), float | int) for e in lines)
     gw_seed.state_faults = type(gw_seed).attach(name, RUNS).state_faults
     assert gw_seed.faults.ls() == []
 
