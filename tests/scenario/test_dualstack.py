@@ -94,8 +94,9 @@ def test_a_security_group_lets_ipv6_ssh_in_and_nothing_else(dual):
     host = dual.host("vm6")
     host.node.spawn(["busybox", "nc", "-ll", "-p", "22", "-e", "cat"])
     try:
-        wait.until("vm6 to listen on port 22", lambda: [] if ":22 " in host.node.run(
-            ["ss", "-ltnH"]).stdout else ["a listener"], 10, interval=0.1)
+        listener = dual.node("vm6").testinfra.socket("tcp://22")
+        wait.until("vm6 to listen on port 22", lambda: [] if listener.is_listening
+                   else ["a listener"], 10, interval=0.1)
         assert _connects(dual, "vm1", vm6.ip6, 22)
         assert not _connects(dual, "vm1", vm6.ip, 22)  # IPv4 SSH: no rule allows it
         assert dual.host("vm1").ping(vm6.ip6, count=2, interval=0.1, wait=0.5).loss == 100

@@ -50,7 +50,9 @@ def test_ovsdb_listens_only_on_the_testbed_management_network(seed):
     network = seed.backend.client.networks.get(central.address("mgmt").network_id)
     assert network.attrs["Internal"] is True
     for name in seed.scenario.chassis:  # chassis databases: unix socket only
-        assert not seed.nodes[name].exec(["ss", "-Hltn", "sport = :6640"]).strip()
+        host = seed.node(name).testinfra
+        assert not host.socket("tcp://6640").is_listening, name
+        assert host.socket("unix:///run/openvswitch/db.sock").is_listening, name
 
 
 @pytest.mark.parametrize("src,dst", [("vm1", "vm4"), ("vm4", "vm1")])
