@@ -39,7 +39,6 @@ GROUP_B = {
     "tests/scenario/test_neutron.py",
     "tests/scenario/test_no_nat.py",
     "tests/scenario/test_runtime_netns.py",
-    "tests/scenario/test_two_routers.py",
     "tests/scenario/test_two_exits.py",
     "tests/scenario/test_vxlan.py",
 }
