@@ -33,7 +33,7 @@ class Endpoint:
 @dataclass(frozen=True)
 class Link:
     name: str
-    kind: str  # "veth" or "network"
+    kind: str  # "veth", "vxlan" (a point-to-point tunnel) or "network"
     ends: tuple[Endpoint, ...]
     network: str = ""  # the Docker network's short name, for kind "network"
     macs: tuple[str, ...] = field(default=(), compare=False)
@@ -41,10 +41,18 @@ class Link:
     machine keeps its NICs' (neighbours' caches and OVN's MAC_Binding stay right)"""
     mtu: int | None = field(default=None, compare=False)
     """both ends' MTU when one was set (veths; None: the kernel's 1500)"""
+    vni: int | None = field(default=None, compare=False)
+    """a vxlan link's VXLAN network identifier"""
+
+    @property
+    def point_to_point(self) -> bool:
+        """Two ends and nothing else between them (a veth, or a VXLAN tunnel standing in for
+        a wire between hosts)."""
+        return self.kind in ("veth", "vxlan")
 
     @property
     def carries_data(self) -> bool:
-        return self.kind == "veth" or self.network not in CONTROL_NETWORKS
+        return self.point_to_point or self.network not in CONTROL_NETWORKS
 
     def nodes(self) -> list[str]:
         return [e.node for e in self.ends]
@@ -56,7 +64,7 @@ class Link:
         return [e for e in self.ends if e != end]
 
     def describe(self) -> str:
-        joined = " <-> ".join(map(str, self.ends)) if self.kind == "veth" else ", ".join(
+        joined = " <-> ".join(map(str, self.ends)) if self.point_to_point else ", ".join(
             map(str, self.ends))
         return f"{self.name} ({self.kind}{': ' + self.network if self.network else ''}): {joined}"
 
@@ -113,13 +121,14 @@ class Inventory:
     def to_json(self) -> list[dict]:
         return [{"name": link.name, "kind": link.kind, "network": link.network,
                  "ends": [asdict(e) for e in link.ends], "macs": list(link.macs),
-                 "mtu": link.mtu}
+                 "mtu": link.mtu, "vni": link.vni}
                 for link in self.links]
 
     @classmethod
     def from_json(cls, rows: Iterable[dict]) -> Inventory:
         return cls([Link(r["name"], r["kind"], tuple(Endpoint(**e) for e in r["ends"]),
-                         r.get("network", ""), tuple(r.get("macs", ())), r.get("mtu"))
+                         r.get("network", ""), tuple(r.get("macs", ())), r.get("mtu"),
+                         r.get("vni"))
                     for r in rows])
 
 

@@ -137,7 +137,13 @@ class Testbed:
         tor = sc.tor
 
         def link(a: wiring.End, b: wiring.End, mtu: int | None = None) -> None:
-            # b comes up in one pass below; mtu: the scenario's, where it sets one
+            # b comes up in one pass below; mtu: the scenario's, where it sets one. A chassis'
+            # link to the ToR is a VXLAN tunnel where the scenario says so (physical.trunks)
+            if a.node in sc.chassis and b.node == tor and \
+                    sc.physical.trunk_kind(sc.nodes[a.node]) == "vxlan":
+                ips = (n[a.node].address("overlay").ip, n[tor].address("overlay").ip)
+                self.links.add(self.wiring.vxlan(a, b, ips, len(self.links) + 1, mtu))
+                return
             self.links.add(self.wiring.link(a, b, defer=True, mtu=mtu))
         mtus = sc.physical.mtu
         for name in sc.chassis:

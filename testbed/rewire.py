@@ -97,12 +97,18 @@ def reopen(lab: Lab, endpoint: Endpoint) -> None:
 
 
 def remake(lab: Lab, link: Link) -> None:
-    """Make a veth link again between the same two ends (whatever is left of it goes first)."""
+    """Make a point-to-point link again between the same two ends (whatever is left of it goes
+    first); a VXLAN tunnel between the ends' overlay addresses as they are now."""
     a, b = link.ends
     for e in (a, b):
         wiring.delete_link(lab.nodes[e.node].netns, e.ifname)
     macs = link.macs or (None, None)
-    made = lab.wiring.link(end(lab, a, macs[0]), end(lab, b, macs[1]), mtu=link.mtu)
+    if link.kind == "vxlan":
+        ips = tuple(lab.nodes[e.node].address("overlay").ip for e in (a, b))
+        made = lab.wiring.vxlan(end(lab, a, macs[0]), end(lab, b, macs[1]), ips, link.vni,
+                                link.mtu)
+    else:
+        made = lab.wiring.link(end(lab, a, macs[0]), end(lab, b, macs[1]), mtu=link.mtu)
     lab.links.replace(link, made)  # with the MACs the new ends really have
 
 
@@ -125,7 +131,7 @@ def restart_node(lab: Lab, name: str) -> list[str]:
     lab.nodes[name] = fresh = lab.backend.nodes(lab.name)[name]
     readiness.nodes_started({name: fresh})
     refresh_networks(lab, name)
-    veths = [lk for lk in lab.links.of(name) if lk.kind == "veth"]
+    veths = [lk for lk in lab.links.of(name) if lk.point_to_point]
     for link in veths:
         remake(lab, link)
     lab.progress(f"{name} started again: its {len(veths)} veth(s) re-wired from the link "

@@ -24,6 +24,11 @@ from .links import Endpoint, Link, veth_name
 from .parallel import each
 
 ALIAS_PREFIX = "ovn-testbed:"
+VXLAN_PORT = 4799
+"""UDP port of the VXLAN links: none a capture decodes as an overlay's (4789, 4790, 6081, 6633,
+8472), so a trunk's tunnel is not mistaken for OVN's."""
+VXLAN_OVERHEAD = 50
+
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,23 @@ class Wiring:
             self.raise_pending()
         return Link(veth_name(a.endpoint, b.endpoint), "veth", (a.endpoint, b.endpoint),
                     macs=(mac_a, mac_b), mtu=mtu)
+
+    def vxlan(self, a: End, b: End, ips: tuple[str, str], vni: int, mtu: int | None) -> Link:
+        """A point-to-point VXLAN tunnel standing in for a wire: a vxlan device at each end,
+        each sending to the other's address (`ips`: a's, b's) on UDP VXLAN_PORT; up on return.
+        `mtu`: both ends' (when None, the underlay's 1500 less VXLAN's 50 bytes: tunnel packets
+        are never fragmented; a full-size frame's outer fragments came back duplicated through
+        the chassis' userspace bridge when tried)."""
+        mtu = mtu or 1500 - VXLAN_OVERHEAD
+        macs = [(e.mac or names.link_mac(self.testbed, e.node, e.ifname)).lower() for e in (a, b)]
+        for e, mac, local, remote in ((a, macs[0], ips[0], ips[1]), (b, macs[1], ips[1], ips[0])):
+            with netns(e.netns) as ns:
+                ns.link("add", ifname=e.ifname, kind="vxlan", vxlan_id=vni, vxlan_local=local,
+                        vxlan_group=remote, vxlan_port=VXLAN_PORT, vxlan_learning=0,
+                        address=mac, mtu=mtu)
+                ns.link("set", index=ns.link_lookup(ifname=e.ifname)[0], state="up")
+        return Link(veth_name(a.endpoint, b.endpoint), "vxlan", (a.endpoint, b.endpoint),
+                    macs=tuple(macs), mtu=mtu, vni=vni)
 
     def raise_pending(self, workers: int = 8) -> int:
         """Bring up every peer end still down: one namespace session each, `workers` at a time."""

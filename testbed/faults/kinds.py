@@ -183,7 +183,7 @@ def end_of(lab: Lab, node: str, what: str) -> str:
     """A node's interface on a link, named by the link, its network, the peer, or the ifname."""
     for link in lab.links.of(node):
         end = link.end_of(node)
-        peers = [p.node for p in link.peers_of(end)] if link.kind == "veth" else []
+        peers = [p.node for p in link.peers_of(end)] if link.point_to_point else []
         if what in (link.name, link.network, end.ifname, *peers):
             return end.ifname
     names = sorted({lk.network or lk.name for lk in lab.links.of(node)})

@@ -164,6 +164,16 @@ def _check_builds(sc: Scenario) -> list[Problem]:
 
 # --- cross references -------------------------------------------------------------------------
 
+def _vxlan_trunk_mtus(sc: Scenario) -> list[Problem]:
+    """A VXLAN trunk's frames fit the 1500-byte underlay in one packet: 1450 at most."""
+    if not any(sc.physical.trunk_kind(sc.nodes[c]) == "vxlan" for c in sc.chassis):
+        return []
+    return [Problem(f"physical.mtu.{net}", f"{mtu} does not fit a VXLAN trunk (1450 at most "
+                    "over the 1500-byte underlay)", "set it to 1450 or less, or make the "
+                    "trunks veth")
+            for net, mtu in sc.physical.mtu.items() if net != "overlay" and mtu > 1450]
+
+
 def check(sc: Scenario) -> list[Problem]:
     """Problems that span fields: roles, references, addresses inside subnets, duplicates."""
     out: list[Problem] = []
@@ -197,6 +207,10 @@ def check(sc: Scenario) -> list[Problem]:
         if node.chassis_mac and not node.is_chassis:
             out.append(Problem(f"nodes.{name}.chassis_mac", "only chassis take a chassis MAC",
                                "remove it, or give the node role gateway or compute"))
+        if node.trunks and not node.is_chassis:
+            out.append(Problem(f"nodes.{name}.trunks", "only chassis have trunks to the ToR",
+                               "remove it"))
+    out += _vxlan_trunk_mtus(sc)
     for name, sw in sc.switches.items():
         if sw.network is Network.provider and sw.vlan is None:
             out.append(Problem(f"switches.{name}.vlan", "a provider-network switch needs a VLAN",

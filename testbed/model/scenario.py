@@ -145,6 +145,9 @@ class Settings(Strict):
     tree built here ({source: PATH}), or an install tree ({prefix: PATH}); see model/build.py."""
 
 
+LinkKind = Literal["veth", "vxlan"]
+
+
 class Node(Strict):
     role: Role
     address: IpInterface | None = None
@@ -178,6 +181,8 @@ class Node(Strict):
     external_network: bool = False
     """compute chassis only: also wired to the external network (br-ex and its bridge mapping,
     as DVR computes are), so distributed floating IPs leave and enter here."""
+    trunks: LinkKind | None = None
+    """chassis only: how its trunks to the ToR are made, when not as physical.trunks says"""
 
     @property
     def is_chassis(self) -> bool:
@@ -202,6 +207,16 @@ class Physical(Strict):
     mtu: dict[Name, Mtu] = {}
     """MTUs by network: `overlay` (the tunnel network between chassis), a provider network's
     name (its VLAN trunks), an external network's name; 1500 where absent (model/mtu.py)."""
+    trunks: LinkKind = "veth"
+    """how each chassis' trunks (and a gateway's external NIC) reach the ToR: `veth`, a wire
+    between two namespaces, or `vxlan`, a point-to-point VXLAN tunnel between the chassis'
+    and the ToR's addresses on the overlay network, as a link between two hosts would be
+    stitched. A VXLAN trunk carries 50 bytes less than the underlay's 1500 (1450) unless the
+    provider network's MTU says otherwise (physical.mtu); its tunnel packets are never
+    fragmented."""
+
+    def trunk_kind(self, node) -> str:
+        return node.trunks or self.trunks
 
 
 Ipv6Mode = Literal["slaac", "dhcpv6-stateful", "dhcpv6-stateless"]

@@ -93,6 +93,9 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
         if node.role is Role.central and sc.clustered:
             init_role = "member"  # its daemons start once the members' addresses are known
         nets = node_networks(node.role)
+        if node.role is Role.tor and any(sc.physical.trunk_kind(sc.nodes[c]) == "vxlan"
+                                         for c in sc.chassis):
+            nets = ["overlay"]  # the underlay its VXLAN trunks run over
         wiring = {"networks": nets} if nets else {"network_mode": "none"}
         if node.role in shares:
             wiring["cpu_shares"] = shares[node.role]

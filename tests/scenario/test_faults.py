@@ -271,7 +271,8 @@ def kernel_has(option: str) -> bool | None:
 
 def test_bad_faults_are_refused_with_what_exists(gw_seed):
     tb = gw_seed
-    with pytest.raises(FaultError, match="faults: bad-cert, cut, drop-bfd, kill, loss, netem, pause, rate, stop"):
+    with pytest.raises(FaultError, match="faults: bad-cert, cut, drop-bfd, kill, loss, netem, "
+                                         "pause, rate, stop"):
         tb.faults.inject("melt", "gw1")
     with pytest.raises(FaultError, match="its daemons: ovsdb-server, ovs-vswitchd, ovn-controller"):
         tb.faults.inject("kill", "gw1", "ovn-northd")
