@@ -48,11 +48,13 @@ SUBNETS = {"mgmt": "100.64", "overlay": "100.65"}
 PREFIX = 16
 # The holder's first process starts every node, then stays (fixed scripts; the values come as
 # arguments, seven per node: testbed, node, role, networks, datapath, niceness, node-init role). Each node:
-# its own namespaces, tmpfs mounts and hostname, then node-init with its role. One process
+# its own namespaces, tmpfs mounts, hostname and loopback up (a new network namespace has it
+# down: nothing reaches the node's own addresses, a clustered central's tools fail to reach
+# their member), then node-init with its role. One process
 # starting them all costs far less than an exec per node (about 0.1 s of the engine's CPU each).
 _START = (
     'for d in /run /etc/openvswitch /var/lib/ovn /var/log; do mount -t tmpfs tmpfs "$d"; done; '
-    'mkdir -p /run/lock; hostname "$1"; '
+    'mkdir -p /run/lock; hostname "$1"; ip link set lo up; '
     'exec /usr/local/bin/node-init "$2"')
 _LAUNCH = (
     'start=$1; shift; '

@@ -32,6 +32,8 @@ def test_the_seed_on_namespaces_walks_as_on_containers_and_leaves_nothing():
         spaces = {os.readlink(n.netns) for n in tb.nodes.values()}
         assert len(spaces) == len(tb.nodes), "each node has a network namespace of its own"
         assert tb.nodes["gw1"].exec(["hostname"]).strip() == "gw1"
+        own = tb.nodes["central"].address("mgmt").ip  # loopback up: a node reaches itself
+        assert tb.nodes["central"].run(["ping", "-c1", "-W2", own], check=False).ok
         # each node's own sysctls: IPv6 on for the dual-stack hosts only (no IPv6 chatter from
         # the chassis in the ToR's table)
         off = "net.ipv6.conf.all.disable_ipv6"  # read the testinfra way, on this runtime too
