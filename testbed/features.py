@@ -18,24 +18,23 @@ def kernel_ovs_datapath() -> bool:
     return Path("/sys/module/openvswitch").exists()
 
 
-def bridge_vlan_filtering() -> bool:
-    """A Linux bridge accepts vlan_filtering, tried in a throw-away network namespace."""
-    probe = "ip link add tbprobe type bridge vlan_filtering 1"
+def _in_throwaway_netns(script: str) -> bool:
+    """Whether `script` succeeds in a network namespace made for it and gone after."""
     try:
-        return subprocess.run(["unshare", "--net", "sh", "-c", probe],
+        return subprocess.run(["unshare", "--net", "sh", "-c", script],
                               capture_output=True, timeout=10).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
+
+
+def bridge_vlan_filtering() -> bool:
+    """A Linux bridge accepts vlan_filtering."""
+    return _in_throwaway_netns("ip link add tbprobe type bridge vlan_filtering 1")
 
 
 def netem() -> bool:
-    """The kernel has sch_netem (delay), tried in a throw-away network namespace."""
-    probe = "tc qdisc add dev lo root netem delay 1ms"
-    try:
-        return subprocess.run(["unshare", "--net", "sh", "-c", probe],
-                              capture_output=True, timeout=10).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
+    """The kernel has sch_netem (delay)."""
+    return _in_throwaway_netns("tc qdisc add dev lo root netem delay 1ms")
 
 
 def refuse_unsupported(sc: Scenario) -> None:

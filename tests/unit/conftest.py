@@ -38,3 +38,20 @@ def refused(tmp_path):
         assert f"{bad}:" in said and "Fix:" in said, said
         return said
     return load_changed
+
+
+@pytest.fixture
+def seed_plus(tmp_path):
+    """`seed_plus(text)`: a copy of the seed scenario with `text` appended (a section of its
+    own), in a folder of its own under the test's tmp_path; returns its path."""
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parents[2] / "testbed" / "scenarios" / "l3-over-vlan.yaml"
+
+    def make(text: str) -> Path:
+        folder = tmp_path / f"plus-{len(list(tmp_path.glob('plus-*')))}"
+        folder.mkdir()
+        copy = folder / seed.name
+        copy.write_text(seed.read_text().rstrip("\n") + "\n" + text)
+        return copy
+    return make

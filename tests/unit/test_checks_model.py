@@ -44,12 +44,9 @@ MORE = ("  - {flows: [vm1 -> vm4, vm6 -> vm3], seconds: 2, expect: {mac_moves: 0
 
 
 @pytest.fixture
-def with_more(tmp_path) -> Path:
+def with_more(seed_plus) -> Path:
     """The seed with a flows and a failover check added."""
-    copy = tmp_path / "more" / "l3-over-vlan.yaml"
-    copy.parent.mkdir()
-    copy.write_text(SEED.read_text().rstrip("\n") + "\n" + MORE)
-    return copy
+    return seed_plus(MORE)
 
 
 def test_flows_and_failover_checks_load(with_more):

@@ -21,11 +21,8 @@ impairments:
 
 
 @pytest.fixture
-def impaired(tmp_path) -> Path:
-    copy = tmp_path / "imp" / "l3-over-vlan.yaml"
-    copy.parent.mkdir()
-    copy.write_text(SEED.read_text().rstrip("\n") + "\n" + MORE)
-    return copy
+def impaired(seed_plus) -> Path:
+    return seed_plus(MORE)
 
 
 def test_impairments_become_the_faults_that_do_them(impaired):
