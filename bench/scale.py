@@ -32,6 +32,9 @@ def scenario_of(size: int):
     text = find("scale-100").read_text()
     text = re.sub(r"count: 100\b", f"count: {size}", text)
     text = text.replace("name: scale-100", f"name: scale-{size}")
+    width = len(str(size))  # count writes vm-1..vm-9, vm-01..vm-10, vm-001..vm-100
+    for i in (1, 2):  # the checks name the first two VMs
+        text = text.replace(f"vm-{i:03d}", f"vm-{i:0{width}d}")
     return parse(text, f"scale-{size}")
 
 
