@@ -5,7 +5,7 @@ BIN      := $(VENV)/bin
 SCENARIO ?= scenarios/l3-over-vlan.yaml
 NAME     ?= l3-over-vlan
 
-.PHONY: testbed test unit down show ls bench lint clean host-deps test-ovn-build
+.PHONY: testbed test unit down show ls bench lint clean host-deps test-ovn-build test-neutron
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: $(BIN)/.installed host-deps
 # `make test`; .ci/run runs it after). -s prints the timings.
 test-ovn-build: $(BIN)/.installed host-deps
 	$(BIN)/pytest -s tests/build
+
+# Real Neutron (settings.neutron) on real daemons: the neutron node's image is built once (about
+# two minutes of Debian packages: not part of `make test`; .ci/run runs it after).
+test-neutron: $(BIN)/.installed host-deps
+	$(BIN)/pytest -s tests/neutron
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest tests/unit

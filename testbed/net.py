@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import features, names, rewire, wiring
+from . import features, names, neutron, rewire, wiring
 from .balance import service
 from .errors import AlreadyUp
 from .faults import impair
@@ -99,6 +99,8 @@ class Testbed:
             self.autoconf6([v for v in sc.vms if dynamic(sc, v)])
             for vm, port in service.start_all(self.lab):
                 self.progress(f"  {vm}: load balancer backend answering on port {port}")
+            if sc.settings.neutron:
+                neutron.wait_ready(self.lab, self.progress)
             impair.apply(self.lab, self.progress)  # the scenario's impairments, as faults
         self.lab.save()
 
@@ -202,6 +204,8 @@ class Testbed:
         self.central_ip = ovn_chassis.start_central(sc, n, self.progress)
         if sc.relays:
             cluster.start_relays(sc, n, self.progress)
+        if sc.settings.neutron:  # starts while the rest is configured; waited for when ready
+            neutron.start(self.lab)
         # connected while NB and SB are nearly empty (each property waits for its server): the
         # IDLs then follow the changes instead of fetching a full SB when every chassis registers
         self.nb, self.sb  # noqa: B018

@@ -1,6 +1,6 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
-failover, cluster, fip, mtu, lb, graph, check, events, exec, logs, nbctl, sbctl, capture, image,
-completion)."""
+failover, cluster, fip, mtu, lb, graph, check, events, exec, logs, nbctl, sbctl, openstack,
+capture, image, completion)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from . import (
     mode,
     mtu,
     nbctl,
+    openstack,
     ovnctl,
     sbctl,
     show,
@@ -41,7 +42,8 @@ VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": m
          "cluster": cluster, "fip": fip, "mtu": mtu, "lb": lb,
          "graph": graph, "check": check, "events": events,
          "exec": execute,
-         "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "capture": capture, "image": image,
+         "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "openstack": openstack,
+         "capture": capture, "image": image,
          "completion": completion}
 
 
@@ -72,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-PASSTHROUGH = ("nbctl", "sbctl")  # verbs whose trailing words are another tool's arguments
+PASSTHROUGH = ("nbctl", "sbctl", "openstack")  # verbs whose trailing words are another tool's arguments
 
 
 def _tool_arguments_apart(argv: list[str]) -> list[str]:

@@ -2,7 +2,7 @@
 
 from .build import OvnBuild
 from .l3 import Nat, Route, Rule, SecurityGroup
-from .loader import Problem, ScenarioError, bundled, find, load, parse, with_ovn
+from .loader import Problem, ScenarioError, bundled, find, load, parse, with_neutron, with_ovn
 from .scenario import (
     SUITES,
     Datapath,
@@ -23,5 +23,6 @@ from .scenario import (
 __all__ = [
     "Datapath", "HaPlacement", "Nat", "Network", "Node", "OvnBuild", "Problem", "Role", "Route", "Router",
     "RouterPort", "RoutingMode", "Rule", "Scenario", "ScenarioError", "SecurityGroup", "Switch",
-    "TorBackend", "Vm", "SUITES", "bundled", "find", "load", "parse", "with_ovn", "with_suite",
+    "TorBackend", "Vm", "SUITES", "bundled", "find", "load", "parse", "with_neutron", "with_ovn",
+    "with_suite",
 ]

@@ -34,6 +34,7 @@ def expand(data: dict, lines: dict[str, int]) -> tuple[dict, list[Problem]]:
     out = dict(data)
     if isinstance(data.get("nodes"), dict):
         nodes = _replicas(data["nodes"], lines, problems)
+        nodes = _neutron(data, nodes, lines, problems)
         out["nodes"] = _section(nodes, "nodes", lines, problems, groups, None)
     if isinstance(data.get("vms"), dict):
         out["vms"] = _section(data["vms"], "vms", lines, problems, {}, groups)
@@ -96,6 +97,21 @@ def _replicas(entries: dict, lines: dict[str, int], problems: list[Problem]) -> 
 
 def _count(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _neutron(data: dict, nodes: dict, lines: dict[str, int], problems: list[Problem]) -> dict:
+    """settings.neutron: true adds the node `neutron` (role neutron), at that setting's line,
+    unless the file writes a node of role neutron itself."""
+    settings = data.get("settings")
+    if not (isinstance(settings, dict) and settings.get("neutron") is True) or any(
+            entry_role(e) == "neutron" for e in nodes.values()):
+        return nodes
+    if "neutron" in nodes:
+        problems.append(Problem("nodes.neutron", "settings.neutron adds a node named 'neutron' "
+                                "and one of that name exists", "rename node 'neutron'"))
+        return nodes
+    lines.setdefault("nodes.neutron", lines.get("settings.neutron", 0))
+    return {**nodes, "neutron": {"role": "neutron"}}
 
 
 def _add(entries: dict, out: dict, lines: dict[str, int], problems: list[Problem], name: str,

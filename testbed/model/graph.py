@@ -55,7 +55,7 @@ def _node_label(sc: Scenario, name: str) -> str:
     if node.role is Role.external:
         return str(node.address or "")
     return {Role.gateway: "gateway chassis", Role.compute: "compute chassis",
-            Role.tor: "ToR switch"}.get(node.role, "")
+            Role.tor: "ToR switch", Role.neutron: "neutron-server (ML2/OVN)"}.get(node.role, "")
 
 
 def of(sc: Scenario) -> Graph:
@@ -64,7 +64,7 @@ def of(sc: Scenario) -> Graph:
     for name, node in sc.nodes.items():
         g.add(name, node.role.value, _node_label(sc, name))
     g.add("mgmt", "network", "OVSDB: NB, SB, ovn-controller")
-    for name in [*sc.centrals, *sc.relays, *sc.chassis]:
+    for name in [*sc.centrals, *sc.relays, *sc.chassis, *sc.nodes_with(Role.neutron)]:
         g.wire(name, "mgmt", "network")
     if sc.chassis:
         g.add("overlay", "network", f"{sc.physical.encap} tunnels, BFD")

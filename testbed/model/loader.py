@@ -20,7 +20,7 @@ from .impair import check_impairments
 from .ipv6 import derive
 from .lb import check_load_balancers
 from .problem import Problem
-from .scenario import HaPlacement, Network, Role, Scenario
+from .scenario import HaPlacement, Network, Node, Role, Scenario
 from .services import check_services
 
 
@@ -164,6 +164,23 @@ def _check_builds(sc: Scenario) -> list[Problem]:
 
 # --- cross references -------------------------------------------------------------------------
 
+def _neutron(sc: Scenario) -> list[Problem]:
+    """What the neutron node (trixie's neutron-server 26, ML2/OVN over TCP) cannot do yet."""
+    if not sc.settings.neutron:
+        return []
+    out = []
+    if sc.settings.suite != "trixie":
+        out.append(Problem("settings.neutron", f"the neutron node is built from trixie's "
+                           f"neutron-server, not {sc.settings.suite}'s", "set suite: trixie"))
+    if sc.settings.tls:
+        out.append(Problem("settings.neutron", "the neutron node reaches NB and SB over TCP; "
+                           "with settings.tls they take TLS clients only", "drop tls: true"))
+    if len(sc.nodes_with(Role.neutron)) > 1:
+        out.append(Problem("settings.neutron", "more than one node has role neutron",
+                           "keep one (settings.neutron adds `neutron` itself)"))
+    return out
+
+
 def _vxlan_trunk_mtus(sc: Scenario) -> list[Problem]:
     """A VXLAN trunk's frames fit the 1500-byte underlay in one packet: 1450 at most."""
     if not any(sc.physical.trunk_kind(sc.nodes[c]) == "vxlan" for c in sc.chassis):
@@ -207,10 +224,13 @@ def check(sc: Scenario) -> list[Problem]:
         if node.chassis_mac and not node.is_chassis:
             out.append(Problem(f"nodes.{name}.chassis_mac", "only chassis take a chassis MAC",
                                "remove it, or give the node role gateway or compute"))
+        if node.role is Role.neutron and not sc.settings.neutron:
+            out.append(Problem(f"nodes.{name}.role", "a neutron node without settings.neutron",
+                               "set settings.neutron: true (it adds the node itself)"))
         if node.trunks and not node.is_chassis:
             out.append(Problem(f"nodes.{name}.trunks", "only chassis have trunks to the ToR",
                                "remove it"))
-    out += _vxlan_trunk_mtus(sc)
+    out += _vxlan_trunk_mtus(sc) + _neutron(sc)
     for name, sw in sc.switches.items():
         if sw.network is Network.provider and sw.vlan is None:
             out.append(Problem(f"switches.{name}.vlan", "a provider-network switch needs a VLAN",
@@ -421,3 +441,13 @@ def with_ovn(sc: Scenario, path: str) -> Scenario:
     if problems:
         raise ScenarioError("the command line", problems)
     return sc.model_copy(update={"settings": sc.settings.model_copy(update={"ovn": choice})})
+
+
+def with_neutron(sc: Scenario) -> Scenario:
+    """The same scenario with settings.neutron (the command line's --neutron) and its node."""
+    if sc.settings.neutron:
+        return sc
+    nodes = {**sc.nodes} if "neutron" in sc.nodes else {**sc.nodes, "neutron": Node(
+        role=Role.neutron)}
+    return sc.model_copy(update={"settings": sc.settings.model_copy(update={"neutron": True}),
+                                 "nodes": nodes})

@@ -36,6 +36,7 @@ class Role(str, Enum):
     compute = "compute"
     tor = "tor"
     external = "external"
+    neutron = "neutron"
 
 
 class Datapath(str, Enum):
@@ -137,6 +138,10 @@ class Settings(Strict):
     ovn/pki.py); NB and SB take only ssl: clients (and RAFT runs over TLS), the chassis, northd
     and the DB tools present their node's certificate. The harness uses the servers' unix
     sockets."""
+    neutron: bool = False
+    """a `neutron` node: Debian's neutron-server with ML2/OVN driving this testbed's NB and SB
+    (no Keystone, no Nova; `testbed openstack` talks to it); gateway chassis are offered to it
+    for its gateway ports (ovn-cms-options=enable-chassis-as-gw)"""
     election_timer_ms: Annotated[int, Field(ge=100, le=600000)] | None = None
     """the NB and SB clusters' RAFT election timer (OVSDB's default: 1000 ms); only with a
     clustered central (replicas > 1). A leader lost is noticed after about this long."""

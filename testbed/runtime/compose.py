@@ -47,7 +47,7 @@ and the timed traffic, which must not stall behind a hundred busy chassis."""
 
 _INIT_ROLE = {  # scenario role -> node-init role
     Role.central: "central", Role.relay: "relay", Role.gateway: "chassis", Role.compute: "chassis",
-    Role.external: "host",
+    Role.external: "host", Role.neutron: "neutron",
 }
 
 
@@ -59,6 +59,7 @@ def node_networks(role: Role) -> list[str]:
         Role.compute: ["mgmt", "overlay"],
         Role.tor: [],
         Role.external: [],
+        Role.neutron: ["mgmt"],
     }[role]
 
 

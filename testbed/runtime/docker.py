@@ -16,9 +16,10 @@ from docker.models.containers import Container
 from .. import wait
 from ..command import CommandError, CommandResult, Commands
 from ..errors import NodeNotRunning
+from ..model import Role
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL, db_remote
 from ..parallel import each
-from . import engine
+from . import engine, images
 from .address import NetAddress
 from .engine import connect
 from .enter import popen_in, run_in
@@ -276,10 +277,14 @@ class DockerBackend:
         return bool(self.testbeds().get(testbed) or self.networks(testbed))
 
     def images(self, scenario, progress) -> dict[str, str]:
-        """The node image (and each own OVN build) the scenario's nodes run, built if missing."""
+        """The node image (and each own OVN build, and the neutron node's image) the scenario's
+        nodes run, built if missing."""
         from . import ovnbuild
 
-        return ovnbuild.node_images(self.client, scenario, progress)
+        out = ovnbuild.node_images(self.client, scenario, progress)
+        for name in scenario.nodes_with(Role.neutron):
+            out[name] = images.ensure_neutron_image(self.client, scenario.settings.suite, progress)
+        return out
 
     def remove(self, testbed: str) -> tuple[int, int]:
         """Remove the testbed's containers and networks; returns how many of each."""

@@ -23,7 +23,9 @@ from ..errors import TestbedError
 from .files import FILES
 
 IMAGE_DIR = (FILES / "images" / "node").resolve()
+NEUTRON_DIR = (FILES / "images" / "neutron").resolve()
 REPO = "ovn-testbed-node"
+NEUTRON_REPO = "ovn-testbed-neutron"
 BASE_REPO = "ovn-testbed-base"
 INPUTS_LABEL = "ovn-testbed.inputs"
 FALLBACK_MIRROR = "http://deb.debian.org/debian"
@@ -35,10 +37,10 @@ class ImageError(TestbedError, RuntimeError):
     pass
 
 
-def inputs_hash(suite: str) -> str:
-    """Content hash of everything the node image is built from."""
+def inputs_hash(suite: str, folder: Path = IMAGE_DIR) -> str:
+    """Content hash of everything an image is built from (the node image's folder by default)."""
     digest = hashlib.sha256(suite.encode())
-    for path in sorted(IMAGE_DIR.iterdir()):
+    for path in sorted(folder.iterdir()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -78,12 +80,34 @@ def _building(tag: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def ensure_neutron_image(client: docker.DockerClient, suite: str,
+                         progress: Progress = print) -> str:
+    """The neutron node's image (Debian's neutron-server with ML2/OVN and MariaDB, built on the
+    node image, the schema migrated), built if missing; its tag."""
+    node = ensure_node_image(client, suite, progress)
+    inputs = hashlib.sha256((node + inputs_hash(suite, NEUTRON_DIR)).encode()).hexdigest()[:12]
+    tag = f"{NEUTRON_REPO}:{suite}-{inputs}"
+    if _present(client, tag):
+        return tag
+    with _building(tag):
+        if _present(client, tag):
+            return tag
+        progress(f"building {tag} from {node} (neutron-server, ML2/OVN, MariaDB from Debian "
+                 f"{suite}; about 2 minutes, once)")
+        return _build(client, NEUTRON_DIR, tag, node, inputs, progress)
+
+
 def _build_node_image(client: docker.DockerClient, suite: str, tag: str, progress: Progress) -> str:
     base = ensure_base_image(client, suite, progress)
     progress(f"building {tag} from {base} (OVS + OVN from Debian {suite})")
+    return _build(client, IMAGE_DIR, tag, base, inputs_hash(suite), progress)
+
+
+def _build(client: docker.DockerClient, folder: Path, tag: str, base: str, inputs: str,
+           progress: Progress) -> str:
     stream = client.api.build(
-        path=str(IMAGE_DIR), tag=tag, buildargs={"BASE": base}, rm=True, forcerm=True,
-        labels={INPUTS_LABEL: inputs_hash(suite)}, decode=True,
+        path=str(folder), tag=tag, buildargs={"BASE": base}, rm=True, forcerm=True,
+        labels={INPUTS_LABEL: inputs}, decode=True,
     )
     for chunk in stream:
         if "error" in chunk:

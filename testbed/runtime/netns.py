@@ -205,6 +205,12 @@ class NetnsBackend(DockerBackend):
                                       parse_nets(env.get("OVN_TESTBED_NETS", "")))
         return dict(sorted(out.items()))
 
+    def images(self, scenario, progress) -> dict[str, str]:
+        if scenario.settings.neutron:
+            raise TestbedError("settings.neutron needs the docker runtime: the neutron node runs "
+                               "from an image of its own (neutron-server, MariaDB)")
+        return super().images(scenario, progress)
+
     def create(self, document: dict, project: str, config_file: str, workers: int = 8,
                progress: Callable[[str], None] = lambda _: None) -> None:
         services = document["services"]

@@ -1,0 +1,73 @@
+"""A testbed's Neutron (settings.neutron): Debian's neutron-server with ML2/OVN in the node
+`neutron`, driving the testbed's own NB and SB. No Keystone (noauth: every request is an
+admin of project `fake_project_id` unless its body names another), no Nova (a port is bound
+by setting its `binding:host_id` to a chassis and plugging an OVS port with its id there), no
+message queue (ML2/OVN needs no agents).
+
+    start(lab)                       # at bring-up, once NB and SB answer
+    wait_ready(lab, progress)        # its API answers (deadline API_DEADLINE)
+    lab.nodes["neutron"].run(openstack(["network", "list", "-f", "json"]))
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING
+
+from . import wait
+from .model import Role
+from .ovn import cluster
+
+if TYPE_CHECKING:
+    from .lab import Lab
+
+API = "http://127.0.0.1:9696"
+API_DEADLINE = 120.0
+LOG = "/var/log/neutron/neutron-server.log"
+
+
+def node_of(lab: Lab) -> str:
+    found = lab.scenario.nodes_with(Role.neutron)
+    if not found:
+        raise ValueError(f"testbed {lab.name} has no Neutron: bring it up with settings.neutron: "
+                         "true (or testbed up --neutron)")
+    return found[0]
+
+
+def start(lab: Lab) -> None:
+    """neutron-server pointed at every NB and SB member, the scenario's provider networks as
+    its VLAN ranges (any VLAN: the scenario says which a network uses)."""
+    sc, nodes = lab.scenario, lab.nodes
+    ranges = ",".join(f"{physnet}:1:4094" for physnet in sc.physnets)
+    nodes[node_of(lab)].spawn(["neutron-start", cluster.remotes(sc, nodes, "nb"),
+                               cluster.remotes(sc, nodes, "sb"), ranges])
+
+
+def wait_ready(lab: Lab, progress=print, deadline: float = API_DEADLINE) -> float:
+    """Until the API lists networks; seconds waited. A server that exited says why (its log)."""
+    node, started = lab.nodes[node_of(lab)], time.monotonic()
+    probe = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"{API}/v2.0/networks"]
+
+    def missing() -> list[str]:
+        if node.run(probe, check=False).stdout.strip() == "200":
+            return []
+        if not node.run(["pgrep", "-f", "/usr/bin/neutron-server"], check=False).ok:
+            tail = node.run(["tail", "-n", "15", LOG], check=False).stdout
+            raise RuntimeError(f"neutron-server exited; the end of {LOG}:\n{tail}")
+        return [f"Neutron's API on {node.name} ({API})"]
+    wait.until("Neutron's API", missing, deadline, interval=0.25)
+    waited = time.monotonic() - started
+    progress(f"  ready: Neutron's API ({waited:.2f} s)")
+    return waited
+
+
+def openstack(args: list[str]) -> list[str]:
+    """The openstack client's argv against the testbed's Neutron (run in the neutron node)."""
+    return ["openstack", "--os-auth-type", "none", "--os-endpoint", API, *args]
+
+
+def call(lab: Lab, args: list[str]) -> object:
+    """`openstack ARGS -f json` in the neutron node; the parsed output."""
+    out = lab.nodes[node_of(lab)].exec(openstack([*args, "-f", "json"]))
+    return json.loads(out) if out.strip() else None

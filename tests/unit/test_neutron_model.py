@@ -1,0 +1,36 @@
+"""settings.neutron without Docker: the node it adds, its container, what is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from testbed.model import Role, load, with_neutron
+from testbed.runtime.compose import render
+
+NEUTRON = "settings:\n  neutron: true\n"
+
+
+def test_settings_neutron_adds_its_node_on_the_management_network(seed_plus, tmp_path):
+    sc = load(seed_plus(""))
+    assert "neutron" not in sc.nodes
+    text = seed_plus("").read_text().replace("settings:\n", NEUTRON, 1)
+    (tmp_path / "n.yaml").write_text(text)
+    sc = load(tmp_path / "n.yaml")
+    assert sc.nodes["neutron"].role is Role.neutron and sc.settings.neutron
+    svc = render(sc, "t", {n: "img" for n in [*sc.nodes, *sc.vms]}, "netdev", "ovs")[
+        "services"]["neutron"]
+    assert svc["networks"] == ["mgmt"] and svc["command"] == ["neutron"]
+    assert "NET_ADMIN" not in svc["cap_add"] and svc["cap_drop"] == ["ALL"]
+    assert with_neutron(load(seed_plus(""))).nodes["neutron"].role is Role.neutron
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    ("settings:\n", NEUTRON + "  tls: true\n", "settings.neutron: the neutron node reaches NB "
+     "and SB over TCP"),
+    ("  suite: trixie", "  neutron: true\n  suite: bookworm", "settings.neutron: the neutron node is "
+     "built from trixie's neutron-server, not bookworm's"),
+    ("  tor:       {role: tor}\n", "  tor:       {role: tor}\n  nt: {role: neutron}\n",
+     "nodes.nt.role: a neutron node without settings.neutron"),
+])
+def test_what_the_neutron_node_cannot_do_is_refused(refused, seed_plus, old, new, says):
+    assert says in refused(seed_plus(""), old, new)
