@@ -2,7 +2,8 @@
 
 from .build import OvnBuild
 from .l3 import Nat, Route, Rule, SecurityGroup
-from .loader import Problem, ScenarioError, bundled, find, load, parse, with_neutron, with_ovn
+from .loader import Problem, ScenarioError, bundled, find, load, parse, with_ovn
+from .neutron import with_neutron
 from .scenario import (
     SUITES,
     Datapath,

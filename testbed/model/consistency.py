@@ -8,7 +8,7 @@ import ipaddress
 from itertools import combinations
 
 from .ipv6 import check_ipv6
-from .mtu import check_mtus
+from .mtu import check_mtus, check_vxlan_trunks
 from .problem import Problem
 from .scenario import Network, Role, Scenario
 
@@ -118,4 +118,5 @@ def check_macs(sc: Scenario) -> list[Problem]:
 
 def check_consistency(sc: Scenario) -> list[Problem]:
     return (check_vlans(sc) + check_router_subnets(sc) + check_gateways(sc) + check_hosts(sc)
-            + check_physical(sc) + check_macs(sc) + check_mtus(sc) + check_ipv6(sc))
+            + check_physical(sc) + check_macs(sc) + check_mtus(sc) + check_vxlan_trunks(sc)
+            + check_ipv6(sc))

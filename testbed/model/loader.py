@@ -19,8 +19,9 @@ from .expand import expand
 from .impair import check_impairments
 from .ipv6 import derive
 from .lb import check_load_balancers
+from .neutron import check_neutron
 from .problem import Problem
-from .scenario import HaPlacement, Network, Node, Role, Scenario
+from .scenario import HaPlacement, Network, Role, Scenario
 from .services import check_services
 
 
@@ -164,52 +165,19 @@ def _check_builds(sc: Scenario) -> list[Problem]:
 
 # --- cross references -------------------------------------------------------------------------
 
-def _neutron(sc: Scenario) -> list[Problem]:
-    """What the neutron node (trixie's neutron-server 26, ML2/OVN over TCP) cannot do yet."""
-    if not sc.settings.neutron:
+def _impairments(sc: Scenario) -> list[Problem]:
+    if not sc.impairments:
         return []
-    out = []
-    if sc.settings.suite != "trixie":
-        out.append(Problem("settings.neutron", f"the neutron node is built from trixie's "
-                           f"neutron-server, not {sc.settings.suite}'s", "set suite: trixie"))
-    if sc.settings.tls:
-        out.append(Problem("settings.neutron", "the neutron node reaches NB and SB over TCP; "
-                           "with settings.tls they take TLS clients only", "drop tls: true"))
-    if len(sc.nodes_with(Role.neutron)) > 1:
-        out.append(Problem("settings.neutron", "more than one node has role neutron",
-                           "keep one (settings.neutron adds `neutron` itself)"))
-    return out
+    try:
+        links_of = graph.of(sc).neighbours
+    except KeyError:  # a partial scenario (other fields refused): links are checked later
+        links_of = None
+    return check_impairments(sc, links_of)
 
 
-def _vxlan_trunk_mtus(sc: Scenario) -> list[Problem]:
-    """A VXLAN trunk's frames fit the 1500-byte underlay in one packet: 1450 at most."""
-    if not any(sc.physical.trunk_kind(sc.nodes[c]) == "vxlan" for c in sc.chassis):
-        return []
-    return [Problem(f"physical.mtu.{net}", f"{mtu} does not fit a VXLAN trunk (1450 at most "
-                    "over the 1500-byte underlay)", "set it to 1450 or less, or make the "
-                    "trunks veth")
-            for net, mtu in sc.physical.mtu.items() if net != "overlay" and mtu > 1450]
-
-
-def check(sc: Scenario) -> list[Problem]:
-    """Problems that span fields: roles, references, addresses inside subnets, duplicates."""
+def _node_fields(sc: Scenario) -> list[Problem]:
+    """Fields a node takes only in some roles."""
     out: list[Problem] = []
-    chassis = sc.chassis
-    found = sc.nodes_with(Role.tor)
-    if len(found) != 1:
-        out.append(Problem("nodes", f"{len(found)} nodes have role 'tor', one is needed",
-                           "keep exactly one node with role: tor"))
-    out += check_cluster(sc)
-    out += check_checks(sc)
-    if sc.impairments:
-        try:
-            links_of = graph.of(sc).neighbours
-        except KeyError:  # a partial scenario (other fields refused): links are checked later
-            links_of = None
-        out += check_impairments(sc, links_of)
-    if not chassis:
-        out.append(Problem("nodes", "no node has role 'gateway' or 'compute'",
-                           "add at least one chassis node"))
     for name, node in sc.nodes.items():
         if node.role is Role.external and node.address is None:
             out.append(Problem(f"nodes.{name}.address", "an external host needs an address",
@@ -230,7 +198,25 @@ def check(sc: Scenario) -> list[Problem]:
         if node.trunks and not node.is_chassis:
             out.append(Problem(f"nodes.{name}.trunks", "only chassis have trunks to the ToR",
                                "remove it"))
-    out += _vxlan_trunk_mtus(sc) + _neutron(sc)
+    return out
+
+
+def check(sc: Scenario) -> list[Problem]:
+    """Problems that span fields: roles, references, addresses inside subnets, duplicates."""
+    out: list[Problem] = []
+    chassis = sc.chassis
+    found = sc.nodes_with(Role.tor)
+    if len(found) != 1:
+        out.append(Problem("nodes", f"{len(found)} nodes have role 'tor', one is needed",
+                           "keep exactly one node with role: tor"))
+    out += check_cluster(sc)
+    out += check_checks(sc)
+    out += _impairments(sc)
+    if not chassis:
+        out.append(Problem("nodes", "no node has role 'gateway' or 'compute'",
+                           "add at least one chassis node"))
+    out += _node_fields(sc)
+    out += check_neutron(sc)
     for name, sw in sc.switches.items():
         if sw.network is Network.provider and sw.vlan is None:
             out.append(Problem(f"switches.{name}.vlan", "a provider-network switch needs a VLAN",
@@ -441,13 +427,3 @@ def with_ovn(sc: Scenario, path: str) -> Scenario:
     if problems:
         raise ScenarioError("the command line", problems)
     return sc.model_copy(update={"settings": sc.settings.model_copy(update={"ovn": choice})})
-
-
-def with_neutron(sc: Scenario) -> Scenario:
-    """The same scenario with settings.neutron (the command line's --neutron) and its node."""
-    if sc.settings.neutron:
-        return sc
-    nodes = {**sc.nodes} if "neutron" in sc.nodes else {**sc.nodes, "neutron": Node(
-        role=Role.neutron)}
-    return sc.model_copy(update={"settings": sc.settings.model_copy(update={"neutron": True}),
-                                 "nodes": nodes})

@@ -76,3 +76,13 @@ def check_mtus(sc: Scenario) -> list[Problem]:
                                    "gateway_mtu only on a gateway port; on this one it does "
                                    "nothing", "put it on the port with gateway_chassis"))
     return out
+
+
+def check_vxlan_trunks(sc: Scenario) -> list[Problem]:
+    """A VXLAN trunk's frames fit the 1500-byte underlay in one packet: 1450 at most."""
+    if not any(sc.physical.trunk_kind(sc.nodes[c]) == "vxlan" for c in sc.chassis):
+        return []
+    return [Problem(f"physical.mtu.{net}", f"{mtu} does not fit a VXLAN trunk (1450 at most "
+                    "over the 1500-byte underlay)", "set it to 1450 or less, or make the "
+                    "trunks veth")
+            for net, mtu in sc.physical.mtu.items() if net != "overlay" and mtu > 1450]

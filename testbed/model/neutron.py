@@ -1,0 +1,34 @@
+"""settings.neutron in the model: the node it adds (model/expand.py writes it out of the file),
+the command line's --neutron, and what the neutron node cannot do yet."""
+
+from __future__ import annotations
+
+from .problem import Problem
+from .scenario import Node, Role, Scenario
+
+
+def check_neutron(sc: Scenario) -> list[Problem]:
+    """What the neutron node (trixie's neutron-server 26, ML2/OVN over TCP) cannot do yet."""
+    if not sc.settings.neutron:
+        return []
+    out = []
+    if sc.settings.suite != "trixie":
+        out.append(Problem("settings.neutron", f"the neutron node is built from trixie's "
+                           f"neutron-server, not {sc.settings.suite}'s", "set suite: trixie"))
+    if sc.settings.tls:
+        out.append(Problem("settings.neutron", "the neutron node reaches NB and SB over TCP; "
+                           "with settings.tls they take TLS clients only", "drop tls: true"))
+    if len(sc.nodes_with(Role.neutron)) > 1:
+        out.append(Problem("settings.neutron", "more than one node has role neutron",
+                           "keep one (settings.neutron adds `neutron` itself)"))
+    return out
+
+
+def with_neutron(sc: Scenario) -> Scenario:
+    """The same scenario with settings.neutron (the command line's --neutron) and its node."""
+    if sc.settings.neutron:
+        return sc
+    nodes = {**sc.nodes} if "neutron" in sc.nodes else {**sc.nodes, "neutron": Node(
+        role=Role.neutron)}
+    return sc.model_copy(update={"settings": sc.settings.model_copy(update={"neutron": True}),
+                                 "nodes": nodes})
