@@ -4,14 +4,8 @@ after. Root and a Docker engine are needed, as for the scenario tests."""
 
 from __future__ import annotations
 
-import pytest
+from ..docker_only import mark
 
 
 def pytest_collection_modifyitems(config, items):
-    from testbed.pytest_plugin import unavailable
-
-    reason = unavailable(config)
-    for item in items:
-        item.add_marker(pytest.mark.docker)
-        if reason:
-            item.add_marker(pytest.mark.skip(reason=reason))
+    mark(config, items)
