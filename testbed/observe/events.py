@@ -137,7 +137,7 @@ class EventStream:
                                                 "Interface", "name,bfd_status"], self._bfd)
         for node in [n for n in self.lab.nodes if n not in self.lab.scenario.vms]:
             self._started(f"links {node}", node, ["ip", "-o", "monitor", "link"], self._links)
-        if hasattr(self.lab.backend, "node_events"):  # the engine says it as it happens
+        if getattr(self.lab.backend, "node_events", None):  # the engine says it as it happens
             self.node_stream = self.lab.backend.node_events(self.lab.name)
             self._thread("node events", self._node_events, self.node_stream)
         self._thread("nodes", self._nodes)

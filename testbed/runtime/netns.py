@@ -205,6 +205,8 @@ class NetnsBackend(DockerBackend):
                                       parse_nets(env.get("OVN_TESTBED_NETS", "")))
         return dict(sorted(out.items()))
 
+    node_events = None  # nodes are no containers: the engine says nothing of them (polled)
+
     def images(self, scenario, progress) -> dict[str, str]:
         if scenario.settings.neutron:
             raise TestbedError("settings.neutron needs the docker runtime: the neutron node runs "

@@ -11,6 +11,7 @@ from testbed import wiring
 from testbed.faults import FaultError
 from testbed.model import load
 from testbed.net import Testbed
+from testbed.observe.events import EventStream
 from testbed.runtime import netns
 from testbed.runtime.docker import DockerBackend
 
@@ -38,6 +39,12 @@ def test_the_seed_on_namespaces_walks_as_on_containers_and_leaves_nothing():
         # the chassis in the ToR's table)
         off = "net.ipv6.conf.all.disable_ipv6"  # read the testinfra way, on this runtime too
         assert [tb.node(n).testinfra.sysctl(off) for n in ("vm1", "ext", "compute-a")] == [0, 0, 1]
+        with EventStream(tb.lab) as stream:  # node streams and polled node states here
+            assert "links gw2" in stream.sources and "node events" not in stream.sources
+            with tb.faults.scoped("cut", "gw2", "overlay"):
+                seen = next((e for e in stream.events(15)
+                             if (e.kind, e.node) == ("link.down", "gw2")), None)
+            assert seen is not None, "gw2's cut overlay link in the event stream"
         assert tb.active_gateway("R1") == "gw1"  # priority 2 over gw2's 1
         routed = tb.walk("vm1", "vm4", traces=False)
         routed.request.assert_expected(tb.expect("vm1", "vm4"))
