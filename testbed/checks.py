@@ -57,7 +57,7 @@ def _mac_of(sc, value: str) -> str:
     """A router port's MAC by its name (R1-B), or the MAC as written."""
     for r, router in sc.routers.items():
         for p in router.ports:
-            if sc.router_port_name(r, p) == value:
+            if value in (sc.router_port_name(r, p), f"{r}-{p.switch}"):  # OVN's or plain
                 return p.mac.lower()
     return value.lower()
 

@@ -91,6 +91,7 @@ class Testbed:
             self._wire()
         with self.phase("ovn"):
             self._configure_ovn()
+        sc = self.scenario  # with the names Neutron gave, when it built the logical part
         with self.phase("ready"):
             readiness.wait_all(self.scenario, self.nodes, self.nb, self.sb, self.progress)
             self.modes = modes.initial(sc)
@@ -99,8 +100,6 @@ class Testbed:
             self.autoconf6([v for v in sc.vms if dynamic(sc, v)])
             for vm, port in service.start_all(self.lab):
                 self.progress(f"  {vm}: load balancer backend answering on port {port}")
-            if sc.settings.neutron:
-                neutron.wait_ready(self.lab, self.progress)
             impair.apply(self.lab, self.progress)  # the scenario's impairments, as faults
         self.lab.save()
 
@@ -204,21 +203,35 @@ class Testbed:
         self.central_ip = ovn_chassis.start_central(sc, n, self.progress)
         if sc.relays:
             cluster.start_relays(sc, n, self.progress)
-        if sc.settings.neutron:  # starts while the rest is configured; waited for when ready
+        if sc.settings.neutron:  # starts while the ToR and the chassis are set up
             neutron.start(self.lab)
         # connected while NB and SB are nearly empty (each property waits for its server): the
         # IDLs then follow the changes instead of fetching a full SB when every chassis registers
         self.nb, self.sb  # noqa: B018
 
+        def ports_of(name: str) -> dict[str, str]:
+            return {names.vm_port(v): sc.lsp(v) for v, vm in sc.vms.items() if vm.chassis == name}
+
         def configure(name: str) -> None:  # one command per chassis, VM ports included
             plan = ovn_chassis.plan(sc, name, n[name], self.lab.sb_remote,
                                     self.links.nic(name, "overlay"))
-            ports = {names.vm_port(v): sc.lsp(v) for v, vm in sc.vms.items() if vm.chassis == name}
-            ovn_chassis.configure(n[name], plan, self.choices.datapath, ports, readiness.TIMEOUT)
+            ovn_chassis.configure(n[name], plan, self.choices.datapath,
+                                  None if sc.settings.neutron else ports_of(name),
+                                  readiness.TIMEOUT)
+        workers = max(8, min(len(sc.chassis), 32))
         self.tor = self.lab.tor_backend()
         self.tor.setup()
-        logical.build(self.nb, sc)
-        each(configure, sc.chassis, workers=max(8, min(len(sc.chassis), 32)))
+        if not sc.settings.neutron:
+            logical.build(self.nb, sc)
+            each(configure, sc.chassis, workers=workers)
+            return
+        # Neutron binds a port to a host only once its chassis is registered (and does not try
+        # again): chassis first, then Neutron writes the logical part, then the VMs plug in
+        each(configure, sc.chassis, workers=workers)
+        readiness.chassis_registered(sc, self.sb)
+        sc = self.lab.scenario = self.lab.loaded = neutron.build_logical(self.lab, self.progress)
+        each(lambda c: n[c].run(ovn_chassis.plug(ports_of(c), readiness.TIMEOUT)), sc.chassis,
+             workers=workers)
 
     def walk(self, source: str, destination: str, proto: str = "icmp", port: int | None = None,
              timeout: float | None = None, traces: bool = True,

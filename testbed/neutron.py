@@ -71,3 +71,27 @@ def call(lab: Lab, args: list[str]) -> object:
     """`openstack ARGS -f json` in the neutron node; the parsed output."""
     out = lab.nodes[node_of(lab)].exec(openstack([*args, "-f", "json"]))
     return json.loads(out) if out.strip() else None
+
+
+def build_logical(lab: Lab, progress=print):
+    """The scenario's logical part written by Neutron (neutron_build.py) once its API answers;
+    the scenario as it is now, with the IDs and MACs Neutron chose."""
+    from .neutron_build import Api, build
+
+    sc = lab.scenario
+    wait_ready(lab, progress)
+    started = time.monotonic()
+    api = Api(f"http://{lab.nodes[node_of(lab)].address('mgmt').ip}:9696")
+    ids = build(api, sc)
+    for name, sw in sc.switches.items():  # localnets are named by Neutron's segment IDs
+        if sw.network.value != "tenant":
+            ls = f"neutron-{ids[f'network/{name}']}"
+            for port in lab.nb.ls_get(ls).execute(check_error=True).ports:
+                if port.type == "localnet":
+                    ids[f"localnet/{name}"] = port.name
+    routers = {r: router.model_copy(update={"ports": [
+        p.model_copy(update={"mac": ids.get(f"mac/{r}/{p.switch}", p.mac)}) for p in router.ports]})
+        for r, router in sc.routers.items()}
+    progress(f"  Neutron built the logical part: {len(ids)} objects "
+             f"({time.monotonic() - started:.2f} s)")
+    return sc.model_copy(update={"neutron_ids": ids, "routers": routers})

@@ -335,6 +335,9 @@ class Scenario(Strict):
     """paths that must hold, run by `testbed check` (model/checks.py)"""
     impairments: list[Impairment] = []
     """links that start down, rate limited, lossy or delayed (model/impair.py)"""
+    neutron_ids: dict[str, str] = {}
+    """written by the testbed, not the file: the IDs Neutron gave the scenario's objects when
+    it built them (settings.neutron), which name them in OVN from then on"""
 
     def ovn_for(self, node: str) -> OvnBuild | None:
         """The build a node's daemons come from (None: the suite's packages)."""
@@ -523,26 +526,34 @@ class Scenario(Strict):
 
     # --- OVN names of the scenario's objects (plain, or as Neutron's OVN driver names them) --
 
+    # with neutron_ids (Neutron built the logical part), the names are those Neutron gave
+
     def ls(self, switch: str) -> str:
-        return names.logical_switch(switch, self.settings.naming)
+        got = self.neutron_ids.get(f"network/{switch}")
+        return f"neutron-{got}" if got else names.logical_switch(switch, self.settings.naming)
 
     def lr(self, router: str) -> str:
-        return names.logical_router(router, self.settings.naming)
+        got = self.neutron_ids.get(f"router/{router}")
+        return f"neutron-{got}" if got else names.logical_router(router, self.settings.naming)
 
     def lsp(self, vm: str) -> str:
-        return names.vm_lsp(vm, self.settings.naming)
+        return self.neutron_ids.get(f"port/{vm}") or names.vm_lsp(vm, self.settings.naming)
 
     def lb(self, name: str) -> str:
         return names.load_balancer(name, self.settings.naming)
 
     def localnet(self, switch: str) -> str:
-        return names.localnet_port(switch, self.settings.naming)
+        got = self.neutron_ids.get(f"localnet/{switch}")
+        return got or names.localnet_port(switch, self.settings.naming)
 
     def switch_router_port(self, switch: str, router: str) -> str:
-        return names.switch_router_port(switch, router, self.settings.naming)
+        return self.neutron_ids.get(f"port/{router}/{switch}") or names.switch_router_port(
+            switch, router, self.settings.naming)
 
     def router_port_name(self, router: str, port: RouterPort) -> str:
-        return names.router_port(router, port.switch, self.settings.naming)
+        got = self.neutron_ids.get(f"port/{router}/{port.switch}")
+        return f"lrp-{got}" if got else names.router_port(router, port.switch,
+                                                          self.settings.naming)
 
 
 def with_suite(sc: Scenario, suite: str) -> Scenario:

@@ -120,6 +120,14 @@ def tunnels(node: Node) -> list[dict]:
     return rows
 
 
+def chassis_registered(sc: Scenario, sb: SbApi, timeout: float = TIMEOUT) -> None:
+    """Every chassis of the scenario has its Chassis row in SB (read from the IDL's copy)."""
+    def missing() -> list[str]:
+        registered = {c.name for c in sb.chassis_list().execute(check_error=True)}
+        return [f"chassis {c} in SB" for c in sc.chassis if c not in registered]
+    wait.until("chassis to register in SB", missing, timeout, interval=0.1)
+
+
 def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
              progress: Callable[[str], None], timeout: float = TIMEOUT) -> None:
     """Wait for the OVN side of a testbed: chassis, ports, tunnels, gateway ports, BFD (each
