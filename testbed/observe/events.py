@@ -30,6 +30,7 @@ from ovsdbapp.backend.ovs_idl.event import RowEvent
 
 from ..faults import bfdwatch
 from ..ovn import readiness
+from ..parallel import each
 from . import journal
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from ..lab import Lab
 
 LINK = re.compile(r"^\d+:\s+([^:@\s]+)(?:@\S+)?:\s+<([^>]*)>")
-TOR_EVERY, NODES_EVERY = 0.5, 1.0
+TOR_EVERY, NODES_EVERY, SETTLE = 0.5, 1.0, 1.0
 
 
 @dataclass
@@ -109,6 +110,8 @@ class EventStream:
         self.sources: list[str] = []
         self.problems: list[str] = []  # sources that could not start, and why
         self.node_stream = None
+        self.links_at_start: dict[str, dict[str, bool]] = {}  # then as last seen
+        self.links_lock = threading.Lock()
 
     def emit(self, event: Event) -> None:
         self.queue.put(event)
@@ -135,8 +138,13 @@ class EventStream:
             self._started(f"bfd {node}", node, ["ovsdb-client", "monitor", "--timestamp",
                                                 "--format=csv", bfdwatch.DB, "Open_vSwitch",
                                                 "Interface", "name,bfd_status"], self._bfd)
-        for node in [n for n in self.lab.nodes if n not in self.lab.scenario.vms]:
+        linked = [n for n in self.lab.nodes if n not in self.lab.scenario.vms]
+        # each node's links as they are before anything is followed: a change made right after
+        # this returns is then a change, whenever its monitor starts reading
+        self.links_at_start = dict(zip(linked, each(self._link_state, linked), strict=True))
+        for node in linked:
             self._started(f"links {node}", node, ["ip", "-o", "monitor", "link"], self._links)
+        self._thread("links settle", self._links_settle, linked)
         if getattr(self.lab.backend, "node_events", None):  # the engine says it as it happens
             self.node_stream = self.lab.backend.node_events(self.lab.name)
             self._thread("node events", self._node_events, self.node_stream)
@@ -208,17 +216,37 @@ class EventStream:
                                  "remote_state": ch.remote_state, "diagnostic": why}))
             told = len(changes)
 
+    def _link_state(self, node: str) -> dict[str, bool]:
+        try:
+            return dict(_link_states(self.lab.nodes[node].run(["ip", "-o", "link", "show"],
+                                                              check=False).stdout))
+        except Exception:  # noqa: BLE001 - a node that is down: its links are learnt as they come
+            return {}
+
+    def _link_changed(self, node: str, ifname: str, up: bool) -> None:
+        with self.links_lock:
+            state = self.links_at_start.setdefault(node, {})
+            was, state[ifname] = state.get(ifname), up
+        if was is not None and was != up:
+            self.emit(Event(time.time(), "link.up" if up else "link.down", node,
+                            {"interface": ifname}))
+
     def _links(self, node: str, proc) -> None:
         """A change of a link's state (up and carrier) against what it was when the stream
         started; messages that change neither (promiscuity, a capture) say nothing."""
-        now = self.lab.nodes[node].run(["ip", "-o", "link", "show"], check=False).stdout
-        state = dict(_link_states(now))
         for line in proc.stdout:
             for ifname, up in _link_states(line):
-                if state.get(ifname) is not None and state[ifname] != up:
-                    self.emit(Event(time.time(), "link.up" if up else "link.down", node,
-                                    {"interface": ifname}))
-                state[ifname] = up
+                self._link_changed(node, ifname, up)
+
+    def _links_settle(self, nodes: list[str]) -> None:
+        """`ip monitor` hears of changes only once it has subscribed, a moment after it
+        starts: the links are read once more after SETTLE seconds, and what changed before
+        a monitor listened is said then."""
+        if self.stopped.wait(SETTLE):
+            return
+        for node, now in zip(nodes, each(self._link_state, nodes), strict=True):
+            for ifname, up in now.items():
+                self._link_changed(node, ifname, up)
 
     def _node_events(self, stream) -> None:
         for t, node, state in stream:
