@@ -1,6 +1,6 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
 failover, cluster, fip, mtu, lb, graph, check, events, exec, logs, nbctl, sbctl, openstack,
-capture, image, completion)."""
+nbdiff, capture, image, completion)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from . import (
     mode,
     mtu,
     nbctl,
+    nbdiff,
     openstack,
     ovnctl,
     sbctl,
@@ -42,7 +43,7 @@ VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": m
          "cluster": cluster, "fip": fip, "mtu": mtu, "lb": lb,
          "graph": graph, "check": check, "events": events,
          "exec": execute,
-         "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "openstack": openstack,
+         "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "openstack": openstack, "nbdiff": nbdiff,
          "capture": capture, "image": image,
          "completion": completion}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from testbed import checks, neutron, wait
+from testbed import checks, nbdiff, neutron, wait
 from testbed.cli import main as cli
 
 AIO = Path(__file__).resolve().parents[2] / "scenarios" / "packstack-allinone.yaml"
@@ -45,6 +45,24 @@ def test_the_files_checks_hold_on_what_neutron_built_under_neutrons_names(aio):
     gateways = [r for r in nb_rows(aio, "Gateway_Chassis", "chassis_name", "name")
                 if r["name"].startswith("lrp-")]
     assert [g["chassis_name"] for g in gateways] == ["gw1"], "Neutron scheduled it"
+
+
+def test_nbdiff_lists_what_neutron_writes_unlike_the_emulation_and_nothing_else(aio, testbeds,
+                                                                             capsys):
+    """The same file brought up without Neutron: objects matched by role, names as roles."""
+    with testbeds.up(AIO) as emu:
+        rows = {(r.what, r.column): r for r in nbdiff.compare(emu.lab, aio.lab)}
+        assert cli(["--runs", str(aio.dir.parent), "nbdiff", emu.name, aio.name]) == 0
+    said = capsys.readouterr().out
+    assert f"{len(rows)} difference(s)" in said, said
+    vm1 = rows[("port vm1", "options")]
+    assert (vm1.emulated, vm1.neutron) == ("", "requested-chassis=compute-a")
+    assert ("port vm1", "addresses") not in rows and ("port vm1", "port_security") not in rows
+    assert ("router port router1/private", "mac") not in rows, "the file's MAC, given to Neutron"
+    gw = rows[("router port router1/public", "options")]
+    assert "reside-on-redirect-chassis=true" in gw.neutron and gw.emulated == ""
+    assert "router-port=<router port router1/public>" in rows[
+        ("switch port router1/public", "options")].neutron, "names compared as roles"
 
 
 def test_the_cli_lists_and_a_vlan_network_lands_in_nb_as_neutron_writes_it(aio):
