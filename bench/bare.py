@@ -108,7 +108,6 @@ class Bare:
 
     def close(self) -> None:
         for name in self.nodes:
-            sh("ip", "netns", "pids", PREFIX + name, check=False)
             for pid in sh("ip", "netns", "pids", PREFIX + name, check=False).split():
                 sh("kill", "-9", pid, check=False)
             self.holders[name].kill()

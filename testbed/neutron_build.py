@@ -73,12 +73,11 @@ def _subnets(api: Api, sc: Scenario, name: str, net: dict) -> dict[str, str]:
             continue
         fields = {"network_id": net["id"], "cidr": str(cidr), "name": f"{name}-v{6 if v6 else 4}",
                   "ip_version": 6 if v6 else 4,
+                  # the external network's gateway is an external host, not a router port
                   "gateway_ip": _gateway_ip(sc, name, v6) if sw.network is not Network.external
                   else None, "enable_dhcp": bool(sw.dhcp) if not v6 else bool(sw.ipv6_mode)}
         if v6 and sw.ipv6_mode:
             fields.update(ipv6_ra_mode=sw.ipv6_mode, ipv6_address_mode=sw.ipv6_mode)
-        if sw.network is Network.external:  # the external hosts' addresses stay out of the pool
-            fields["gateway_ip"] = None
         out["v6" if v6 else "v4"] = api.create("subnet", **fields)["id"]
     return out
 

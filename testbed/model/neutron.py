@@ -18,6 +18,9 @@ def check_neutron(sc: Scenario) -> list[Problem]:
     if sc.settings.tls:
         out.append(Problem("settings.neutron", "the neutron node reaches NB and SB over TCP; "
                            "with settings.tls they take TLS clients only", "drop tls: true"))
+    if not sc.nodes_with(Role.neutron):  # --neutron on a file whose `neutron` is another node
+        out.append(Problem("settings.neutron", "it adds a node named 'neutron', and a node of "
+                           "that name has another role", "rename that node"))
     if len(sc.nodes_with(Role.neutron)) > 1:
         out.append(Problem("settings.neutron", "more than one node has role neutron",
                            "keep one (settings.neutron adds `neutron` itself)"))

@@ -125,7 +125,8 @@ def chassis_registered(sc: Scenario, sb: SbApi, timeout: float = TIMEOUT) -> Non
     def missing() -> list[str]:
         registered = {c.name for c in sb.chassis_list().execute(check_error=True)}
         return [f"chassis {c} in SB" for c in sc.chassis if c not in registered]
-    wait.until("chassis to register in SB", missing, timeout, interval=0.1)
+    with sb.changes("Chassis") as changed:
+        wait.until("chassis to register in SB", missing, timeout, interval=1.0, wake=changed)
 
 
 def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,

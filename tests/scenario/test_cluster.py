@@ -118,9 +118,10 @@ def test_a_partitioned_follower_rejoins(raft):
 def test_a_chassis_whose_certificate_another_ca_signed_never_registers(raft):
     with raft.faults.scoped("bad-cert", "gw2"):
         # the fault deletes gw2's Chassis row with ovn-sbctl: this IDL hears of it a moment later
-        wait.until("gw2's Chassis row gone from this client's SB", lambda: ["gw2 gone"] if "gw2"
-                   in {c.name for c in raft.sb.chassis_list().execute(check_error=True)} else [],
-                   10, interval=0.05)
+        with raft.sb.changes("Chassis") as changed:
+            wait.until("gw2's Chassis row gone from this client's SB", lambda: ["gw2 gone"]
+                       if "gw2" in {c.name for c in raft.sb.chassis_list().execute(
+                           check_error=True)} else [], 10, interval=1.0, wake=changed)
         with pytest.raises(wait.WaitTimeout) as err:
             readiness.wait_all(raft.scenario, raft.nodes, raft.nb, raft.sb, lambda _: None,
                                timeout=2)

@@ -319,7 +319,9 @@ def test_cli_fault_inject_list_restore_as_the_event_stream_tells_it(gw_seed, cap
         stream.wait(timeout=15)
         reader.join(timeout=5)
     assert stream.returncode == 0, stream.stderr.read()
-    assert all(isinstance(e.get("t", 0), float | int) for e in lines)
+    events = [e for e in lines if e["kind"] != "stream.started"]
+    assert events and all(isinstance(e["t"], float | int) and e["time"].endswith("+00:00")
+                          for e in events), events[:3]
     gw_seed.state_faults = type(gw_seed).attach(name, RUNS).state_faults
     assert gw_seed.faults.ls() == []
 

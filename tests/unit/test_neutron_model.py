@@ -34,3 +34,15 @@ def test_settings_neutron_adds_its_node_on_the_management_network(seed_plus, tmp
 ])
 def test_what_the_neutron_node_cannot_do_is_refused(refused, seed_plus, old, new, says):
     assert says in refused(seed_plus(""), old, new)
+
+
+def test_neutron_on_a_file_whose_neutron_is_another_node_is_refused(seed_plus):
+    from testbed.model import ScenarioError
+    from testbed.model.loader import recheck
+
+    named = seed_plus("").read_text().replace("  tor:       {role: tor}\n",
+                                              "  tor:       {role: tor}\n  neutron: {role: compute}\n")
+    path = seed_plus("")
+    path.write_text(named)
+    with pytest.raises(ScenarioError, match="settings.neutron: it adds a node named 'neutron'"):
+        recheck(with_neutron(load(path)), str(path))
