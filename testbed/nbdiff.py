@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import names as _names
+
 if TYPE_CHECKING:
     from .lab import Lab
 
@@ -22,16 +24,34 @@ COLUMNS = {  # table -> the columns compared
     "Logical_Router": ("options",),
     "Logical_Router_Port": ("mac", "networks", "options", "ipv6_ra_configs"),
 }
-COUNTED = ("ACL", "Port_Group", "Address_Set", "DHCP_Options", "NAT",
-           "Logical_Router_Static_Route", "Gateway_Chassis", "HA_Chassis_Group")
+COUNTED = ("Address_Set", "DHCP_Options", "NAT", "Logical_Router_Static_Route",
+           "Gateway_Chassis", "HA_Chassis_Group")
+NEUTRON_DEFAULT_GROUP = "Neutron's default group"
+EXPLAINED: dict[tuple[str, str], str] = {
+    # (kind or whole object, column) -> why Neutron and the emulation differ there
+    ("router port", "mac"):
+        "Neutron picks a gateway port's MAC itself (a router's external_gateway_info takes "
+        "none); the testbed then uses the one Neutron picked",
+    (NEUTRON_DEFAULT_GROUP, "acls"):
+        "Neutron makes the project's security group 'default' the first time the project's "
+        "groups are asked for (egress IPv4 and IPv6, ingress from the group itself); no port of "
+        "the file is in it",
+    (NEUTRON_DEFAULT_GROUP, "ports"): "(the same group: it has no port)",
+}
 
 
 @dataclass(frozen=True)
 class Row:
     what: str  # the object by its role: "port vm1", "router port router1/public"
-    column: str
+    column: str  # "options:requested-chassis" for one key of a map column
     emulated: str
     neutron: str
+    why: str = ""  # why Neutron and the emulation differ here ("" when unexplained)
+
+
+def kind(what: str) -> str:
+    """An object's kind from its role: "router port router1/public" -> "router port"."""
+    return what.rsplit(" ", 1)[0]
 
 
 def roles(lab: Lab) -> dict[str, str]:
@@ -42,6 +62,12 @@ def roles(lab: Lab) -> dict[str, str]:
         out[sc.localnet(s)] = f"localnet {s}"
     for v in sc.vms:
         out[sc.lsp(v)] = f"port {v}"
+    out[_names.DROP_PORT_GROUP] = "group (drop)"
+    for g in sc.security_groups:
+        got = sc.neutron_ids.get(f"group/{g}")
+        out[f"pg_{got.replace('-', '_')}" if got else _names.port_group(g)] = f"group {g}"
+    if "group/default" in sc.neutron_ids and "default" not in sc.security_groups:
+        out[f"pg_{sc.neutron_ids['group/default'].replace('-', '_')}"] = NEUTRON_DEFAULT_GROUP
     for r, router in sc.routers.items():
         out[sc.lr(r)] = f"router {r}"
         for p in router.ports:
@@ -72,24 +98,44 @@ def snapshot(lab: Lab) -> dict[tuple[str, str], str]:
             if role is None:
                 continue
             for column in columns:
-                out[(role, column)] = _text(getattr(row, column, ""), names)
+                value = getattr(row, column, "")
+                if isinstance(value, dict):  # key by key: each difference on its own
+                    out.update({(role, f"{column}:{k}"): _text(v, names)
+                                for k, v in value.items()})
+                else:
+                    out[(role, column)] = _text(value, names)
+    for group in tables["Port_Group"].rows.values():  # by role; a group's ACLs as text
+        role = names.get(group.name)
+        if role is not None:
+            out[(role, "acls")] = _text([f"{a.direction} {a.priority} {a.match} {a.action}"
+                                         for a in group.acls], names)
+            out[(role, "ports")] = _text([p.name for p in group.ports], names)
     for table in COUNTED:
         out[("rows", table)] = str(len(tables[table].rows)) if table in tables else "0"
     return out
 
 
 def compare(emulated: Lab, neutron: Lab) -> list[Row]:
+    """Every (object, column) whose values differ, with its explanation where one is known."""
     a, b = snapshot(emulated), snapshot(neutron)
-    return [Row(role, column, a.get((role, column), "(none)"), b.get((role, column), "(none)"))
+    return [Row(role, column, a.get((role, column), "(none)"), b.get((role, column), "(none)"),
+                EXPLAINED.get((role, column)) or EXPLAINED.get((kind(role), column), ""))
             for role, column in sorted(a.keys() | b.keys())
             if a.get((role, column)) != b.get((role, column))]
+
+
+def unexplained(rows: list[Row]) -> list[Row]:
+    return [r for r in rows if not r.why]
 
 
 def render(rows: list[Row]) -> str:
     if not rows:
         return "no difference"
     width = max(len(r.what) for r in rows) + 2
-    lines = [f"{'object':<{width}}{'column':<18}emulation  |  Neutron"]
-    lines += [f"{r.what:<{width}}{r.column:<18}{r.emulated}  |  {r.neutron}" for r in rows]
-    lines.append(f"{len(rows)} difference(s)")
+    cwidth = max(len(r.column) for r in rows) + 2
+    lines = [f"{'object':<{width}}{'column':<{cwidth}}emulation  |  Neutron"]
+    for r in sorted(rows, key=lambda r: (bool(r.why), r.what, r.column)):
+        lines.append(f"{r.what:<{width}}{r.column:<{cwidth}}{r.emulated}  |  {r.neutron}")
+        lines.append(f"{'':<{width}}  {'why: ' + r.why if r.why else 'UNEXPLAINED'}")
+    lines.append(f"{len(rows)} difference(s), {len(unexplained(rows))} unexplained")
     return "\n".join(lines)

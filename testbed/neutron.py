@@ -37,11 +37,20 @@ def node_of(lab: Lab) -> str:
 
 def start(lab: Lab) -> None:
     """neutron-server pointed at every NB and SB member, the scenario's provider networks as
-    its VLAN ranges (any VLAN: the scenario says which a network uses)."""
+    its VLAN ranges (any VLAN: the scenario says which a network uses), its floating IPs
+    distributed when the scenario's are (a NAT entry with an external MAC: DVR)."""
     sc, nodes = lab.scenario, lab.nodes
     ranges = ",".join(f"{physnet}:1:4094" for physnet in sc.physnets)
     nodes[node_of(lab)].spawn(["neutron-start", cluster.remotes(sc, nodes, "nb"),
-                               cluster.remotes(sc, nodes, "sb"), ranges])
+                               cluster.remotes(sc, nodes, "sb"), ranges,
+                               str(distributed_fips(sc))])
+
+
+def distributed_fips(sc) -> bool:
+    """Whether the scenario's floating IPs are distributed (Neutron's
+    enable_distributed_floating_ip, one setting for the whole cloud)."""
+    return any(n.external_mac for r in sc.routers.values() for n in r.nat
+               if n.type == "dnat_and_snat")
 
 
 def wait_ready(lab: Lab, progress=print, deadline: float = API_DEADLINE) -> float:

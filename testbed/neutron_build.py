@@ -144,8 +144,13 @@ def _routers(api: Api, sc: Scenario, nets: dict, subnets: dict, ids: dict) -> No
                            fixed_ips=_fixed_ips(subnets[port.switch], port.ip, None),
                            name=f"{rname}-{port.switch}")
             api.call("PUT", f"routers/{made['id']}/add_router_interface", {"port_id": p["id"]})
-            if port.ip6 and "v6" in subnets[port.switch] and not _auto6(sc, port.switch):
-                # onto the same port (a SLAAC subnet put its address on the port already)
+            if port.ip6 and "v6" in subnets[port.switch] and _auto6(sc, port.switch):
+                # a SLAAC subnet gave the port an EUI-64 address; a router port may hold the
+                # file's (the subnet's gateway, as a router added by subnet gets)
+                api.call("PUT", f"ports/{p['id']}", {"port": {"fixed_ips": [
+                    *_fixed_ips(subnets[port.switch], port.ip, None),
+                    {"subnet_id": subnets[port.switch]["v6"], "ip_address": str(port.ip6)}]}})
+            elif port.ip6 and "v6" in subnets[port.switch]:  # onto the same port
                 api.call("PUT", f"routers/{made['id']}/add_router_interface",
                          {"subnet_id": subnets[port.switch]["v6"]})
             ids[f"port/{rname}/{port.switch}"] = p["id"]
@@ -162,6 +167,9 @@ def build(api: Api, sc: Scenario) -> dict[str, str]:
     ids.update({f"network/{n}": net["id"] for n, net in nets.items()})
     subnets = {name: _subnets(api, sc, name, nets[name]) for name in sc.switches}
     groups = _security_groups(api, sc)
+    ids.update({f"group/{g}": gid for g, gid in groups.items()})
+    for sg in api.call("GET", "security-groups?name=default")["security_groups"]:
+        ids.setdefault("group/default", sg["id"])  # Neutron made it (unless the file has one)
     _routers(api, sc, nets, subnets, ids)
     for vname, vm in sc.vms.items():
         fields: dict = {"network_id": nets[vm.switch]["id"], "mac_address": vm.mac,

@@ -7,7 +7,8 @@
 
 Objects are matched by the role the scenario gives them (switch private, port vm1, router port
 router1/public), names inside values replaced by roles; row counts of ACLs, port groups, NAT
-and the like are compared too.
+and the like are compared too. Each difference carries why Neutron and the emulation differ
+there, where that is known; the exit status is 1 while any is unexplained.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..lab import Lab
-from ..nbdiff import compare, render
+from ..nbdiff import compare, render, unexplained
 
 
 def add_parser(p) -> None:
@@ -34,4 +35,4 @@ def run(args) -> int:
                          "--neutron (or settings.neutron: true)")
     rows = compare(emulated, neutron)
     print(json.dumps([asdict(r) for r in rows], indent=1) if args.json else render(rows))
-    return 0
+    return 1 if unexplained(rows) else 0

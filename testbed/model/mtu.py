@@ -37,6 +37,17 @@ def switch_mtu(sc: Scenario, switch: str) -> int:
     return network_mtu(sc, sc.physnet_of(switch))
 
 
+def gateway_mtu(sc: Scenario, router: str, port) -> int | None:
+    """The gateway_mtu a router port carries: the file's, or, on a gateway port under
+    `naming: neutron`, what Neutron writes (ovn_emit_need_to_frag, its default): the smallest
+    MTU among the router's networks."""
+    if port.gateway_mtu is not None or not port.gateway_chassis:
+        return port.gateway_mtu
+    if sc.settings.naming != "neutron" and not sc.settings.neutron:
+        return None
+    return min(switch_mtu(sc, p.switch) for p in sc.routers[router].ports)
+
+
 def host_mtu(sc: Scenario, host: str) -> int:
     """A host's NIC MTU: a VM's own (or what its DHCP hands out), an external host's network."""
     if host in sc.vms:

@@ -195,7 +195,40 @@ def check_services(sc: Scenario) -> list[Problem]:
                 out.append(Problem(f"vms.{vname}.security_groups.{i}", f"there is no security "
                                    f"group '{group}'", "use one of "
                                    + (", ".join(sc.security_groups) or "(none defined)")))
+        out += check_dhcp_egress(sc, vname)
     return out + check_rules(sc)
+
+
+def _lets_dhcp_out(rule, v6: bool) -> bool:
+    """Whether an egress rule allows a DHCP(v6) request: UDP to port 67 (547), broadcast
+    (multicast) destination."""
+    port = 547 if v6 else 67
+    dst = ipaddress.ip_address("ff02::1:2" if v6 else "255.255.255.255")
+    return (rule.direction == "egress" and (rule.ethertype == "IPv6") == v6
+            and rule.protocol in (None, "udp") and rule.remote_group is None
+            and (rule.port_range is None or rule.port_range[0] <= port <= rule.port_range[1])
+            and (rule.remote_prefix is None or dst in ipaddress.ip_network(rule.remote_prefix)))
+
+
+def check_dhcp_egress(sc: Scenario, vname: str) -> list[Problem]:
+    """A VM that leases its address (DHCP, DHCPv6) behind security groups needs an egress rule
+    that lets the request out: Neutron writes no ACL for it, its drop group drops it."""
+    vm, out = sc.vms[vname], []
+    groups = [sc.security_groups[g] for g in vm.security_groups if g in sc.security_groups]
+    sw = sc.switches.get(vm.switch)
+    if not groups or sw is None:
+        return out
+    asks = [("DHCP", False)] if vm.dhcp else []
+    if sw.ipv6_mode in ("dhcpv6-stateful", "dhcpv6-stateless"):
+        asks.append(("DHCPv6", True))
+    for what, v6 in asks:
+        if not any(_lets_dhcp_out(r, v6) for g in groups for r in g.rules):
+            out.append(Problem(f"vms.{vname}.security_groups", f"{vname} asks {what} and none "
+                               f"of its groups lets the request out (Neutron writes no rule for "
+                               f"it: the drop group drops it)", "add {direction: egress"
+                               + (", ethertype: IPv6" if v6 else "") + "} to one of its groups "
+                               "(Neutron's default group has it)"))
+    return out
 
 
 def check_rules(sc: Scenario) -> list[Problem]:

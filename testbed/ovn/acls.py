@@ -10,7 +10,8 @@ Neighbour discovery and router advertisements need no rule: OVN's own ACL stage 
 through above every ACL.
 
 Priorities as Neutron's OVN driver uses them: drops at 1001, rules (allow-related) at 1002.
-Ports with groups may also send DHCP and DHCPv6 requests (Neutron allows them), so leases work.
+Neutron writes no rule for DHCP and DHCPv6 requests: a port whose groups allow no egress gets no
+lease (the scenario's validation refuses that). OVN lets the replies through itself.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from ..model import Rule, Scenario
 from .db import NbApi
 
 DROP_PRIORITY, RULE_PRIORITY = 1001, 1002
-DHCP_OUT = "ip4 && ip4.dst == {255.255.255.255, 0.0.0.0/0} && udp && udp.src == 68 && udp.dst == 67"
-DHCPV6_OUT = "ip6 && ip6.dst == ff02::1:2 && udp && udp.src == 546 && udp.dst == 547"
 
 
 def match(group: str, rule: Rule) -> str:
@@ -72,9 +71,6 @@ def build(nb: NbApi, sc: Scenario) -> None:
                               "drop"))
         txn.add(nb.pg_acl_add(drop, "to-lport", DROP_PRIORITY, f"outport == @{drop} && ip",
                               "drop"))
-        for dhcp in (DHCP_OUT, DHCPV6_OUT):
-            txn.add(nb.pg_acl_add(drop, "from-lport", RULE_PRIORITY,
-                                  f"inport == @{drop} && {dhcp}", "allow"))
     for group, sg in sc.security_groups.items():
         for i in range(len(sg.rules)):
             add_rule(nb, sc, group, i)

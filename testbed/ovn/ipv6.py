@@ -18,8 +18,7 @@ from .db import NbApi
 RA_HOP_LIMIT = 255
 """the Cur Hop Limit in OVN's router advertisements (pinctrl): a VM that takes the RA sends
 with hop limit 255, where Linux's own default is 64"""
-RA_INTERVAL = ("200", "600")
-"""periodic advertisements' min and max interval in seconds (OVN's and Neutron's defaults)"""
+# periodic advertisements' interval is left to OVN (200 to 600 s), as Neutron leaves it
 
 
 def ra_configs(sc: Scenario, switch: str) -> dict[str, str]:
@@ -27,8 +26,7 @@ def ra_configs(sc: Scenario, switch: str) -> dict[str, str]:
     sw = sc.switches[switch]
     if sw.ipv6_mode is None:
         return {}
-    out = {"address_mode": sw.ipv6_mode.replace("-", "_"), "send_periodic": "true",
-           "min_interval": RA_INTERVAL[0], "max_interval": RA_INTERVAL[1]}
+    out = {"address_mode": sw.ipv6_mode.replace("-", "_"), "send_periodic": "true"}
     mtu = switch_mtu(sc, switch)
     if mtu != 1500:
         out["mtu"] = str(mtu)

@@ -6,8 +6,10 @@ import ipaddress
 
 from ..model import HaPlacement, Nat, Network, Scenario
 from ..model.ipv6 import prefixlen6
+from ..model.mtu import gateway_mtu
 from ..names import ha_chassis_group
 from . import acls, ipv6, lb
+from . import neutron_style as style
 from .db import NbApi
 
 
@@ -24,42 +26,21 @@ def build(nb: NbApi, sc: Scenario) -> None:
     with nb.transaction(check_error=True) as txn:
         for name in sc.switches:  # Neutron keeps the human name in external_ids
             ids = {"neutron:network_name": name} if neutron else {}
-            txn.add(nb.ls_add(sc.ls(name), external_ids=ids))
+            txn.add(nb.ls_add(sc.ls(name), external_ids=ids,
+                              other_config=style.switch_config(sc, name)))
         for name, router in sc.routers.items():
             ids = {"neutron:router_name": name} if neutron else {}
-            bound = {"options": {"chassis": router.chassis}} if router.chassis else {}
-            txn.add(nb.lr_add(sc.lr(name), external_ids=ids, **bound))
+            options = style.router_options(sc) | ({"chassis": router.chassis}
+                                                  if router.chassis else {})
+            txn.add(nb.lr_add(sc.lr(name), external_ids=ids, options=options))
     with nb.transaction(check_error=True) as txn:
-        for name, sw in sc.switches.items():
-            if sw.network is Network.tenant:
-                continue  # an overlay network: no localnet port
-            physnet = sc.physnet_of(name)
-            extra = {"tag_request": sw.vlan} if sw.vlan is not None else {}
-            txn.add(nb.lsp_add(sc.ls(name), sc.localnet(name), type="localnet",
-                               addresses=["unknown"], options={"network_name": physnet},
-                               **extra))
-        for rname, router in sc.routers.items():
-            for port in router.ports:
-                lrp = sc.router_port_name(rname, port)
-                prefix = ipaddress.ip_network(sc.switches[port.switch].cidr).prefixlen
-                lrp_options = ({"gateway_mtu": str(port.gateway_mtu)}
-                               if port.gateway_mtu is not None else {})
-                networks = [f"{port.ip}/{prefix}"]
-                if port.ip6 is not None:
-                    networks.append(f"{port.ip6}/{prefixlen6(sc, port.switch)}")
-                txn.add(nb.lrp_add(sc.lr(rname), lrp, port.mac, networks, options=lrp_options))
-                options = {"router-port": lrp}
-                if port.gateway_chassis:
-                    # the active gateway announces the router's addresses (GARP) when it takes
-                    # over, so the external network's switch learns its new port (as Neutron does)
-                    options["nat-addresses"] = "router"
-                txn.add(nb.lsp_add(sc.ls(port.switch), sc.switch_router_port(port.switch, rname),
-                                   type="router", addresses=["router"], options=options))
+        _ports(nb, txn, sc)
         for vname, vm in sc.vms.items():
             address = f"{vm.mac} {vm.ip}" + (f" {vm.ip6}" if vm.ip6 else "")
             ids = {"neutron:port_name": vname} if neutron else {}
             txn.add(nb.lsp_add(sc.ls(vm.switch), sc.lsp(vname), addresses=[address],
-                               port_security=[address], external_ids=ids))
+                               port_security=[address], external_ids=ids,
+                               options=style.vm_options(sc, vname)))
     if sc.settings.bfd is not None:
         b = sc.settings.bfd
         set_bfd(nb, b.min_rx_ms, b.min_tx_ms, b.mult)
@@ -73,6 +54,36 @@ def build(nb: NbApi, sc: Scenario) -> None:
     ipv6.add(nb, sc)
     acls.build(nb, sc)
     lb.build(nb, sc)
+
+
+def _ports(nb: NbApi, txn, sc: Scenario) -> None:
+    """Localnet ports, router ports and the switches' ports facing them."""
+    for name, sw in sc.switches.items():
+        if sw.network is Network.tenant:
+            continue  # an overlay network: no localnet port
+        extra = {"tag_request": sw.vlan} if sw.vlan is not None else {}
+        txn.add(nb.lsp_add(sc.ls(name), sc.localnet(name), type="localnet",
+                           addresses=["unknown"], options={
+                               "network_name": sc.physnet_of(name),
+                               **style.localnet_options(sc)}, **extra))
+    for rname, router in sc.routers.items():
+        for port in router.ports:
+            lrp = sc.router_port_name(rname, port)
+            prefix = ipaddress.ip_network(sc.switches[port.switch].cidr).prefixlen
+            mtu = gateway_mtu(sc, rname, port)
+            lrp_options = style.router_port_options(sc, rname, port.switch) | (
+                {"gateway_mtu": str(mtu)} if mtu is not None else {})
+            networks = [f"{port.ip}/{prefix}"]
+            if port.ip6 is not None:
+                networks.append(f"{port.ip6}/{prefixlen6(sc, port.switch)}")
+            txn.add(nb.lrp_add(sc.lr(rname), lrp, port.mac, networks, options=lrp_options))
+            options = {"router-port": lrp, **style.gateway_lsp_options(sc, port.gateway_chassis)}
+            if port.gateway_chassis:
+                # the active gateway announces the router's addresses (GARP) when it takes
+                # over, so the external network's switch learns its new port (as Neutron does)
+                options["nat-addresses"] = "router"
+            txn.add(nb.lsp_add(sc.ls(port.switch), sc.switch_router_port(port.switch, rname),
+                               type="router", addresses=["router"], options=options))
 
 
 def add_nat(nb: NbApi, sc: Scenario) -> None:

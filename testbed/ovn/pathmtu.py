@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, replace
 
 from .. import names
 from ..model import Role, Scenario
-from ..model.mtu import OVERHEAD, OVERLAY, host_mtu, network_mtu, overlay_payload
+from ..model.mtu import OVERHEAD, OVERLAY, gateway_mtu, host_mtu, network_mtu, overlay_payload
 from .semantics import Expected
 
 
@@ -79,9 +79,10 @@ def _gateway_mtu(sc: Scenario, e: Expected) -> tuple[int, str] | None:
         return None
     router = sc.router_of(sc.vms[e.source].switch)
     port = sc.routers[router].gateway_port if router else None
-    if port is None or port.gateway_mtu is None:
+    mtu = gateway_mtu(sc, router, port) if port is not None else None
+    if mtu is None:
         return None
-    return port.gateway_mtu, f"{router}'s gateway_mtu"
+    return mtu, f"{router}'s gateway_mtu"
 
 
 def sized(sc: Scenario, e: Expected, size: int) -> Expected:

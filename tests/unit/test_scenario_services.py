@@ -71,6 +71,10 @@ FIP_LINE = next(i for i, line in enumerate(with_fip().splitlines(), 1) if "dnat_
      "switches.private.vlan: a tenant network has no VLAN"),
     ("ip: 10.0.0.12, dhcp: true", "ip: 10.0.0.12, dhcp: yes_please",
      "vms.vm2.dhcp: Input should be a valid boolean"),
+    ("security_groups: [egress-all]}", "security_groups: [web]}",
+     "vms.vm2.security_groups: vm2 asks DHCP and none of its groups lets the request out "
+     "(Neutron writes no rule for it: the drop group drops it). Fix: add {direction: egress} to "
+     "one of its groups (Neutron's default group has it)"),
 ])
 def test_each_mistake_names_file_line_field_and_fix(old, new, expected):
     assert_one_mistake(with_fip(), old, new, expected)
@@ -157,3 +161,38 @@ def test_a_subnet_behind_a_static_route_can_be_snatted_as_ovn_does():
     beyond = text.replace("logical_ip: 172.17.1.0/24", "logical_ip: 10.99.0.0/24")
     with pytest.raises(ValueError, match=r"add a static route to it under routers\.front"):
         parse(beyond, "two.yaml")
+
+
+def test_a_dhcp_request_gets_out_through_any_egress_rule_that_covers_it():
+    ok = AIO.read_text().replace("security_groups: [egress-all]}", "security_groups: [web]}")
+    for rule in ("{direction: egress, protocol: udp, port_range: [60, 70]}",
+                 "{direction: egress, remote_prefix: 0.0.0.0/0}"):
+        text = ok.replace("persist_established: true}", "persist_established: true}\n      - "
+                          + rule)
+        parse(text, "ok.yaml")  # accepted: nothing raised
+    for rule in ("{direction: egress, protocol: tcp}", "{direction: egress, ethertype: IPv6}",
+                 "{direction: egress, protocol: udp, port_range: [68, 70]}",
+                 "{direction: egress, remote_prefix: 10.0.0.0/8}"):
+        text = ok.replace("persist_established: true}", "persist_established: true}\n      - "
+                          + rule)
+        assert any("vm2 asks DHCP" in e for e in errors(text)), rule
+
+
+def test_under_neutron_naming_the_emulation_writes_what_neutron_writes_beside_the_topology():
+    from testbed.model.mtu import gateway_mtu
+    from testbed.ovn import neutron_style as style
+
+    sc = load(AIO)
+    assert style.switch_config(sc, "public") == {
+        **style.SWITCH, "fdb_age_threshold": "0", "broadcast-arps-to-all-routers": "true"}
+    assert style.switch_config(sc, "private") == style.SWITCH  # geneve: no FDB ageing
+    assert style.vm_options(sc, "vm1") == {"requested-chassis": "compute-a"}
+    gw = sc.routers["router1"].gateway_port
+    assert gateway_mtu(sc, "router1", gw) == 1442, "the tenant network's, the smallest"
+    assert style.router_port_options(sc, "router1", "public") == {
+        "reside-on-redirect-chassis": "true"}
+    assert style.router_port_options(sc, "router1", "private") == {}
+    assert style.gateway_lsp_options(sc, gw.gateway_chassis)["requested-chassis"] == "gw1"
+    plain = parse(AIO.read_text().replace("naming: neutron", "naming: plain"), "plain.yaml")
+    assert style.switch_config(plain, "public") == {} and style.vm_options(plain, "vm1") == {}
+    assert gateway_mtu(plain, "router1", plain.routers["router1"].gateway_port) is None
