@@ -24,7 +24,8 @@ COLUMNS = {  # table -> the columns compared
     "Logical_Router": ("options",),
     "Logical_Router_Port": ("mac", "networks", "options", "ipv6_ra_configs"),
 }
-COUNTED = ("Address_Set", "DHCP_Options", "NAT", "Logical_Router_Static_Route",
+NAT_COLUMNS = ("external_ip", "external_mac", "logical_port", "options")
+COUNTED = ("Address_Set", "DHCP_Options", "Logical_Router_Static_Route",
            "Gateway_Chassis", "HA_Chassis_Group")
 NEUTRON_DEFAULT_GROUP = "Neutron's default group"
 EXPLAINED: dict[tuple[str, str], str] = {
@@ -37,6 +38,9 @@ EXPLAINED: dict[tuple[str, str], str] = {
         "groups are asked for (egress IPv4 and IPv6, ingress from the group itself); no port of "
         "the file is in it",
     (NEUTRON_DEFAULT_GROUP, "ports"): "(the same group: it has no port)",
+    ("nat dnat_and_snat", "external_mac"):
+        "a distributed floating IP answers with the MAC of the port Neutron makes for it on "
+        "the external network (Neutron picks it); the testbed then uses that one",
 }
 
 
@@ -82,10 +86,17 @@ def _text(value, names: dict[str, str]) -> str:
     if isinstance(value, list | tuple | set):
         return "[" + ", ".join(sorted(_text(v, names) for v in value)) + "]"
     text = str(value)
-    for name, role in names.items():
+    for name, role in sorted(names.items(), key=lambda kv: -len(kv[0])):  # R1-A before R1
         if name and name in text:
             text = text.replace(name, f"<{role}>")
     return text
+
+
+def _put(out: dict, what: str, column: str, value, names: dict[str, str]) -> None:
+    if isinstance(value, dict):  # key by key: each difference on its own
+        out.update({(what, f"{column}:{k}"): _text(v, names) for k, v in value.items()})
+    else:
+        out[(what, column)] = _text(value, names)
 
 
 def snapshot(lab: Lab) -> dict[tuple[str, str], str]:
@@ -98,18 +109,19 @@ def snapshot(lab: Lab) -> dict[tuple[str, str], str]:
             if role is None:
                 continue
             for column in columns:
-                value = getattr(row, column, "")
-                if isinstance(value, dict):  # key by key: each difference on its own
-                    out.update({(role, f"{column}:{k}"): _text(v, names)
-                                for k, v in value.items()})
-                else:
-                    out[(role, column)] = _text(value, names)
+                _put(out, role, column, getattr(row, column, ""), names)
     for group in tables["Port_Group"].rows.values():  # by role; a group's ACLs as text
         role = names.get(group.name)
         if role is not None:
             out[(role, "acls")] = _text([f"{a.direction} {a.priority} {a.match} {a.action}"
                                          for a in group.acls], names)
             out[(role, "ports")] = _text([p.name for p in group.ports], names)
+    for router in tables["Logical_Router"].rows.values():  # NAT by type, router, inside
+        role = names.get(router.name, "").removeprefix("router ")
+        for nat in router.nat if role else ():
+            what = f"nat {nat.type} {role}:{nat.logical_ip}"
+            for column in NAT_COLUMNS:
+                _put(out, what, column, getattr(nat, column, ""), names)
     for table in COUNTED:
         out[("rows", table)] = str(len(tables[table].rows)) if table in tables else "0"
     return out

@@ -99,8 +99,20 @@ def build_logical(lab: Lab, progress=print):
                 if port.type == "localnet":
                     ids[f"localnet/{name}"] = port.name
     routers = {r: router.model_copy(update={"ports": [
-        p.model_copy(update={"mac": ids.get(f"mac/{r}/{p.switch}", p.mac)}) for p in router.ports]})
+        p.model_copy(update={"mac": ids.get(f"mac/{r}/{p.switch}", p.mac),
+                             "gateway_chassis": scheduled(lab, ids[f"port/{r}/{p.switch}"])
+                             or p.gateway_chassis}) for p in router.ports],
+        "nat": [n.model_copy(update={"external_mac": ids[f"fipmac/{n.external_ip}"]})
+                if n.external_mac and f"fipmac/{n.external_ip}" in ids else n
+                for n in router.nat]})
         for r, router in sc.routers.items()}
     progress(f"  Neutron built the logical part: {len(ids)} objects "
              f"({time.monotonic() - started:.2f} s)")
     return sc.model_copy(update={"neutron_ids": ids, "routers": routers})
+
+
+def scheduled(lab: Lab, port_id: str) -> dict[str, int]:
+    """Where Neutron scheduled a router's gateway port: chassis -> priority (its
+    Gateway_Chassis rows; empty for a port that is not a gateway port)."""
+    lrp = lab.nb.lrp_get(f"lrp-{port_id}").execute(check_error=True)
+    return {g.chassis_name: g.priority for g in lrp.gateway_chassis}

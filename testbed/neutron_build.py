@@ -187,7 +187,10 @@ def build(api: Api, sc: Scenario) -> dict[str, str]:
                 continue
             vm = nat.logical_port or next(v for v, x in sc.vms.items() if x.ip == nat.logical_ip)
             ext = next(p.switch for p in router.ports if p.gateway_chassis)
-            api.create("floatingip", floating_network_id=ids[f"network/{ext}"],
-                       floating_ip_address=str(nat.external_ip), port_id=ids[f"port/{vm}"],
-                       fixed_ip_address=str(ipaddress.ip_address(nat.logical_ip)))
+            fip = api.create("floatingip", floating_network_id=ids[f"network/{ext}"],
+                             floating_ip_address=str(nat.external_ip), port_id=ids[f"port/{vm}"],
+                             fixed_ip_address=str(ipaddress.ip_address(nat.logical_ip)))
+            own = api.call("GET", f"ports?device_id={fip['id']}&device_owner=network:floatingip")
+            for port in own["ports"]:  # its port on the external network: a distributed FIP's MAC
+                ids[f"fipmac/{nat.external_ip}"] = port["mac_address"]
     return ids

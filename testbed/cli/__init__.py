@@ -1,6 +1,6 @@
 """`testbed` command line: one module per verb (up, down, show, ls, walk, mode, flap, fault,
 failover, cluster, fip, mtu, lb, graph, check, events, exec, logs, nbctl, sbctl, openstack,
-nbdiff, capture, image, completion)."""
+nbdiff, dbsync, capture, image, completion)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from . import (
     check,
     cluster,
     completion,
+    dbsync,
     down,
     events,
     execute,
@@ -44,6 +45,7 @@ VERBS = {"up": up, "down": down, "show": show, "ls": ls, "walk": walk, "mode": m
          "graph": graph, "check": check, "events": events,
          "exec": execute,
          "logs": logs, "nbctl": nbctl, "sbctl": sbctl, "openstack": openstack, "nbdiff": nbdiff,
+         "dbsync": dbsync,
          "capture": capture, "image": image,
          "completion": completion}
 

@@ -83,5 +83,5 @@ def run(args) -> int:
         for r in rows:
             table.add_row(r["name"], r["state"], human(r["age_s"]), str(r["containers"]),
                           r["scenario"] or "-", "kept after a failed test" if r["kept"] else "")
-        Console().print(table)
+        Console(emoji=False).print(table)
     return 0

@@ -30,7 +30,7 @@ FLOW_HEAD = ["flow", "replies", "loss", "RTT min/avg/max ms", "routed by (req / 
 
 
 def render(r: FlapResult, console: Console | None = None) -> None:
-    console = console or Console(width=None if sys.stdout.isatty() else 140)
+    console = console or Console(emoji=False, width=None if sys.stdout.isatty() else 140)
     modes = ", ".join(f"{k}={v}" for k, v in r.modes.items())
     family = "IPv6 " if r.ipv6 else ""
     console.rule(f"[bold]MAC flapping: {modes}, {len(r.flows)} {family}flows at {r.rate:g} pps for "

@@ -53,8 +53,8 @@ def build(nb: NbApi, sc: Scenario) -> None:
     members = {g: [v for v, vm in sc.vms.items() if g in vm.security_groups]
                for g in sc.security_groups}
     guarded = [v for v, vm in sc.vms.items() if vm.security_groups]
-    if not guarded:
-        return
+    if not guarded and sc.settings.naming != "neutron":
+        return  # (Neutron makes its drop group at start, empty or not)
     with nb.transaction(check_error=True) as txn:
         drop = names.DROP_PORT_GROUP
         txn.add(nb.pg_add(drop, may_exist=True))
@@ -63,7 +63,8 @@ def build(nb: NbApi, sc: Scenario) -> None:
     # pg_add_ports takes port rows or UUIDs (a bare name is silently ignored)
     uuid = {v: nb.lsp_get(sc.lsp(v)).execute(check_error=True).uuid for v in guarded}
     with nb.transaction(check_error=True) as txn:
-        txn.add(nb.pg_add_ports(drop, [uuid[v] for v in guarded]))
+        if guarded:
+            txn.add(nb.pg_add_ports(drop, [uuid[v] for v in guarded]))
         for group, ports in members.items():
             if ports:
                 txn.add(nb.pg_add_ports(names.port_group(group), [uuid[v] for v in ports]))

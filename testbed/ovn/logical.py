@@ -36,10 +36,10 @@ def build(nb: NbApi, sc: Scenario) -> None:
     with nb.transaction(check_error=True) as txn:
         _ports(nb, txn, sc)
         for vname, vm in sc.vms.items():
-            address = f"{vm.mac} {vm.ip}" + (f" {vm.ip6}" if vm.ip6 else "")
+            addresses, security = style.vm_addresses(sc, vname)
             ids = {"neutron:port_name": vname} if neutron else {}
-            txn.add(nb.lsp_add(sc.ls(vm.switch), sc.lsp(vname), addresses=[address],
-                               port_security=[address], external_ids=ids,
+            txn.add(nb.lsp_add(sc.ls(vm.switch), sc.lsp(vname), addresses=addresses,
+                               port_security=security, external_ids=ids,
                                options=style.vm_options(sc, vname)))
     if sc.settings.bfd is not None:
         b = sc.settings.bfd

@@ -8,11 +8,15 @@
     localnet port   options       localnet_learn_fdb=false, mcast_flood=false,
                                   mcast_flood_reports=true
     VM port         options       requested-chassis=<its chassis> (Nova's binding host)
+                    port_security none for a VM without security groups (Neutron's port
+                                  security off), its addresses then `unknown`, after its own
+                                  only where OVN serves it DHCP or DHCPv6
+    drop group      neutron_pg_drop with its two drop ACLs, even with no port in it
     router          options       always_learn_from_arp_request=false,
                                   dynamic_neigh_routers=true, mac_binding_age_threshold=0
     router port     options       reside-on-redirect-chassis=true on VLAN and flat networks of a
-                                  router with a gateway port (unless floating IPs are
-                                  distributed); gateway_mtu on the gateway port (model/mtu.py)
+                                  router with a gateway port (floating IPs distributed or
+                                  not); gateway_mtu on the gateway port (model/mtu.py)
     gateway's LSP   options       exclude-lb-vips-from-garp=true, requested-chassis=<the
                                   gateway chassis of highest priority>
 """
@@ -55,9 +59,14 @@ def vm_options(sc: Scenario, vm: str) -> dict[str, str]:
     return {"requested-chassis": sc.vms[vm].chassis} if on(sc) else {}
 
 
-def _distributed_fips(sc: Scenario) -> bool:
-    return any(n.external_mac for r in sc.routers.values() for n in r.nat
-               if n.type == "dnat_and_snat")
+def vm_addresses(sc: Scenario, vm: str) -> tuple[list[str], list[str]]:
+    """A VM port's addresses and port_security."""
+    v = sc.vms[vm]
+    address = f"{v.mac} {v.ip}" + (f" {v.ip6}" if v.ip6 else "")
+    if not on(sc) or v.security_groups:
+        return [address], [address]
+    dhcp6 = sc.switches[v.switch].ipv6_mode in ("dhcpv6-stateful", "dhcpv6-stateless")
+    return ([address] if v.dhcp or dhcp6 else []) + ["unknown"], []
 
 
 def router_port_options(sc: Scenario, router: str, switch: str) -> dict[str, str]:
@@ -65,7 +74,7 @@ def router_port_options(sc: Scenario, router: str, switch: str) -> dict[str, str
     reside-on-redirect-chassis), when the router has a gateway port."""
     if not on(sc) or sc.switches[switch].network is Network.tenant:
         return {}
-    if not any(p.gateway_chassis for p in sc.routers[router].ports) or _distributed_fips(sc):
+    if not any(p.gateway_chassis for p in sc.routers[router].ports):
         return {}
     return {"reside-on-redirect-chassis": "true"}
 

@@ -40,7 +40,7 @@ def table(result: MtuResult) -> Table:
 
 
 def render(result: MtuResult) -> None:
-    Console(file=sys.stdout, width=160).print(table(result))
+    Console(emoji=False, file=sys.stdout, width=160).print(table(result))
 
 
 def markdown(result: MtuResult) -> str:

@@ -81,7 +81,7 @@ def _origin(sc: Scenario, node: str) -> str:
 
 
 def render(snap: dict, console: Console | None = None) -> None:
-    console = console or Console(width=None if sys.stdout.isatty() else 140)
+    console = console or Console(emoji=False, width=None if sys.stdout.isatty() else 140)
     console.rule(f"[bold]testbed {snap['testbed']}[/] - {snap['description']}")
     console.print(f"datapath [bold]{snap['datapath']}[/], ToR [bold]{snap['tor_backend']}[/] "
                   f"({snap['why']}); {snap['versions']}")

@@ -12,7 +12,7 @@ from .walk_story import story
 
 
 def render(w: Walk, console: Console | None = None) -> None:
-    console = console or Console(width=None if sys.stdout.isatty() else 140)
+    console = console or Console(emoji=False, width=None if sys.stdout.isatty() else 140)
     for sec in story(w):
         console.rule(f"[bold]{sec.title}[/]", align="left")
         for line in sec.lines:
@@ -33,7 +33,7 @@ def render(w: Walk, console: Console | None = None) -> None:
 
 def render_background(w: Walk, console: Console | None = None) -> None:
     """The frames that were not the probe's, in time order (`testbed walk --noise`)."""
-    console = console or Console(width=None if sys.stdout.isatty() else 140)
+    console = console or Console(emoji=False, width=None if sys.stdout.isatty() else 140)
     console.rule("[bold]Background frames (not the probe's)[/]", align="left")
     start = w.request.hops[0].ns if w.request.hops else 0
     for where, f in w.background:

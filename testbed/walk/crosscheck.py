@@ -41,7 +41,7 @@ def _ovn_trace(lab: Lab, leg: Leg, lb_dst: str | None = None) -> trace.OvnTrace 
     ct = ["--ct=trk,est,rpl"] * 2 if leg.name == "reply" else []
     ct += [f"--lb-dst={lb_dst}"] if lb_dst and leg.name == "request" else []
     db = [] if lab.scenario.clustered else [f"--db={SB_SOCKET}"]
-    argv = [*lab.tool("ovn-trace"), *db, "--detailed", *ct, datapath,
+    argv = [*lab.tool("ovn-trace"), *db, "--detailed", "--no-friendly-names", *ct, datapath,
             trace.ovn_microflow(inport, first.frame)]
     result = lab.nodes[lab.scenario.central].run(argv, check=False)
     return trace.parse_ovn_trace(result.stdout + result.stderr, argv)

@@ -1,0 +1,73 @@
+"""Neutron's own consistency check on a testbed: neutron-ovn-db-sync-util in log mode (it
+compares Neutron's database with NB and SB and says what a repair would change, changing
+nothing). Each warning is a Finding; where the tool reports something that is not out of step,
+the finding says why, checked on this testbed (not assumed):
+
+    New host H found in OVN SB DB, but not in Neutron
+        H's segment mappings are in Neutron's database: the tool counts only hosts that have
+        an agent row, and ML2/OVN keeps its agents in memory, so it says this of every chassis
+    Router Port X needs to be updated in OVN NB DB as network(s) have changed
+        X's networks in NB are Neutron's, in another order (the tool compares two lists, one
+        built from a set, so a port with two or more networks is reported at random)
+
+    findings = check(lab)
+    repairs = [f for f in findings if not f.why]
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .neutron import call, node_of
+
+if TYPE_CHECKING:
+    from .lab import Lab
+
+LOG = "/var/log/neutron/ovn-db-sync.log"
+CONFIG = ["--config-file", "/etc/neutron/neutron.conf",
+          "--config-file", "/etc/neutron/plugins/ml2/ml2_conf.ini"]
+_HOST = re.compile(r"New host (\S+) found in OVN SB DB, but not in Neutron")
+_PORT = re.compile(r"Router Port port_id=(\S+) needs to be updated in OVN NB DB as network")
+
+
+@dataclass(frozen=True)
+class Finding:
+    text: str  # the tool's warning
+    why: str = ""  # why it needs no repair ("" when it does)
+
+
+def check(lab: Lab) -> list[Finding]:
+    """Run the tool in log mode in the neutron node; its warnings, each classified."""
+    node = lab.nodes[node_of(lab)]
+    node.exec(["rm", "-f", LOG])
+    node.exec(["neutron-ovn-db-sync-util", *CONFIG, "--ovn-neutron_sync_mode", "log",
+               "--log-file", LOG])
+    warned = [line.split("] ", 1)[-1] for line in node.exec(["cat", LOG]).splitlines()
+              if " WARNING " in line]
+    return [Finding(text, _why(lab, text)) for text in warned]
+
+
+def _why(lab: Lab, text: str) -> str:
+    if m := _HOST.search(text):
+        mapped = lab.nodes[node_of(lab)].exec(
+            ["mariadb", "-N", "neutron", "-e", "SELECT DISTINCT host FROM segmenthostmappings"])
+        if m.group(1) in mapped.split():
+            return ("its segment mappings are in Neutron's database; the tool counts only hosts "
+                    "with an agent row, and ML2/OVN keeps none")
+    if (m := _PORT.search(text)) and _same_networks(lab, m.group(1)):
+        return ("the same networks in NB as in Neutron, in another order (the tool compares "
+                "them as lists, one built from a set)")
+    return ""
+
+
+def _same_networks(lab: Lab, port_id: str) -> bool:
+    port = call(lab, ["port", "show", port_id])
+    wanted = set()
+    for fixed in port["fixed_ips"]:
+        cidr = call(lab, ["subnet", "show", fixed["subnet_id"]])["cidr"]
+        wanted.add(f"{fixed['ip_address']}/{ipaddress.ip_network(cidr).prefixlen}")
+    lrp = lab.nb.lrp_get(f"lrp-{port_id}").execute(check_error=True)
+    return set(lrp.networks) == wanted
