@@ -25,8 +25,10 @@ COLUMNS = {  # table -> the columns compared
     "Logical_Router_Port": ("mac", "networks", "options", "ipv6_ra_configs"),
 }
 NAT_COLUMNS = ("external_ip", "external_mac", "logical_port", "options")
-COUNTED = ("Address_Set", "DHCP_Options", "Logical_Router_Static_Route",
-           "Gateway_Chassis", "HA_Chassis_Group")
+COUNTED = ("Address_Set", "DHCP_Options", "Logical_Router_Static_Route", "HA_Chassis_Group")
+SCHEDULED = ("Neutron schedules a gateway port itself (its leastloaded scheduler, on every chassis "
+             "offered as a gateway, priorities of its choosing) where the file names chassis "
+             "and priorities; the testbed then follows what Neutron scheduled")
 NEUTRON_DEFAULT_GROUP = "Neutron's default group"
 EXPLAINED: dict[tuple[str, str], str] = {
     # (kind or whole object, column) -> why Neutron and the emulation differ there
@@ -38,6 +40,9 @@ EXPLAINED: dict[tuple[str, str], str] = {
         "groups are asked for (egress IPv4 and IPv6, ingress from the group itself); no port of "
         "the file is in it",
     (NEUTRON_DEFAULT_GROUP, "ports"): "(the same group: it has no port)",
+    ("router port", "gateway_chassis:*"): SCHEDULED,
+    ("switch port", "options:requested-chassis"): SCHEDULED + " (the gateway of highest "
+                                                            "priority)",
     ("nat dnat_and_snat", "external_mac"):
         "a distributed floating IP answers with the MAC of the port Neutron makes for it on "
         "the external network (Neutron picks it); the testbed then uses that one",
@@ -110,6 +115,9 @@ def snapshot(lab: Lab) -> dict[tuple[str, str], str]:
                 continue
             for column in columns:
                 _put(out, role, column, getattr(row, column, ""), names)
+            if table == "Logical_Router_Port":  # where it is scheduled: chassis -> priority
+                _put(out, role, "gateway_chassis", {g.chassis_name: g.priority
+                                                    for g in row.gateway_chassis}, names)
     for group in tables["Port_Group"].rows.values():  # by role; a group's ACLs as text
         role = names.get(group.name)
         if role is not None:
@@ -131,9 +139,15 @@ def compare(emulated: Lab, neutron: Lab) -> list[Row]:
     """Every (object, column) whose values differ, with its explanation where one is known."""
     a, b = snapshot(emulated), snapshot(neutron)
     return [Row(role, column, a.get((role, column), "(none)"), b.get((role, column), "(none)"),
-                EXPLAINED.get((role, column)) or EXPLAINED.get((kind(role), column), ""))
+                _explain(role, column))
             for role, column in sorted(a.keys() | b.keys())
             if a.get((role, column)) != b.get((role, column))]
+
+
+def _explain(what: str, column: str) -> str:
+    """The reason for the object itself, for its kind, or for any key of the column."""
+    return (EXPLAINED.get((what, column)) or EXPLAINED.get((kind(what), column))
+            or EXPLAINED.get((kind(what), column.split(":")[0] + ":*"), ""))
 
 
 def unexplained(rows: list[Row]) -> list[Row]:

@@ -94,6 +94,8 @@ class Testbed:
         sc = self.scenario  # with the names Neutron gave, when it built the logical part
         with self.phase("ready"):
             readiness.wait_all(self.scenario, self.nodes, self.nb, self.sb, self.progress)
+            if sc.settings.neutron:  # what Neutron does once the VMs' ports are up
+                neutron.settled(self.lab, self.progress)
             self.modes = modes.initial(sc)
             modes.apply(sc, self.nodes, self.nb, self.sb, self.modes, self.progress, fresh=True)
             self.lease([v for v, vm in sc.vms.items() if vm.dhcp])

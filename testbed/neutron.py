@@ -111,6 +111,27 @@ def build_logical(lab: Lab, progress=print):
     return sc.model_copy(update={"neutron_ids": ids, "routers": routers})
 
 
+def settled(lab: Lab, progress=print, deadline: float = 60.0) -> float:
+    """Until Neutron has done what it does once the VMs' ports are up: a distributed floating
+    IP carries its external MAC and port in NB only from then on (before, it is answered on
+    the gateway chassis, and a neighbour that asked then keeps the gateway's MAC). Woken by
+    NB's NAT changes; seconds waited."""
+    if not distributed_fips(lab.scenario):
+        return 0.0
+    started = time.monotonic()
+
+    def missing() -> list[str]:
+        return [f"floating IP {nat.external_ip}'s external_mac in NB"
+                for nat in lab.nb.idl.tables["NAT"].rows.values()
+                if nat.type == "dnat_and_snat" and not nat.external_mac]
+    with lab.nb.changes("NAT") as changed:
+        wait.until("Neutron to distribute the floating IPs", missing, deadline, interval=1,
+                   wake=changed)
+    waited = time.monotonic() - started
+    progress(f"  ready: Neutron distributed the floating IPs ({waited:.2f} s)")
+    return waited
+
+
 def scheduled(lab: Lab, port_id: str) -> dict[str, int]:
     """Where Neutron scheduled a router's gateway port: chassis -> priority (its
     Gateway_Chassis rows; empty for a port that is not a gateway port)."""

@@ -4,8 +4,9 @@ nothing). Each warning is a Finding; where the tool reports something that is no
 the finding says why, checked on this testbed (not assumed):
 
     New host H found in OVN SB DB, but not in Neutron
-        H's segment mappings are in Neutron's database: the tool counts only hosts that have
-        an agent row, and ML2/OVN keeps its agents in memory, so it says this of every chassis
+        Neutron maps H to the segments of its bridged physical networks already (none
+        without a bridge mapping): the tool counts only hosts with an agent row, and ML2/OVN
+        keeps its agents in memory, so it says this of every chassis
     Router Port X needs to be updated in OVN NB DB as network(s) have changed
         X's networks in NB are Neutron's, in another order (the tool compares two lists, one
         built from a set, so a port with two or more networks is reported at random)
@@ -51,16 +52,32 @@ def check(lab: Lab) -> list[Finding]:
 
 
 def _why(lab: Lab, text: str) -> str:
-    if m := _HOST.search(text):
-        mapped = lab.nodes[node_of(lab)].exec(
-            ["mariadb", "-N", "neutron", "-e", "SELECT DISTINCT host FROM segmenthostmappings"])
-        if m.group(1) in mapped.split():
-            return ("its segment mappings are in Neutron's database; the tool counts only hosts "
-                    "with an agent row, and ML2/OVN keeps none")
+    if (m := _HOST.search(text)) and _mapped(lab, m.group(1)):
+        return ("Neutron's database maps the host to the segments of its physical networks "
+                "already (none without a bridge mapping); the tool counts only hosts with an "
+                "agent row, and ML2/OVN keeps none")
     if (m := _PORT.search(text)) and _same_networks(lab, m.group(1)):
         return ("the same networks in NB as in Neutron, in another order (the tool compares "
                 "them as lists, one built from a set)")
     return ""
+
+
+def _mapped(lab: Lab, host: str) -> bool:
+    """Whether Neutron maps `host` to exactly the flat and VLAN segments of the physical
+    networks its chassis bridges (SB Chassis other_config ovn-bridge-mappings)."""
+    physnets = {m.split(":")[0] for c in lab.sb.idl.tables["Chassis"].rows.values()
+                if c.hostname == host
+                for m in c.other_config.get("ovn-bridge-mappings", "").split(",") if m}
+    segments = _query(lab, "SELECT id, physical_network FROM networksegments WHERE "
+                           "network_type IN ('flat', 'vlan')")
+    mapped = _query(lab, f"SELECT segment_id FROM segmenthostmappings WHERE host = '{host}'")
+    return {row[0] for row in mapped} == {seg for seg, net in segments if net in physnets}
+
+
+def _query(lab: Lab, sql: str) -> list[list[str]]:
+    """Rows of Neutron's database (MariaDB in the neutron node), columns as text."""
+    out = lab.nodes[node_of(lab)].exec(["mariadb", "-N", "neutron", "-e", sql])
+    return [line.split("\t") for line in out.splitlines() if line]
 
 
 def _same_networks(lab: Lab, port_id: str) -> bool:

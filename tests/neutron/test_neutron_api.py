@@ -1,8 +1,11 @@
 """packstack-allinone with Neutron (settings.neutron): Debian's neutron-server with ML2/OVN
 builds the scenario's logical part through its API and drives the testbed's own NB and SB.
-The same file's checks hold on what Neutron wrote, OVN's rows carry the names Neutron gave,
-its gateway port is scheduled by Neutron; what `testbed openstack` creates lands in NB, and a
-port bound on a chassis goes ACTIVE once the chassis claims it."""
+The same file's checks hold on what Neutron wrote, OVN's rows carry the names Neutron gave, its
+gateway port is scheduled by Neutron on both gateways; nbdiff finds nothing unexplained against
+the emulation of the same file, Neutron's own consistency check nothing to repair; what
+`testbed openstack` creates lands in NB, a port bound on a chassis goes ACTIVE once the chassis
+claims it, and a gateway chassis that goes away is rescheduled away from, the SNAT walk going
+through the other gateway."""
 
 from __future__ import annotations
 
@@ -11,18 +14,30 @@ from pathlib import Path
 
 import pytest
 
-from testbed import checks, nbdiff, neutron, wait
+from testbed import checks, nbdiff, neutron, neutron_sync, wait
 from testbed.cli import main as cli
+from testbed.faults.kinds import FAULTS, Fault
 
 AIO = Path(__file__).resolve().parents[2] / "scenarios" / "packstack-allinone.yaml"
 
 
+def variant(folder: Path, name: str, with_neutron: bool) -> Path:
+    """packstack-allinone with a second gateway chassis (gw2 below gw1), with or without
+    Neutron: the same file both ways but for that setting."""
+    text = (AIO.read_text().replace("name: packstack-aio", f"name: {name}", 1)
+            .replace("  gw1:       {role: gateway}\n",
+                     "  gw1:       {role: gateway}\n  gw2:       {role: gateway}\n", 1)
+            .replace("gateway_chassis: {gw1: 1}}", "gateway_chassis: {gw1: 2, gw2: 1}}", 1))
+    if with_neutron:
+        text = text.replace("settings:\n", "settings:\n  neutron: true\n", 1)
+    path = folder / f"{name}.yaml"
+    path.write_text(text)
+    return path
+
+
 @pytest.fixture(scope="module")
 def aio(testbeds, tmp_path_factory):
-    variant = tmp_path_factory.mktemp("neutron") / "aio-neutron.yaml"
-    variant.write_text(AIO.read_text().replace("name: packstack-aio", "name: aio-neutron", 1)
-                       .replace("settings:\n", "settings:\n  neutron: true\n", 1))
-    with testbeds.up(variant) as tb:
+    with testbeds.up(variant(tmp_path_factory.mktemp("neutron"), "aio-neutron", True)) as tb:
         yield tb
 
 
@@ -42,27 +57,34 @@ def test_the_files_checks_hold_on_what_neutron_built_under_neutrons_names(aio):
     nets = {n["Name"]: n["ID"] for n in neutron.call(aio.lab, ["network", "list"])}
     switches = {r["name"] for r in nb_rows(aio, "Logical_Switch", "name")}
     assert {f"neutron-{nets['private']}", f"neutron-{nets['public']}"} <= switches, switches
-    gateways = [r for r in nb_rows(aio, "Gateway_Chassis", "chassis_name", "name")
-                if r["name"].startswith("lrp-")]
-    assert [g["chassis_name"] for g in gateways] == ["gw1"], "Neutron scheduled it"
+    gw = aio.scenario.routers["router1"].gateway_port
+    scheduled = neutron.scheduled(aio.lab, aio.scenario.neutron_ids["port/router1/public"])
+    assert set(scheduled) == {"gw1", "gw2"}, "Neutron scheduled it on both gateways"
+    assert gw.gateway_chassis == scheduled, "the scenario follows what Neutron scheduled"
 
 
-def test_nbdiff_lists_what_neutron_writes_unlike_the_emulation_and_nothing_else(aio, testbeds,
-                                                                             capsys):
+def test_nbdiff_finds_nothing_unexplained_against_the_emulation_of_the_same_file(
+        aio, testbeds, tmp_path, capsys):
     """The same file brought up without Neutron: objects matched by role, names as roles."""
-    with testbeds.up(AIO) as emu:
+    with testbeds.up(variant(tmp_path, "aio-emulated", False)) as emu:
         rows = {(r.what, r.column): r for r in nbdiff.compare(emu.lab, aio.lab)}
         assert cli(["--runs", str(aio.dir.parent), "nbdiff", emu.name, aio.name]) == 0
     said = capsys.readouterr().out
-    assert f"{len(rows)} difference(s)" in said, said
-    vm1 = rows[("port vm1", "options")]
-    assert (vm1.emulated, vm1.neutron) == ("", "requested-chassis=compute-a")
-    assert ("port vm1", "addresses") not in rows and ("port vm1", "port_security") not in rows
-    assert ("router port router1/private", "mac") not in rows, "the file's MAC, given to Neutron"
-    gw = rows[("router port router1/public", "options")]
-    assert "reside-on-redirect-chassis=true" in gw.neutron and gw.emulated == ""
-    assert "router-port=<router port router1/public>" in rows[
-        ("switch port router1/public", "options")].neutron, "names compared as roles"
+    assert f"{len(rows)} difference(s), 0 unexplained" in said, said
+    assert not nbdiff.unexplained(list(rows.values())), nbdiff.render(list(rows.values()))
+    assert "router port router1/public" in {w for w, _ in rows}, "the MAC Neutron picked"
+    assert ("port vm1", "options:requested-chassis") not in rows, "emulated as Neutron writes it"
+    assert ("router port router1/private", "networks") not in rows, "::1, not EUI-64"
+    assert ("group (drop)", "acls") not in rows and ("group web", "acls") not in rows
+    default = rows[(nbdiff.NEUTRON_DEFAULT_GROUP, "acls")]
+    assert "ip4.src == $<Neutron's default group>_ip4" in default.neutron, "names as roles"
+
+
+def test_neutrons_own_consistency_check_finds_nothing_to_repair(aio):
+    findings = neutron_sync.check(aio.lab)
+    assert findings, "the tool ran and warned (ML2/OVN keeps no agent rows: every chassis)"
+    assert [f.text for f in findings if not f.why] == []
+    assert cli(["--runs", str(aio.dir.parent), "dbsync", "--name", aio.name]) == 0
 
 
 def test_the_cli_lists_and_a_vlan_network_lands_in_nb_as_neutron_writes_it(aio):
@@ -99,3 +121,26 @@ def test_a_port_bound_to_a_chassis_goes_active_once_the_chassis_claims_it(aio):
            if r["name"] == port["id"]]
     assert lsp and lsp[0]["up"] is True
     assert ["requested-chassis", "compute-a"] in lsp[0]["options"][1]
+
+
+def test_a_gateway_chassis_that_goes_away_is_rescheduled_and_snat_leaves_by_the_other(aio):
+    """ovn-controller on the active gateway exits cleanly (its Chassis row leaves SB): Neutron
+    takes it out of the gateway port's schedule, OVN moves the port, SNAT goes by the other."""
+    port_id = aio.scenario.neutron_ids["port/router1/public"]
+    before = neutron.scheduled(aio.lab, port_id)
+    active = max(before, key=lambda c: before[c])
+    other = next(c for c in before if c != active)
+    aio.nodes[active].exec(["ovn-appctl", "-t", "ovn-controller", "exit"])
+    try:
+        def still_there() -> list[str]:
+            now = neutron.scheduled(aio.lab, port_id)
+            return [f"{active} out of router1's gateway schedule (it is {now})"] \
+                if active in now else []
+        with aio.lab.nb.changes("Gateway_Chassis", "Logical_Router_Port") as changed:
+            wait.until("Neutron to reschedule router1's gateway port", still_there, 60,
+                       interval=2, wake=changed)  # woken by NB's changes
+        walk = aio.walk("vm1", "ext")
+        assert walk.reply.delivered, walk.request.last_seen
+        assert walk.request.translated_on == other, walk.request.translations()
+    finally:  # ovn-controller back on the chassis it left
+        FAULTS["kill"].restore(aio.lab, Fault("kill", active, "ovn-controller"))
