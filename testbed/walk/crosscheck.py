@@ -61,7 +61,8 @@ def _ofproto_trace(lab: Lab, leg: Leg) -> trace.OfprotoTrace | None:
     ports = trace.parse_dp_ports(node.exec(["ovs-appctl", "dpctl/show"]))
     argv = ["ovs-appctl", "ofproto/trace", bridge, trace.ofproto_flow(hin.ifname, hin.frame)]
     result = node.run(argv, check=False)
-    return trace.parse_ofproto_trace(result.stdout + result.stderr, ports, argv)
+    return trace.parse_ofproto_trace(result.stdout + result.stderr, ports, argv,
+                                     hin.frame.length)
 
 
 def run_traces(lab: Lab, w: Walk, pool: Executor,

@@ -143,11 +143,24 @@ def _mac(value) -> str:
     return ":".join(f"{int(part, 16):02x}" for part in str(value).split("/")[0].split(":"))
 
 
-def parse_datapath_actions(actions: str, ports: dict[int, str]) -> DatapathActions:
+def _taken(actions_kv, length: int | None):
+    """(key, value) of each action the packet meets: of a check_pkt_len (gateway_mtu), the
+    branch for a packet of `length` bytes (the walk's small probe when not known)."""
+    for kv in actions_kv:
+        if kv.key == "check_pkt_len" and isinstance(kv.value, dict):
+            larger = length is not None and length > int(kv.value.get("size", 0))
+            for action in kv.value.get("gt" if larger else "le", []):
+                yield from action.items()
+        else:
+            yield kv.key, kv.value
+
+
+def parse_datapath_actions(actions: str, ports: dict[int, str],
+                           length: int | None = None) -> DatapathActions:
+    """`length`: the packet's bytes on the wire (a check_pkt_len picks its branch by it)."""
     out = DatapathActions(actions)
     flow = ODPFlow("actions:" + actions.strip())
-    for kv in flow.actions_kv:
-        key, value = kv.key, kv.value
+    for key, value in _taken(flow.actions_kv, length):
         if key == "drop":
             out.drop = True
         elif key == "set" and isinstance(value, dict):
@@ -184,8 +197,8 @@ def parse_datapath_actions(actions: str, ports: dict[int, str]) -> DatapathActio
     return out
 
 
-def parse_ofproto_trace(text: str, ports: dict[int, str], command: list[str] | None = None
-                        ) -> OfprotoTrace:
+def parse_ofproto_trace(text: str, ports: dict[int, str], command: list[str] | None = None,
+                        length: int | None = None) -> OfprotoTrace:
     steps: list[Step] = []
     bridge = ""
     passes: list[str] = []  # one "Datapath actions" line per pass: ct() recirculates, and the
@@ -207,7 +220,7 @@ def parse_ofproto_trace(text: str, ports: dict[int, str], command: list[str] | N
         return OfprotoTrace(command or [], text, steps, DatapathActions(""),
                             error=text.strip().splitlines()[0] if text.strip() else "no output")
     return OfprotoTrace(command or [], text, steps,
-                        parse_datapath_actions(",".join(passes), ports))
+                        parse_datapath_actions(",".join(passes), ports, length))
 
 
 # --- the walked packet, as each tool wants it ------------------------------------------------

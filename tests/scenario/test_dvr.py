@@ -61,7 +61,7 @@ def test_centralising_the_floating_ip_brings_the_trip_through_the_gateway_back(d
     assert "round trip on the wire" in table and "distributed (DVR)" in table
     # put back as the scenario has it
     nat = next(n for n in dvr.nb.tables["Logical_Router"].rows.values()
-               if n.name == "R1").nat
+               if n.name == dvr.scenario.lr("R1")).nat
     fip = next(n for n in nat if n.type == "dnat_and_snat")
     assert fip.logical_port == ["vm1"] and fip.external_mac == [FIP_MAC]
 

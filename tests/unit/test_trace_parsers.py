@@ -88,3 +88,19 @@ def test_ofproto_trace_through_conntrack_keeps_the_rewrites_of_every_pass():
     assert a.text.count("recirc(") == 2, a.text
     assert (a.eth_src, a.eth_dst, a.ttl) == ("fa:16:3e:f6:c6:d3", "fa:16:3e:00:00:12", 63)
     assert a.tunnel_dst and a.outputs == ["eth1"] and a.verdict == "forwarded"
+
+
+def test_a_gateway_mtu_branch_is_followed_by_the_packets_length():
+    """gateway_mtu makes OVN check the length (check_pkt_len): a small packet is routed (the
+    `le` branch), a larger one goes to ovn-controller for an ICMP 'fragmentation needed'."""
+    actions = ("check_pkt_len(size=1456,gt(userspace(pid=0,controller(reason=1,dont_send=1,"
+               "continuation=0,recirc_id=10,rule_cookie=0x7ba73198,controller_id=0,"
+               "max_len=65535))),le(set(eth(src=fa:16:3e:f6:c6:d3,dst=fa:16:3e:00:00:12)),"
+               "set(ipv4(ttl=63)),ct(zone=6,nat),recirc(0x5))),ct(commit,zone=6),recirc(0xb)")
+    small = trace.parse_datapath_actions(actions, {}, 98)
+    assert (small.eth_src, small.eth_dst, small.ttl) == ("fa:16:3e:f6:c6:d3",
+                                                         "fa:16:3e:00:00:12", 63)
+    assert small.ct_zones == [6, 6] and not small.to_controller
+    large = trace.parse_datapath_actions(actions, {}, 1514)
+    assert large.to_controller and large.eth_src is None and large.ttl is None
+    assert trace.parse_datapath_actions(actions, {}).ttl == 63, "unknown length: the probe's"
