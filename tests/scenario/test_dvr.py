@@ -63,7 +63,7 @@ def test_centralising_the_floating_ip_brings_the_trip_through_the_gateway_back(d
     nat = next(n for n in dvr.nb.tables["Logical_Router"].rows.values()
                if n.name == dvr.scenario.lr("R1")).nat
     fip = next(n for n in nat if n.type == "dnat_and_snat")
-    assert fip.logical_port == ["vm1"] and fip.external_mac == [FIP_MAC]
+    assert fip.logical_port == [dvr.scenario.lsp("vm1")] and fip.external_mac == [FIP_MAC]
 
 
 def test_a_probe_held_by_a_stopped_switch_is_followed_not_called_lost(dvr):
