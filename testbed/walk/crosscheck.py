@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,7 @@ def _ovn_trace(lab: Lab, leg: Leg, lb_dst: str | None = None) -> trace.OvnTrace 
     ct = ["--ct=trk,est,rpl"] * 2 if leg.name == "reply" else []
     ct += [f"--lb-dst={lb_dst}"] if lb_dst and leg.name == "request" else []
     db = [] if lab.scenario.clustered else [f"--db={SB_SOCKET}"]
-    argv = [*lab.tool("ovn-trace"), *db, "--detailed", "--no-friendly-names", *ct, datapath,
+    argv = [*lab.tool("ovn-trace"), *db, "--detailed", *ct, datapath,
             trace.ovn_microflow(inport, first.frame)]
     result = lab.nodes[lab.scenario.central].run(argv, check=False)
     return trace.parse_ovn_trace(result.stdout + result.stderr, argv)
@@ -135,7 +136,7 @@ def compare(lab: Lab, leg: Leg, ovn: trace.OvnTrace | None, of: trace.OfprotoTra
                             f"request seen on {node}"))
     elif ovn is not None and ovn.outport is not None:
         checks.append(Check(f"{leg.name}: logical output port", ovn.outport,
-                            delivered_port(lab, leg)))
+                            friendly(lab, delivered_port(lab, leg))))
     elif ovn is not None and ovn.dropped_by is not None:  # an ACL dropped it inside OVN
         acl = ovn.dropped_by  # (other ends inside OVN can be ovn-trace's own limits, e.g. a
         checks.append(Check(  # gateway port it cannot place without --chassis: not compared)
@@ -181,6 +182,18 @@ def wired_outputs(lab: Lab, node: str, outputs: list[str]) -> list[str]:
     internal port, which is on no link."""
     wired = {e.ifname for e in lab.links.capture_points() if e.node == node}
     return [o for o in outputs if o in wired]
+
+
+_UUID = re.compile(r"([0-9a-f]{6})[0-9a-f]{2}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def friendly(lab: Lab, port: str) -> str:
+    """A logical port as ovn-trace names it: the name its Port_Binding carries in external_ids
+    (Neutron's port name), else its own with every UUID in it cut to 6 digits."""
+    for row in lab.sb.idl.tables["Port_Binding"].rows.values():
+        if row.logical_port == port and row.external_ids.get("name"):
+            return row.external_ids["name"]
+    return _UUID.sub(r"\1", port)
 
 
 def delivered_port(lab: Lab, leg: Leg) -> str:
