@@ -22,7 +22,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .model.scenario import NeutronSource
 from .neutron import call, node_of
+from .runtime.compose import NEUTRON_TREE
 
 if TYPE_CHECKING:
     from .lab import Lab
@@ -44,7 +46,9 @@ def check(lab: Lab) -> list[Finding]:
     """Run the tool in log mode in the neutron node; its warnings, each classified."""
     node = lab.nodes[node_of(lab)]
     node.exec(["rm", "-f", LOG])
-    node.exec(["neutron-ovn-db-sync-util", *CONFIG, "--ovn-neutron_sync_mode", "log",
+    tree = ["env", f"PYTHONPATH={NEUTRON_TREE}"] if isinstance(
+        lab.scenario.settings.neutron, NeutronSource) else []  # the tree's own, as the server
+    node.exec([*tree, "neutron-ovn-db-sync-util", *CONFIG, "--ovn-neutron_sync_mode", "log",
                "--log-file", LOG])
     warned = [line.split("] ", 1)[-1] for line in node.exec(["cat", LOG]).splitlines()
               if " WARNING " in line]

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..errors import TestbedError
 from ..model import SUITES, load, with_neutron, with_ovn, with_suite
-from ..model.loader import recheck
+from ..model.loader import ScenarioError, recheck
+from ..model.neutron import check_source
 from ..runtime.runtimes import DEFAULT, available
 
 
@@ -22,8 +23,10 @@ def add_parser(p) -> None:
                    "(make install DESTDIR=PATH); sets settings.ovn")
     p.add_argument("--suite", choices=SUITES, help="Debian suite of the node image "
                    "(default: the scenario's settings.suite)")
-    p.add_argument("--neutron", action="store_true", help="with a Neutron (ML2/OVN) driving the "
-                   "testbed's OVN, as settings.neutron: true; `testbed openstack` talks to it")
+    p.add_argument("--neutron", nargs="?", const=True, default=False, metavar="TREE",
+                   help="with a Neutron (ML2/OVN) driving the testbed's OVN, as settings.neutron:"
+                   " true; `testbed openstack` talks to it. --neutron=TREE: a Neutron checkout's "
+                   "code instead of Debian's (settings.neutron: {source: TREE})")
     p.add_argument("--check", action="store_true", help="run the scenario's checks once it is "
                    "up (testbed check); exit 1 if one fails (the testbed stays up)")
     p.add_argument("--junit", help="with --check: write JUnit XML here")
@@ -42,7 +45,10 @@ def run(args) -> int:
     if args.ovn:
         scenario = with_ovn(scenario, args.ovn)
     if args.neutron:
-        scenario = recheck(with_neutron(scenario), args.scenario)
+        tree = None if args.neutron is True else args.neutron
+        scenario = recheck(with_neutron(scenario, tree), args.scenario)
+        if tree and (problems := check_source(scenario)):
+            raise ScenarioError(args.scenario, problems)
     out = Output()
     tb = Testbed(scenario, args.name, Path(args.runs), out, runtime=args.runtime).up()
     try:

@@ -103,7 +103,9 @@ def _neutron(data: dict, nodes: dict, lines: dict[str, int], problems: list[Prob
     """settings.neutron: true adds the node `neutron` (role neutron), at that setting's line,
     unless the file writes a node of role neutron itself."""
     settings = data.get("settings")
-    if not (isinstance(settings, dict) and settings.get("neutron") is True) or any(
+    wanted = isinstance(settings, dict) and (settings.get("neutron") is True
+                                             or isinstance(settings.get("neutron"), dict))
+    if not wanted or any(
             entry_role(e) == "neutron" for e in nodes.values()):
         return nodes
     if "neutron" in nodes:

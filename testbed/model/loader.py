@@ -19,7 +19,7 @@ from .expand import expand
 from .impair import check_impairments
 from .ipv6 import derive
 from .lb import check_load_balancers
-from .neutron import check_neutron
+from .neutron import check_neutron, check_source, resolve_source
 from .problem import Problem
 from .scenario import HaPlacement, Network, Role, Scenario
 from .services import check_services
@@ -153,14 +153,14 @@ def _resolve_builds(sc: Scenario, base: Path) -> Scenario:
     settings = sc.settings.model_copy(update={"ovn": build.resolve(sc.settings.ovn, base)})
     nodes = {n: node.model_copy(update={"ovn": build.resolve(node.ovn, base)})
              for n, node in sc.nodes.items()}
-    return sc.model_copy(update={"settings": settings, "nodes": nodes})
+    return resolve_source(sc.model_copy(update={"settings": settings, "nodes": nodes}), base)
 
 
 def _check_builds(sc: Scenario) -> list[Problem]:
     out = build.check(sc.settings.ovn, "settings.ovn")
     for name, node in sc.nodes.items():
         out += build.check(node.ovn, f"nodes.{name}.ovn")
-    return out
+    return out + check_source(sc)
 
 
 # --- cross references -------------------------------------------------------------------------

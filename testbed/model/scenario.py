@@ -113,6 +113,14 @@ class Bfd(Strict):
     mult: Annotated[int, Field(ge=1, le=255)] = 3
 
 
+class NeutronSource(Strict):
+    """settings.neutron: {source: TREE}: a Neutron git checkout, mounted read-only in the
+    neutron node and imported before Debian's package; its database migrations run when the
+    server starts (Debian's dependencies stay: a tree far from 26.0 may need newer ones)."""
+
+    source: str
+
+
 class Settings(Strict):
     """How the testbed is built: Debian suite of the node image, datapath, ToR backend."""
 
@@ -138,10 +146,11 @@ class Settings(Strict):
     ovn/pki.py); NB and SB take only ssl: clients (and RAFT runs over TLS), the chassis, northd
     and the DB tools present their node's certificate. The harness uses the servers' unix
     sockets."""
-    neutron: bool = False
+    neutron: bool | NeutronSource = False
     """a `neutron` node: Debian's neutron-server with ML2/OVN driving this testbed's NB and SB
     (no Keystone, no Nova; `testbed openstack` talks to it); gateway chassis are offered to it
-    for its gateway ports (ovn-cms-options=enable-chassis-as-gw)"""
+    for its gateway ports (ovn-cms-options=enable-chassis-as-gw). `{source: TREE}`: a Neutron
+    checkout's code runs instead of Debian's package."""
     election_timer_ms: Annotated[int, Field(ge=100, le=600000)] | None = None
     """the NB and SB clusters' RAFT election timer (OVSDB's default: 1000 ms); only with a
     clustered central (replicas > 1). A leader lost is noticed after about this long."""

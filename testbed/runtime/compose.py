@@ -8,6 +8,7 @@ import yaml
 
 from ..model import Role, Scenario
 from ..model.ipv6 import dual_stack
+from ..model.scenario import NeutronSource
 from ..names import LABEL, NODE_LABEL, ROLE_LABEL, container_name
 from .files import FILES
 
@@ -18,6 +19,7 @@ IPV6_ON = {f"net.ipv6.conf.{scope}.{key}": value for scope in ("all", "default")
 """a dual-stack scenario's VMs and external hosts with address6 (node.yaml turns IPv6 off
 everywhere else)"""
 NETWORKS = ("mgmt", "overlay")
+NEUTRON_TREE = "/opt/neutron-tree"  # settings.neutron.source, read-only (images/neutron)
 """Docker networks. The external network is not one: Docker's isolation rules drop routed traffic
 (sources outside the network's subnet) on internal networks when the host bridges through
 iptables, so it is wired with veths into a bridge in the ToR's container instead."""
@@ -101,6 +103,8 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
         if node.role in shares:
             wiring["cpu_shares"] = shares[node.role]
         services[name] = service(name, init_role, {ROLE_LABEL: node.role.value}, **wiring)
+        if node.role is Role.neutron and isinstance(sc.settings.neutron, NeutronSource):
+            services[name]["volumes"] = [f"{sc.settings.neutron.source}:{NEUTRON_TREE}:ro"]
         if node.role is Role.compute and many:
             services[name]["environment"]["NODE_NICE"] = str(COMPUTE_NICE)
         if node.address6:  # an external host with an IPv6 address

@@ -49,6 +49,7 @@ def up(client: docker.DockerClient, document: dict, project: str, config_file: s
             devices=svc.get("devices"), sysctls={k: str(v) for k, v in
                                                  svc.get("sysctls", {}).items()} or None,
             init=svc.get("init"), detach=True, cpu_shares=svc.get("cpu_shares"),
+            volumes=svc.get("volumes"),
             network=network_name(project, nets[0]) if nets else None,
             network_mode=None if nets else svc.get("network_mode", "none"))
         for net in nets[1:]:

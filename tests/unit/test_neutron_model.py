@@ -46,3 +46,24 @@ def test_neutron_on_a_file_whose_neutron_is_another_node_is_refused(seed_plus):
     path.write_text(named)
     with pytest.raises(ScenarioError, match="settings.neutron: it adds a node named 'neutron'"):
         recheck(with_neutron(load(path)), str(path))
+
+
+def test_an_own_neutron_tree_is_mounted_read_only_in_the_neutron_node(seed_plus, tmp_path):
+    tree = tmp_path / "neutron-src"
+    (tree / "neutron").mkdir(parents=True)
+    (tree / "neutron" / "__init__.py").write_text("")
+    text = seed_plus("").read_text().replace("settings:\n", "settings:\n  neutron: {source: "
+                                             "neutron-src}\n", 1)
+    (tmp_path / "own.yaml").write_text(text)
+    sc = load(tmp_path / "own.yaml")  # the tree relative to the file's folder
+    assert sc.settings.neutron.source == str(tree) and sc.nodes["neutron"].role is Role.neutron
+    svc = render(sc, "t", {n: "img" for n in [*sc.nodes, *sc.vms]}, "netdev", "ovs")[
+        "services"]["neutron"]
+    assert svc["volumes"] == [f"{tree}:/opt/neutron-tree:ro"]
+    assert with_neutron(load(seed_plus("")), str(tree)).settings.neutron.source == str(tree)
+
+
+def test_an_own_neutron_tree_that_is_not_one_is_refused(refused, seed_plus, tmp_path):
+    says = refused(seed_plus(""), "settings:\n", f"settings:\n  neutron: {{source: {tmp_path}}}\n")
+    assert f"settings.neutron.source: {tmp_path} is not a Neutron tree (no neutron/__init__.py)" \
+        in says
