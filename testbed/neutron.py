@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 API = "http://127.0.0.1:9696"
 API_DEADLINE = 120.0
 LOG = "/var/log/neutron/neutron-server.log"
+MIGRATIONS = "/var/log/neutron/db-manage.log"  # an own tree's (settings.neutron.source)
 
 
 def node_of(lab: Lab) -> str:
@@ -61,9 +62,11 @@ def wait_ready(lab: Lab, progress=print, deadline: float = API_DEADLINE) -> floa
     def missing() -> list[str]:
         if node.run(probe, check=False).stdout.strip() == "200":
             return []
-        if not node.run(["pgrep", "-f", "/usr/bin/neutron-server"], check=False).ok:
-            tail = node.run(["tail", "-n", "15", LOG], check=False).stdout
-            raise RuntimeError(f"neutron-server exited; the end of {LOG}:\n{tail}")
+        # neutron-start runs an own tree's migrations first, then becomes neutron-server
+        if not node.run(["pgrep", "-f", "neutron-start|neutron-db-manage|/usr/bin/neutron-server"],
+                        check=False).ok:
+            tail = node.run(["tail", "-n", "15", LOG, MIGRATIONS], check=False).stdout
+            raise RuntimeError(f"neutron-server exited; the end of its logs:\n{tail}")
         return [f"Neutron's API on {node.name} ({API})"]
     wait.until("Neutron's API", missing, deadline, interval=0.25)
     waited = time.monotonic() - started
