@@ -18,21 +18,19 @@ from testbed import checks, nbdiff, neutron, neutron_sync, wait
 from testbed.cli import main as cli
 from testbed.faults.kinds import FAULTS, Fault
 
+from .conftest import variant as make_variant
+
 AIO = Path(__file__).resolve().parents[2] / "scenarios" / "packstack-allinone.yaml"
 
 
+GW2 = (("  gw1:       {role: gateway}\n",
+        "  gw1:       {role: gateway}\n  gw2:       {role: gateway}\n"),
+       ("gateway_chassis: {gw1: 1}}", "gateway_chassis: {gw1: 2, gw2: 1}}"))
+"""a second gateway chassis, below gw1"""
+
+
 def variant(folder: Path, name: str, with_neutron: bool) -> Path:
-    """packstack-allinone with a second gateway chassis (gw2 below gw1), with or without
-    Neutron: the same file both ways but for that setting."""
-    text = (AIO.read_text().replace("name: packstack-aio", f"name: {name}", 1)
-            .replace("  gw1:       {role: gateway}\n",
-                     "  gw1:       {role: gateway}\n  gw2:       {role: gateway}\n", 1)
-            .replace("gateway_chassis: {gw1: 1}}", "gateway_chassis: {gw1: 2, gw2: 1}}", 1))
-    if with_neutron:
-        text = text.replace("settings:\n", "settings:\n  neutron: true\n", 1)
-    path = folder / f"{name}.yaml"
-    path.write_text(text)
-    return path
+    return make_variant(AIO, folder, name, with_neutron, GW2)
 
 
 @pytest.fixture(scope="module")

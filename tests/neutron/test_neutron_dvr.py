@@ -12,16 +12,13 @@ import pytest
 
 from testbed import checks, nbdiff, neutron_sync
 
+from .conftest import variant as make_variant
+
 DVR = Path(__file__).resolve().parents[2] / "scenarios" / "dvr.yaml"
 
 
 def variant(folder: Path, name: str, with_neutron: bool) -> Path:
-    text = DVR.read_text().replace("name: dvr", f"name: {name}", 1)
-    if with_neutron:
-        text = text.replace("settings:\n", "settings:\n  neutron: true\n", 1)
-    path = folder / f"{name}.yaml"
-    path.write_text(text)
-    return path
+    return make_variant(DVR, folder, name, with_neutron)
 
 
 @pytest.fixture(scope="module")
