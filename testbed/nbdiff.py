@@ -1,8 +1,9 @@
 """What Neutron writes into NB against what the emulation writes, for the same scenario: two
 running testbeds of one file, one with settings.neutron (Neutron built its logical part), one
-without. Rows are matched by the role the scenario gives them (switch A, port vm1, router
-port router1/public...), never by name, and every OVN name in a value is replaced by its role,
-so only what really differs is listed.
+without. Rows are matched by the role the scenario gives them (switch A, port vm1, gateway
+port router1/public, group web, nat snat router1:10.0.0.0/24...), never by name, option
+columns key by key, and every OVN name in a value is replaced by its role, so only what really
+differs is listed; each difference carries the reason where it is known (EXPLAINED).
 
     rows = compare(emulated_lab, neutron_lab)
     print(render(rows))
@@ -32,7 +33,7 @@ SCHEDULED = ("Neutron schedules a gateway port itself (its leastloaded scheduler
 NEUTRON_DEFAULT_GROUP = "Neutron's default group"
 EXPLAINED: dict[tuple[str, str], str] = {
     # (kind or whole object, column) -> why Neutron and the emulation differ there
-    ("router port", "mac"):
+    ("gateway port", "mac"):
         "Neutron picks a gateway port's MAC itself (a router's external_gateway_info takes "
         "none); the testbed then uses the one Neutron picked",
     (NEUTRON_DEFAULT_GROUP, "acls"):
@@ -40,7 +41,7 @@ EXPLAINED: dict[tuple[str, str], str] = {
         "groups are asked for (egress IPv4 and IPv6, ingress from the group itself); no port of "
         "the file is in it",
     (NEUTRON_DEFAULT_GROUP, "ports"): "(the same group: it has no port)",
-    ("router port", "gateway_chassis:*"): SCHEDULED,
+    ("gateway port", "gateway_chassis:*"): SCHEDULED,
     ("switch port", "options:requested-chassis"): SCHEDULED + " (the gateway of highest "
                                                             "priority)",
     ("nat dnat_and_snat", "external_mac"):
@@ -51,7 +52,7 @@ EXPLAINED: dict[tuple[str, str], str] = {
 
 @dataclass(frozen=True)
 class Row:
-    what: str  # the object by its role: "port vm1", "router port router1/public"
+    what: str  # the object by its role: "port vm1", "gateway port router1/public"
     column: str  # "options:requested-chassis" for one key of a map column
     emulated: str
     neutron: str
@@ -59,7 +60,7 @@ class Row:
 
 
 def kind(what: str) -> str:
-    """An object's kind from its role: "router port router1/public" -> "router port"."""
+    """An object's kind from its role: "gateway port router1/public" -> "gateway port"."""
     return what.rsplit(" ", 1)[0]
 
 
@@ -80,7 +81,8 @@ def roles(lab: Lab) -> dict[str, str]:
     for r, router in sc.routers.items():
         out[sc.lr(r)] = f"router {r}"
         for p in router.ports:
-            out[sc.router_port_name(r, p)] = f"router port {r}/{p.switch}"
+            kind = "gateway port" if p.gateway_chassis else "router port"
+            out[sc.router_port_name(r, p)] = f"{kind} {r}/{p.switch}"
             out[sc.switch_router_port(p.switch, r)] = f"switch port {r}/{p.switch}"
     return out
 

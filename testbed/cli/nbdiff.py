@@ -5,10 +5,11 @@
     testbed nbdiff emu real            # object, column, emulation | Neutron
     testbed nbdiff emu real --json
 
-Objects are matched by the role the scenario gives them (switch private, port vm1, router port
-router1/public), names inside values replaced by roles; row counts of ACLs, port groups, NAT
-and the like are compared too. Each difference carries why Neutron and the emulation differ
-there, where that is known; the exit status is 1 while any is unexplained.
+Objects are matched by the role the scenario gives them (switch private, port vm1, gateway port
+router1/public, group web, nat dnat_and_snat router1:10.0.0.0/24), option columns key by key,
+names inside values replaced by roles; row counts of address sets, DHCP options, static routes
+and HA chassis groups are compared too. Each difference carries why Neutron and the emulation
+differ there, where that is known; the exit status is 1 while any is unexplained.
 """
 
 from __future__ import annotations
