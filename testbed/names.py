@@ -14,9 +14,10 @@ RUNTIME_LABEL = "ovn-testbed.runtime"
 """On the holder container of a testbed whose nodes are namespaces (value: the runtime)."""
 
 
-def holder_name(testbed: str) -> str:
-    """The one container of a testbed of the netns runtime."""
-    return f"ovn-testbed-{testbed}-netns"
+def holder_name(testbed: str, kind: str = "netns") -> str:
+    """The one container of a testbed of the netns runtime (kind `vms`: the one holding a
+    docker testbed's VMs as namespaces, settings.vm_namespaces)."""
+    return f"ovn-testbed-{testbed}-{kind}"
 
 NB_PORT, SB_PORT = 6641, 6642
 """The central's NB and SB listen on these TCP ports of its management address."""

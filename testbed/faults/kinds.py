@@ -172,6 +172,11 @@ def whole(lab: Lab, node: str, kind: str):
     """The node, if its runtime can do `kind` (stop, pause) to a whole node (the netns
     runtime's nodes share one holder: it cannot)."""
     handle = lab.nodes[node]
+    sc = lab.scenario
+    if kind not in handle.capabilities and node in sc.vms and sc.settings.vm_namespaces:
+        raise FaultError(f"fault '{kind}' on the whole node {node} needs a container of its "
+                         f"own, and {node} runs as a namespace (settings.vm_namespaces): give it "
+                         "own_container: true, or kill a process in it instead")
     if kind not in handle.capabilities:
         raise FaultError(f"fault '{kind}' on the whole node {node} needs a container per node; "
                          f"testbed {lab.name} runs on the {lab.runtime} runtime: stop or kill one "

@@ -146,6 +146,11 @@ class Settings(Strict):
     ovn/pki.py); NB and SB take only ssl: clients (and RAFT runs over TLS), the chassis, northd
     and the DB tools present their node's certificate. The harness uses the servers' unix
     sockets."""
+    vm_namespaces: bool = False
+    """the docker runtime runs the VMs as network namespaces in one holder container instead of
+    a container each (the engine's cost per container is what limits scale; the netns runtime
+    does so for every node). Walks, captures, DHCP and link faults work the same; a VM's
+    container faults (stop, pause) need `own_container: true` on it."""
     neutron: bool | NeutronSource = False
     """a `neutron` node: Debian's neutron-server with ML2/OVN driving this testbed's NB and SB
     (no Keystone, no Nova; `testbed openstack` talks to it); gateway chassis are offered to it
@@ -325,6 +330,9 @@ class Vm(Strict):
     ip6: Ip | None = None
     """its IPv6 address on a dual-stack switch: configured statically (default route via the
     router's), or under an ipv6_mode what it gets (EUI-64 of its MAC when absent)"""
+    own_container: bool = False
+    """with settings.vm_namespaces: this VM still gets a container of its own (faults that stop
+    or pause a container, its own image's files)"""
 
 
 class Scenario(Strict):

@@ -19,6 +19,7 @@ IPV6_ON = {f"net.ipv6.conf.{scope}.{key}": value for scope in ("all", "default")
 """a dual-stack scenario's VMs and external hosts with address6 (node.yaml turns IPv6 off
 everywhere else)"""
 NETWORKS = ("mgmt", "overlay")
+IN_HOLDER = "x-namespace"  # a VM run as a namespace in the VM holder (settings.vm_namespaces)
 NEUTRON_TREE = "/opt/neutron-tree"  # settings.neutron.source, read-only (images/neutron)
 """Docker networks. The external network is not one: Docker's isolation rules drop routed traffic
 (sources outside the network's subnet) on internal networks when the host bridges through
@@ -109,9 +110,11 @@ def render(sc: Scenario, testbed: str, image: str | dict[str, str], datapath: st
             services[name]["environment"]["NODE_NICE"] = str(COMPUTE_NICE)
         if node.address6:  # an external host with an IPv6 address
             services[name]["sysctls"] = {**services[name].get("sysctls", {}), **IPV6_ON}
-    for name in sc.vms:
+    for name, vm in sc.vms.items():
         services[name] = service(name, "host", {ROLE_LABEL: "vm"}, network_mode="none",
                                  cpu_shares=VM_CPU_SHARES)
+        if sc.settings.vm_namespaces and not vm.own_container:
+            services[name][IN_HOLDER] = True
         if dual_stack(sc):  # IPv6 on, no DAD wait; router advertisements only where an
             # ipv6_mode says so, per NIC (Host.autoconf6)
             services[name]["sysctls"] = {**services[name].get("sysctls", {}), **IPV6_ON}

@@ -23,7 +23,6 @@ from . import engine, images
 from .address import NetAddress
 from .engine import connect
 from .enter import popen_in, run_in
-from .runtimes import register
 
 __all__ = ["CommandError", "CommandResult", "DockerBackend", "Node", "connect"]
 
@@ -189,14 +188,14 @@ class NodeEvents:
         self.stream.close()
 
 
-@register
 class DockerBackend:
     """Finds and removes what a testbed created in the Docker engine, by its name label.
 
     The runtime interface (what a testbed asks of the engine that runs its nodes): create the
     nodes of a rendered document, find them by the testbed's name (`nodes`), give the harness
     an OVSDB remote on the central (`db_remote`), remove everything (`remove`). A runtime
-    registers itself (runtimes.register); testbed.runtime.netns is the other one."""
+    registers itself (runtimes.register): testbed.runtime.containers (this engine, a container
+    per node, VMs as namespaces when the scenario asks) and testbed.runtime.netns."""
 
     name = "docker"
 

@@ -173,9 +173,11 @@ class NetnsBackend(DockerBackend):
     name = "netns"
     holder_seconds = 0.0
 
+    kind = "netns"  # the holder's runtime label and name suffix (VmHolder: "vms")
+
     def holder(self, testbed: str):
         found = self.client.containers.list(
-            all=True, filters={"label": [f"{LABEL}={testbed}", f"{RUNTIME_LABEL}=netns"]})
+            all=True, filters={"label": [f"{LABEL}={testbed}", f"{RUNTIME_LABEL}={self.kind}"]})
         return found[0] if found else None
 
     def claims(self, testbed: str) -> bool:
@@ -223,12 +225,13 @@ class NetnsBackend(DockerBackend):
                                "use the docker runtime for per-node OVN builds")
         plan = _addresses(project, services)
         args = launch_args(project, services, plan)
-        progress(f"starting {len(services)} nodes as namespaces in {holder_name(project)}")
+        progress(f"starting {len(services)} nodes as namespaces in "
+                 f"{holder_name(project, self.kind)}")
         started = time.monotonic()
         holder = self.client.containers.create(
             images.pop(), entrypoint=["sh", "-c", _LAUNCH, "launch"], command=args,
-            name=holder_name(project), hostname=project,
-            labels={LABEL: project, RUNTIME_LABEL: "netns",
+            name=holder_name(project, self.kind), hostname=project,
+            labels={LABEL: project, RUNTIME_LABEL: self.kind,
                     "com.docker.compose.project.config_files": config_file},
             cap_drop=["ALL"], cap_add=["SYS_ADMIN", "NET_ADMIN", "NET_RAW"],
             devices=["/dev/net/tun:/dev/net/tun"], security_opt=["apparmor=unconfined"],
@@ -303,3 +306,11 @@ def _fabric(project: str, pids: dict[str, int], plan: dict, workers: int,
         for i, (cidr, _) in enumerate(plan[node].values()):
             wiring.set_address(f"/proc/{pids[node]}/ns/net", f"eth{i}", cidr)
     each(address, plan, workers)
+
+
+class VmHolder(NetnsBackend):
+    """A docker testbed's VMs as namespaces in one holder container (settings.vm_namespaces):
+    the docker runtime creates them through this and finds them beside its containers. Not a
+    runtime of its own (not registered): the testbed stays the docker runtime's."""
+
+    kind = "vms"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from testbed import names, wait
+from testbed.errors import FaultError
 
 from .conftest import ROOT, checks_hold
 
@@ -34,6 +35,11 @@ def test_every_vm_reaches_every_other_and_the_outside(two):
     held = checks_hold(two)
     matrix = held[next(t for t in held if t.startswith("reach"))]
     assert len(matrix.rows) == 4 * 3 + 4 * 2, matrix.rows
+    # settings.vm_namespaces: three VMs are namespaces in one holder, db-1 has its container
+    holder = names.holder_name(two.name, "vms")
+    assert {v: two.nodes[v].container_name for v in two.scenario.vms} == {
+        "web-1": f"{holder}:web-1", "web-2": f"{holder}:web-2", "app-1": f"{holder}:app-1",
+        "db-1": names.container_name(two.name, "db-1")}
 
 
 def test_the_second_external_network_through_the_other_routers_gateway(two):
@@ -94,3 +100,10 @@ def test_a_subnet_behind_the_transit_switch_is_snatted_on_the_wire(two):
     finally:
         two.nb.lr_nat_del(sc.lr("front"), "snat", "172.17.1.0/24").execute(check_error=True)
         readiness.chassis_caught_up(sc, two.nodes)
+
+
+def test_a_vm_run_as_a_namespace_refuses_a_container_fault_and_says_what_to_do(two):
+    with pytest.raises(FaultError, match="web-1 runs as a namespace .settings.vm_namespaces.: "
+                                         "give it own_container: true"):
+        two.faults.inject("stop", "web-1")
+    assert two.faults.active == []

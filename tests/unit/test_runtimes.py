@@ -17,12 +17,14 @@ from testbed import wait
 from testbed.errors import TestbedError
 from testbed.model import load
 from testbed.runtime import enter, netns, runtimes
-from testbed.runtime.compose import render
+from testbed.runtime.compose import IN_HOLDER, render
+from testbed.runtime.docker import DockerBackend
 
 
 def test_a_runtime_by_name_and_an_unknown_one_lists_what_exists():
     assert isinstance(runtimes.backend("netns"), netns.NetnsBackend)
-    assert type(runtimes.backend()).__name__ == "DockerBackend"
+    assert type(runtimes.backend()).__name__ == "ContainerRuntime"
+    assert isinstance(runtimes.backend(), DockerBackend) and runtimes.backend().name == "docker"
     with pytest.raises(TestbedError, match="no runtime 'k8s': the runtimes are docker, netns"):
         runtimes.backend("k8s")
 
@@ -190,3 +192,18 @@ def test_runtimes_declare_what_they_can_do_to_a_whole_node():
                                name="t", runtime="netns")
     with pytest.raises(FaultError, match="'pause' on the whole node gw1 needs a container"):
         whole(tb, "gw1", "pause")
+
+
+def test_vms_as_namespaces_are_marked_for_the_holder_and_one_may_keep_its_container():
+    """settings.vm_namespaces: the docker runtime hands the VMs marked in the document to the
+    VM holder (netns.VmHolder), a VM with own_container stays a container; other nodes too."""
+    sc = load(Path(__file__).resolve().parents[2] / "scenarios" / "two-routers.yaml")
+    services = render(sc, "t", "img", "netdev", "ovs")["services"]
+    held = sorted(n for n, svc in services.items() if svc.get(IN_HOLDER))
+    assert held == ["app-1", "web-1", "web-2"], held  # db-1: own_container
+    plain = sc.model_copy(update={"settings": sc.settings.model_copy(
+        update={"vm_namespaces": False})})
+    assert not any(svc.get(IN_HOLDER) for svc in render(plain, "t", "img", "netdev",
+                                                        "ovs")["services"].values())
+    assert netns.VmHolder.kind == "vms" and "vms" not in runtimes.available(), \
+        "the VM holder belongs to the docker runtime, not a runtime of its own"
