@@ -14,6 +14,11 @@ RUNTIME_LABEL = "ovn-testbed.runtime"
 """On the holder container of a testbed whose nodes are namespaces (value: the runtime)."""
 
 
+def transport_zone(compute: str) -> str:
+    """A compute chassis' own OVN transport zone (settings.transport_zones: per-compute)."""
+    return f"tz-{compute}"
+
+
 def holder_name(testbed: str, kind: str = "netns") -> str:
     """The one container of a testbed of the netns runtime (kind `vms`: the one holding a
     docker testbed's VMs as namespaces, settings.vm_namespaces)."""

@@ -146,6 +146,12 @@ class Settings(Strict):
     ovn/pki.py); NB and SB take only ssl: clients (and RAFT runs over TLS), the chassis, northd
     and the DB tools present their node's certificate. The harness uses the servers' unix
     sockets."""
+    transport_zones: Literal["shared", "per-compute"] = "shared"
+    """shared (OVN's default): a tunnel between every two chassis. per-compute: each compute
+    chassis in a transport zone of its own (external_ids:ovn-transport-zones), the gateways in
+    all of them: tunnels only between a compute and the gateways (2N instead of N*(N-1)/2), and
+    a chassis that joins changes no other compute's tunnels. Computes then reach each other
+    over provider networks only (tenant networks are refused)."""
     vm_namespaces: bool = False
     """the docker runtime runs the VMs as network namespaces in one holder container instead of
     a container each (the engine's cost per container is what limits scale; the netns runtime
@@ -360,6 +366,15 @@ class Scenario(Strict):
         """The build a node's daemons come from (None: the suite's packages)."""
         choice = self.nodes[node].ovn or self.settings.ovn
         return choice if isinstance(choice, OvnBuild) else None
+
+    def tunnel_peers(self, chassis: str) -> list[str]:
+        """The chassis `chassis` has a tunnel to (settings.transport_zones)."""
+        others = [c for c in self.chassis if c != chassis]
+        if self.settings.transport_zones == "shared":
+            return others
+        if self.nodes[chassis].role is Role.compute:
+            return [c for c in others if self.nodes[c].role is not Role.compute]
+        return others
 
     def nodes_with(self, *roles: Role) -> list[str]:
         return [name for name, node in self.nodes.items() if node.role in roles]

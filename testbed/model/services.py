@@ -165,8 +165,19 @@ def check_upstream(sc: Scenario) -> list[Problem]:
     return out
 
 
+def check_zones(sc: Scenario) -> list[Problem]:
+    """Computes in zones of their own have no tunnels to each other: a tenant network's
+    traffic between two of them has no way."""
+    tenant = [n for n, sw in sc.switches.items() if sw.network is Network.tenant]
+    if sc.settings.transport_zones != "per-compute" or not tenant:
+        return []
+    return [Problem("settings.transport_zones", "per-compute leaves no tunnel between two "
+                    f"computes, and {', '.join(tenant)} is a tenant (geneve) network",
+                    "use transport_zones: shared, or make it a provider network (vlan)")]
+
+
 def check_services(sc: Scenario) -> list[Problem]:
-    out: list[Problem] = check_upstream(sc) + check_gateway_routers(sc)
+    out: list[Problem] = check_upstream(sc) + check_gateway_routers(sc) + check_zones(sc)
     for rname, router in sc.routers.items():
         out += check_nat(sc, rname, router)
         tenant = [p.switch for p in router.ports if p.switch in sc.switches

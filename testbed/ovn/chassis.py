@@ -96,6 +96,10 @@ def plan(sc: Scenario, name: str, node: Node, sb_remote: str, encap_nic: str) ->
     }
     if is_gateway:
         ids["ovn-cms-options"] = "enable-chassis-as-gw"
+    if sc.settings.transport_zones == "per-compute":  # a compute's own zone; gateways: all
+        computes = sc.nodes_with(Role.compute)
+        ids["ovn-transport-zones"] = ",".join(
+            names.transport_zone(c) for c in ([name] if name in computes else computes))
     if sc.settings.probe_interval_ms is not None:
         ids["ovn-remote-probe-interval"] = str(sc.settings.probe_interval_ms)
     other = {}

@@ -148,9 +148,9 @@ def wait_all(sc: Scenario, nodes: dict[str, Node], nb: NbApi, sb: SbApi,
     def tunnels_missing():
         asked = [c for c in chassis if c not in complete]
         have = dict(zip(asked, each(lambda c: len(tunnels(nodes[c])), asked), strict=True))
-        complete.update(c for c, n in have.items() if n >= len(chassis) - 1)
-        return [f"{len(chassis) - 1 - n} tunnels on {c}" for c, n in have.items()
-                if n < len(chassis) - 1]
+        want = {c: len(sc.tunnel_peers(c)) for c in asked}  # settings.transport_zones
+        complete.update(c for c, n in have.items() if n >= want[c])
+        return [f"{want[c] - n} tunnels on {c}" for c, n in have.items() if n < want[c]]
 
     def gateways_missing():
         out = []

@@ -10,6 +10,7 @@ import pytest
 
 from testbed import names, wait
 from testbed.errors import FaultError
+from testbed.ovn import readiness
 
 from .conftest import ROOT, checks_hold
 
@@ -37,6 +38,9 @@ def test_every_vm_reaches_every_other_and_the_outside(two):
     assert len(matrix.rows) == 4 * 3 + 4 * 2, matrix.rows
     # settings.vm_namespaces: three VMs are namespaces in one holder, db-1 has its container
     holder = names.holder_name(two.name, "vms")
+    # settings.transport_zones: per-compute: a compute's tunnels go to the three gateways only
+    assert sorted(t["remote_ip"] for t in readiness.tunnels(two.nodes["hv-1"])) == sorted(
+        two.nodes[g].address("overlay").ip for g in ("edge-1", "edge-2", "edge-3"))
     assert {v: two.nodes[v].container_name for v in two.scenario.vms} == {
         "web-1": f"{holder}:web-1", "web-2": f"{holder}:web-2", "app-1": f"{holder}:app-1",
         "db-1": names.container_name(two.name, "db-1")}

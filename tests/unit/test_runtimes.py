@@ -189,7 +189,8 @@ def test_runtimes_declare_what_they_can_do_to_a_whole_node():
         assert callable(getattr(Node, op))
     assert netns.NetnsNode.capabilities == frozenset()
     tb = types.SimpleNamespace(nodes={"gw1": netns.NetnsNode.__new__(netns.NetnsNode)},
-                               name="t", runtime="netns")
+                               name="t", runtime="netns", scenario=types.SimpleNamespace(
+                                   vms={}, settings=types.SimpleNamespace(vm_namespaces=False)))
     with pytest.raises(FaultError, match="'pause' on the whole node gw1 needs a container"):
         whole(tb, "gw1", "pause")
 
@@ -207,3 +208,27 @@ def test_vms_as_namespaces_are_marked_for_the_holder_and_one_may_keep_its_contai
                                                         "ovs")["services"].values())
     assert netns.VmHolder.kind == "vms" and "vms" not in runtimes.available(), \
         "the VM holder belongs to the docker runtime, not a runtime of its own"
+
+
+def test_per_compute_transport_zones_leave_computes_tunnelling_to_the_gateways_only():
+    from testbed.ovn import chassis
+
+    sc = load(Path(__file__).resolve().parents[2] / "scenarios" / "two-routers.yaml")
+    assert sorted(sc.tunnel_peers("hv-1")) == ["edge-1", "edge-2", "edge-3"]
+    assert sorted(sc.tunnel_peers("edge-1")) == ["edge-2", "edge-3", "hv-1", "hv-2", "hv-3"]
+    node = types.SimpleNamespace(address=lambda _: types.SimpleNamespace(
+        ip="100.65.0.9", cidr="100.65.0.9/16", mac="02:00:00:00:00:09"))
+    zones = {c: chassis.plan(sc, c, node, "tcp:x", "eth1").external_ids[
+        "ovn-transport-zones"] for c in ("hv-2", "edge-1")}
+    assert zones == {"hv-2": "tz-hv-2", "edge-1": "tz-hv-1,tz-hv-2,tz-hv-3"}
+    shared = sc.model_copy(update={"settings": sc.settings.model_copy(
+        update={"transport_zones": "shared"})})
+    assert len(shared.tunnel_peers("hv-1")) == len(sc.chassis) - 1
+    assert "ovn-transport-zones" not in chassis.plan(shared, "hv-2", node, "tcp:x",
+                                                     "eth1").external_ids
+
+
+def test_per_compute_zones_with_a_tenant_network_are_refused(refused):
+    dvr = Path(__file__).resolve().parents[2] / "scenarios" / "dvr.yaml"
+    says = refused(dvr, "settings:\n", "settings:\n  transport_zones: per-compute\n")
+    assert "settings.transport_zones: per-compute leaves no tunnel between two computes" in says
