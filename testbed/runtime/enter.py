@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..command import CommandResult, run_host
+from ..errors import NodeNotRunning
 
 TIMEOUT = 300.0
 
@@ -79,8 +80,14 @@ def popen_in(pid: int, argv: Sequence[str], env: Sequence[str]) -> subprocess.Po
 
 def run_in(where: str, pid: int, argv: Sequence[str], env: Sequence[str], check: bool = True,
            timeout: float = TIMEOUT) -> CommandResult:
-    """Run `argv` in the node whose first process is `pid`; rc, stdout and stderr apart."""
-    proc = subprocess.run(argv_in(pid, argv, env), capture_output=True, timeout=timeout,
+    """Run `argv` in the node whose first process is `pid`; rc, stdout and stderr apart. A
+    node whose first process is gone (it died) raises NodeNotRunning naming the node."""
+    try:
+        entered = argv_in(pid, argv, env)
+    except FileNotFoundError:  # /proc/PID went with the process
+        raise NodeNotRunning(f"{where}: its first process ({pid}) is gone: the node died "
+                             "(its log: testbed logs, or the holder's)") from None
+    proc = subprocess.run(entered, capture_output=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
     result = CommandResult(where, tuple(argv), proc.returncode,
                            proc.stdout.decode(errors="replace"),

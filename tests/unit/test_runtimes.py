@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from testbed import wait
-from testbed.errors import TestbedError
+from testbed.errors import NodeNotRunning, TestbedError
 from testbed.model import load
 from testbed.runtime import enter, netns, runtimes
 from testbed.runtime.compose import IN_HOLDER, render
@@ -155,6 +155,8 @@ def test_a_command_entered_into_a_node_keeps_the_nodes_rights_and_environment():
     finally:
         node.kill()
         node.wait()
+    with pytest.raises(NodeNotRunning, match=f"n1: its first process .{node.pid}. is gone"):
+        enter.run_in("n1", node.pid, ["true"], [])  # a node that died: named, not a /proc path
 
 
 def test_a_node_handle_follows_its_container_restarted_elsewhere():
