@@ -42,7 +42,7 @@ EXPLAINED: dict[tuple[str, str], str] = {
         "the file is in it",
     (NEUTRON_DEFAULT_GROUP, "ports"): "(the same group: it has no port)",
     ("gateway port", "gateway_chassis:*"): SCHEDULED,
-    ("switch port", "options:requested-chassis"): SCHEDULED + " (the gateway of highest "
+    ("gateway switch port", "options:requested-chassis"): SCHEDULED + " (the gateway of highest "
                                                             "priority)",
     ("nat dnat_and_snat", "external_mac"):
         "a distributed floating IP answers with the MAC of the port Neutron makes for it on "
@@ -75,15 +75,16 @@ def roles(lab: Lab) -> dict[str, str]:
     out[_names.DROP_PORT_GROUP] = "group (drop)"
     for g in sc.security_groups:
         got = sc.neutron_ids.get(f"group/{g}")
-        out[f"pg_{got.replace('-', '_')}" if got else _names.port_group(g)] = f"group {g}"
+        out[_names.port_group(got or g)] = f"group {g}"  # Neutron's: pg_<its ID>
     if "group/default" in sc.neutron_ids and "default" not in sc.security_groups:
-        out[f"pg_{sc.neutron_ids['group/default'].replace('-', '_')}"] = NEUTRON_DEFAULT_GROUP
+        out[_names.port_group(sc.neutron_ids["group/default"])] = NEUTRON_DEFAULT_GROUP
     for r, router in sc.routers.items():
         out[sc.lr(r)] = f"router {r}"
         for p in router.ports:
-            kind = "gateway port" if p.gateway_chassis else "router port"
-            out[sc.router_port_name(r, p)] = f"{kind} {r}/{p.switch}"
-            out[sc.switch_router_port(p.switch, r)] = f"switch port {r}/{p.switch}"
+            gw = bool(p.gateway_chassis)  # what belongs to gateway ports is their own kind
+            out[sc.router_port_name(r, p)] = f"{'gateway' if gw else 'router'} port {r}/{p.switch}"
+            out[sc.switch_router_port(p.switch, r)] = \
+                f"{'gateway switch' if gw else 'switch'} port {r}/{p.switch}"
     return out
 
 

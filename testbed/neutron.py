@@ -85,16 +85,23 @@ def call(lab: Lab, args: list[str]) -> object:
     return json.loads(out) if out.strip() else None
 
 
+def api(lab: Lab):
+    """Neutron's REST API from the harness (the neutron node's management address): JSON in
+    and out, no client process per request."""
+    from .neutron_build import Api
+
+    return Api(f"http://{lab.nodes[node_of(lab)].address('mgmt').ip}:9696")
+
+
 def build_logical(lab: Lab, progress=print):
     """The scenario's logical part written by Neutron (neutron_build.py) once its API answers;
     the scenario as it is now, with the IDs and MACs Neutron chose."""
-    from .neutron_build import Api, build
+    from .neutron_build import build
 
     sc = lab.scenario
     wait_ready(lab, progress)
     started = time.monotonic()
-    api = Api(f"http://{lab.nodes[node_of(lab)].address('mgmt').ip}:9696")
-    ids = build(api, sc)
+    ids = build(api(lab), sc)
     for name, sw in sc.switches.items():  # localnets are named by Neutron's segment IDs
         if sw.network.value != "tenant":
             ls = f"neutron-{ids[f'network/{name}']}"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .model.scenario import NeutronSource
-from .neutron import call, node_of
+from .neutron import api, node_of
 from .runtime.compose import NEUTRON_TREE
 
 if TYPE_CHECKING:
@@ -85,10 +85,10 @@ def _query(lab: Lab, sql: str) -> list[list[str]]:
 
 
 def _same_networks(lab: Lab, port_id: str) -> bool:
-    port = call(lab, ["port", "show", port_id])
+    rest = api(lab)
     wanted = set()
-    for fixed in port["fixed_ips"]:
-        cidr = call(lab, ["subnet", "show", fixed["subnet_id"]])["cidr"]
+    for fixed in rest.call("GET", f"ports/{port_id}")["port"]["fixed_ips"]:
+        cidr = rest.call("GET", f"subnets/{fixed['subnet_id']}")["subnet"]["cidr"]
         wanted.add(f"{fixed['ip_address']}/{ipaddress.ip_network(cidr).prefixlen}")
     lrp = lab.nb.lrp_get(f"lrp-{port_id}").execute(check_error=True)
     return set(lrp.networks) == wanted
