@@ -131,7 +131,7 @@ def flap(lab: Lab, rate: float = 20, duration: float = 2.5,
             try:
                 target = sc.vms[dst].ip6 if ipv6 else sc.vms[dst].ip
                 results[i] = lab.host(src).ping(target, count=count, interval=1 / rate,
-                                               wait=1, quiet=True, deadline=duration + 5)
+                                               wait=1, deadline=duration + 5)
             except Exception as exc:  # noqa: BLE001 - handed to the measuring thread
                 results[i] = exc
         threads = [threading.Thread(target=run, args=(i, a, b)) for i, (a, b) in enumerate(pairs)]
@@ -151,7 +151,8 @@ def flap(lab: Lab, rate: float = 20, duration: float = 2.5,
         if not isinstance(r, PingResult):
             raise FlapError(f"flow {f.source} -> {f.destination} measured nothing: "
                             + (str(r) if r is not None else "its ping did not end in time"))
-        f.sent, f.received, f.rtt_ms = r.sent, r.received, r.rtt_min_avg_max
+        # the flow's `count` probes and how many of them were answered (PingResult.answered_of)
+        f.sent, f.received, f.rtt_ms = count, r.answered_of(count), r.rtt_min_avg_max
     if not any(f.received for f in out):
         raise FlapError("no flow got a single answer (" + ", ".join(
             f"{f.source} -> {f.destination} 0/{f.sent}" for f in out) + "): a flap needs "

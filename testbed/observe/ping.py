@@ -25,6 +25,16 @@ class PingResult:
     """from the summary line (also with ping -q, which prints no reply lines)"""
     frag_needed: tuple[str, int] | None = None
     """(who, MTU) of an ICMP "fragmentation needed" that came back instead of a reply"""
+    seqs: list[int] = field(default_factory=list)
+    """icmp_seq of each reply line (none with ping -q)"""
+
+    def answered_of(self, count: int) -> int:
+        """How many of the first `count` probes were answered (by their sequence numbers).
+        With a deadline (ping -w) ping sends until `count` replies came: a probe lost is
+        replaced by one more, and so is every reply still on its way when it sends next,
+        so `sent - received` counts replies in flight as lost on a slow machine; the
+        sequence numbers do not."""
+        return len({s for s in self.seqs if 1 <= s <= count})
 
     @property
     def loss(self) -> float:
@@ -55,4 +65,5 @@ def parse(destination: str, output: str) -> PingResult:
     return PingResult(destination, int(stats.group(1)), int(stats.group(2)),
                       [int(r[2]) for r in replies], [float(r[3]) for r in replies], output,
                       tuple(float(rtt.group(i)) for i in (1, 2, 3)) if rtt else None,
-                      (frag.group(1), int(frag.group(2))) if frag else None)
+                      (frag.group(1), int(frag.group(2))) if frag else None,
+                      [int(r[1]) for r in replies])

@@ -83,3 +83,22 @@ def test_a_fractional_deadline_becomes_whole_seconds_that_ping_accepts():
     got = Host(node).ping("10.10.0.14", count=50, interval=0.05, deadline=7.5)
     assert node.argv[node.argv.index("-w") + 1] == "8" and got.sent == 2
     assert node.argv[node.argv.index("-i") + 1] == "0.05"  # -i takes decimals
+
+
+def _deadline_run(seqs: list[int], sent: int) -> str:
+    """iputils' output for `ping -c 3 -w 7`: a line per reply, then the summary."""
+    lines = [f"64 bytes from 10.10.0.14: icmp_seq={s} ttl=63 time=61.2 ms" for s in seqs]
+    return "\n".join(["PING 10.10.0.14 (10.10.0.14) 56(84) bytes of data.", *lines, "",
+                      "--- 10.10.0.14 ping statistics ---",
+                      f"{sent} packets transmitted, {len(seqs)} received, "
+                      f"{100 * (sent - len(seqs)) // sent}% packet loss, time 2004ms", ""])
+
+
+def test_probes_answered_count_sequence_numbers_not_the_summary():
+    # replies slower than the interval: ping -w sent a 4th probe before the 3rd reply came,
+    # then stopped at 3 replies; nothing was lost
+    late = ping.parse("10.10.0.14", _deadline_run([1, 2, 3], sent=4))
+    assert late.loss == 25.0 and late.answered_of(3) == 3
+    # probe 2 really lost: ping sent a 4th in its place, whose reply does not stand for it
+    lost = ping.parse("10.10.0.14", _deadline_run([1, 3, 4], sent=4))
+    assert lost.answered_of(3) == 2
