@@ -27,9 +27,11 @@ import time
 from pathlib import Path
 
 import bare  # bench/bare.py, beside this script (the floor without any container)
+from engine_floor import empty_containers  # bench/engine_floor.py: the engine's own floor
 
 from testbed import wait
 from testbed.model import find, load
+from testbed.names import LABEL
 from testbed.net import Testbed
 from testbed.report import phases_svg
 from testbed.runtime import images
@@ -72,13 +74,31 @@ def one_run(scenario, runtime: str, i: int, ping_deadline: float) -> dict:
         first_ping = time.monotonic() - start - getattr(tb.backend, "holder_seconds", 0.0)
         mem = {c: rss_mb(tb, c) for c in scenario.chassis} if name.startswith(
             "bench-docker-") else {}
-        return {"phases": dict(tb.timings), "first_ping": first_ping, "mem": mem}
+        containers = len(tb.backend.client.containers.list(
+            all=True, filters={"label": f"{LABEL}={name}"}))
+        return {"phases": dict(tb.timings), "first_ping": first_ping, "mem": mem,
+                "containers": containers}
     finally:
         tb.down()
 
 
 def spread(values: list[float]) -> str:
     return f"{statistics.median(values):6.2f} s  ({min(values):.2f}-{max(values):.2f})"
+
+
+def engine_floors(results: dict[str, list[dict]], runs: int, image: str) -> None:
+    """Per container count a docker runtime started: the same count of empty containers, so
+    that what the engine alone costs stands beside the runs."""
+    counts = sorted({r["containers"] for name, rs in results.items() if name not in
+                     ("netns", "bare") for r in rs})
+    for count in counts:
+        took, driver = [], "?"
+        for _ in range(runs):
+            seconds, driver = empty_containers(count, image)
+            took.append(seconds)
+        print(f"engine floor: {count} empty containers started in {spread(took)} "
+              f"(storage driver {driver}); a docker runtime testbed of {count} containers "
+              "cannot come up faster")
 
 
 def main() -> None:
@@ -117,6 +137,7 @@ def main() -> None:
             ratio = took / statistics.median(r["first_ping"] for r in results[floor])
             print(f"ratio {measured} / {floor}, first routed ping: {ratio:.2f}  "
                   f"(goal: at most {goals[floor]})")
+    engine_floors(results, args.runs, images.node_image_tag(scenario.settings.suite))
     medians = [(f"{runtime} (median of {len(rs)})",
                 {phase: statistics.median(r["phases"][phase] for r in rs) for phase in rs[0]["phases"]})
                for runtime, rs in results.items()]

@@ -16,8 +16,11 @@ import re
 import time
 from pathlib import Path
 
+from engine_floor import empty_containers  # bench/engine_floor.py, beside this script
+
 from testbed import checks, wait
 from testbed.model import find, parse
+from testbed.names import LABEL
 from testbed.net import Testbed
 from testbed.parallel import each
 from testbed.report import phases_svg
@@ -89,6 +92,8 @@ def one_size(size: int, deadline: float, runtime: str) -> dict:
             raise RuntimeError(f"phases done: {tb.timings}; load average "
                                f"{os.getloadavg()[0]:.0f}; {exc}") from exc
         result["phases"] = dict(tb.timings)
+        result["containers"] = len(tb.backend.client.containers.list(
+            all=True, filters={"label": f"{LABEL}={tb.name}"}))
         wait.until(f"{first_vm} to reach {last_vm}", lambda: [] if tb.host(first_vm).ping(
             sc.vms[last_vm].ip, count=1, wait=1).received else ["an echo reply"],
             max(5.0, deadline - (time.monotonic() - started)), interval=0.1)
@@ -111,6 +116,12 @@ def one_size(size: int, deadline: float, runtime: str) -> dict:
         tb.down()
         result["teardown"] = time.monotonic() - t
     return result
+
+
+def tb_image() -> str:
+    from testbed.runtime import images
+
+    return images.node_image_tag(scenario_of(2).settings.suite)
 
 
 def main() -> int:
@@ -141,6 +152,10 @@ def main() -> int:
         print(f"{size:>8} {sum(r['phases'].values()):6.1f} {r['first_ping']:10.1f} "
               f"{r['rss_per_chassis']:10.1f} {r['rss_total']:8.0f} {r['idle_cpu']:7.0f}% "
               f"{r['tor_macs']:>8} {r['checks']:>6} {r['teardown']:6.1f}  {phases}", flush=True)
+        if args.runtime == "docker":  # what the engine alone costs for as many containers
+            seconds, driver = empty_containers(r["containers"], tb_image())
+            print(f"{'':>8} engine floor: {r['containers']} empty containers started in "
+                  f"{seconds:.1f} s (storage driver {driver})", flush=True)
     print(f"picture: {picture}")
     return 0
 

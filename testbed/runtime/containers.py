@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..parallel import each
 from .compose import IN_HOLDER
 from .docker import DockerBackend
 from .netns import VmHolder
@@ -22,11 +23,15 @@ class ContainerRuntime(DockerBackend):
                progress: Callable[[str], None] = lambda _: None) -> None:
         services = document["services"]
         held = {n: s for n, s in services.items() if s.get(IN_HOLDER)}
-        if held:
-            VmHolder(self.client).create({"services": held}, project, config_file, workers,
-                                         progress)
         rest = {n: s for n, s in services.items() if n not in held}
-        super().create({**document, "services": rest}, project, config_file, workers, progress)
+        # the holder starts beside the containers, not before them: the engine's start of one
+        # container is what the holder costs, and it overlaps the others'
+        steps = [lambda: super(ContainerRuntime, self).create(
+            {**document, "services": rest}, project, config_file, workers, progress)]
+        if held:
+            steps.append(lambda: VmHolder(self.client).create(
+                {"services": held}, project, config_file, workers, progress))
+        each(lambda step: step(), steps, workers=2)
 
     def nodes(self, testbed: str):
         return {**super().nodes(testbed), **VmHolder(self.client).nodes(testbed)}

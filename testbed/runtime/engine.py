@@ -43,7 +43,8 @@ def up(client: docker.DockerClient, document: dict, project: str, config_file: s
         labels = {**svc.get("labels", {}), COMPOSE_PROJECT: project, COMPOSE_SERVICE: service,
                   "com.docker.compose.project.config_files": config_file, **COMPOSE_EXTRA}
         container = client.containers.create(
-            svc["image"], command=svc.get("command"), name=svc["container_name"],
+            svc["image"], command=svc.get("command"), entrypoint=svc.get("entrypoint"),
+            name=svc["container_name"],
             hostname=svc.get("hostname"), environment=svc.get("environment"), labels=labels,
             cap_drop=svc.get("cap_drop"), cap_add=svc.get("cap_add") or None,
             devices=svc.get("devices"), sysctls={k: str(v) for k, v in
