@@ -3,8 +3,8 @@
 Two kinds:
 - `veth`: a point-to-point pair the testbed wired itself (VM <-> its chassis' tap, a chassis'
   uplink <-> its ToR port);
-- `network`: a Docker bridge network, a shared segment whose ends are the containers' NICs on it
-  (the overlay between chassis, the external network of gateways and external hosts, and mgmt).
+- `network`: a shared segment (a bridge in the fabric namespace) whose ends are the nodes'
+  NICs on it (the overlay between chassis, the external network of gateways and external hosts, and mgmt).
 
 A capture runs on the ends of links that carry data (`Link.carries_data`); a later fault can cut
 a link or add netem to one of its ends. The inventory is saved in the run's state.json.
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 CONTROL_NETWORKS = ("mgmt",)
-"""Docker networks that carry only control traffic (OVSDB): a walk does not capture on them."""
+"""Shared networks that carry only control traffic (OVSDB): a walk does not capture on them."""
 
 
 @dataclass(frozen=True, order=True)
@@ -35,7 +35,7 @@ class Link:
     name: str
     kind: str  # "veth", "vxlan" (a point-to-point tunnel) or "network"
     ends: tuple[Endpoint, ...]
-    network: str = ""  # the Docker network's short name, for kind "network"
+    network: str = ""  # the shared network's name (mgmt, overlay), for kind "network"
     macs: tuple[str, ...] = field(default=(), compare=False)
     """each end's MAC when it was made (veths): made again with the same MACs, as a restarted
     machine keeps its NICs' (neighbours' caches and OVN's MAC_Binding stay right)"""
@@ -107,7 +107,7 @@ class Inventory:
                        + "; ".join(link.name for link in self.links))
 
     def nic(self, node: str, network: str) -> str:
-        """The interface of `node` on a Docker network."""
+        """The interface of `node` on a shared network (mgmt, overlay)."""
         for link in self.links:
             end = link.end_of(node) if link.network == network else None
             if end is not None:

@@ -12,6 +12,9 @@ NODE_LABEL = "ovn-testbed.node"
 ROLE_LABEL = "ovn-testbed.role"
 RUNTIME_LABEL = "ovn-testbed.runtime"
 """On the holder container of a testbed whose nodes are namespaces (value: the runtime)."""
+NETS_LABEL = "ovn-testbed.nets"
+"""On a container: its addresses on the testbed's networks (mgmt=CIDR@MAC;overlay=...), the
+bridges of which live in the holder's fabric namespace."""
 
 
 def transport_zone(compute: str) -> str:

@@ -179,7 +179,7 @@ class Testbed:
         each(lambda name: rewire.configure_host(self.lab, name), hosts)
 
     def _record_networks(self) -> None:
-        """Each Docker network is a link whose ends are the containers' NICs on it."""
+        """Each shared network (mgmt, overlay) is a link whose ends are the nodes' NICs on it."""
         found: dict[str, list[Endpoint]] = {net: [] for net in NETWORKS}
 
         def nics(item: tuple[str, Node]) -> list[tuple[str, Endpoint]]:

@@ -86,11 +86,12 @@ def call(lab: Lab, args: list[str]) -> object:
 
 
 def api(lab: Lab):
-    """Neutron's REST API from the harness (the neutron node's management address): JSON in
-    and out, no client process per request."""
+    """Neutron's REST API from the harness, connected inside the neutron node's namespace (the
+    management network is out of the host's reach): JSON in and out, no client process per
+    request."""
     from .neutron_build import Api
 
-    return Api(f"http://{lab.nodes[node_of(lab)].address('mgmt').ip}:9696")
+    return Api(API, netns=lab.nodes[node_of(lab)].netns)
 
 
 def build_logical(lab: Lab, progress=print):

@@ -12,30 +12,48 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import urllib.error
-import urllib.request
+import urllib.parse
+from http.client import HTTPConnection
 
 from .model import Network, Scenario
+from .runtime.enter import connect_in
 
 PROJECT = "fake_project_id"  # noauth's project
 
 
-class Api:
-    """Neutron's REST API as an admin of noauth's project (JSON in, JSON out)."""
+class _Connection(HTTPConnection):
+    """HTTP whose TCP connection is made in a network namespace (when given)."""
 
-    def __init__(self, url: str, timeout: float = 60):
-        self.url, self.timeout = url.rstrip("/"), timeout
+    def __init__(self, host: str, port: int, timeout: float, netns: str | None):
+        super().__init__(host, port, timeout=timeout)
+        self.netns = netns
+
+    def connect(self) -> None:
+        if self.netns is None:
+            return super().connect()
+        self.sock = connect_in(self.netns, (self.host, self.port), self.timeout)
+
+
+class Api:
+    """Neutron's REST API as an admin of noauth's project (JSON in, JSON out), reached inside
+    the neutron node's network namespace (`netns`; its loopback) or, without one, at `url`."""
+
+    def __init__(self, url: str, timeout: float = 60, netns: str | None = None):
+        self.url, self.timeout, self.netns = url.rstrip("/"), timeout, netns
 
     def call(self, method: str, path: str, body: dict | None = None) -> dict:
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(f"{self.url}/v2.0/{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+        where = urllib.parse.urlsplit(self.url)
+        conn = _Connection(where.hostname, where.port or 80, self.timeout, self.netns)
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                text = resp.read().decode()
-        except urllib.error.HTTPError as exc:
-            raise RuntimeError(f"Neutron {method} /v2.0/{path}: {exc.code} "
-                               f"{exc.read().decode()[:400]}") from None
+            conn.request(method, f"/v2.0/{path}", body=data,
+                         headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            text = resp.read().decode()
+        finally:
+            conn.close()
+        if resp.status >= 400:
+            raise RuntimeError(f"Neutron {method} /v2.0/{path}: {resp.status} {text[:400]}")
         return json.loads(text) if text else {}
 
     def create(self, kind: str, **fields) -> dict:

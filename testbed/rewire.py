@@ -2,8 +2,9 @@
 again from the link inventory, both ends are configured as at bring-up, and the testbed says so.
 
 Why it is needed: a veth pair lives in two network namespaces; when a container stops, its
-namespace goes and both ends of each of its veths with it (the peer's end too). Docker
-re-attaches the container's Docker networks itself; the veths are the testbed's to make.
+namespace goes and both ends of each of its veths with it (the peer's end too). Its NICs on
+the mgmt and overlay bridges are made again by the runtime (Runtime.rejoin); the other veths
+are made again here.
 
     tb.restart_node("gw1")          # after `docker stop`, a `stop` fault, or a crash
 """
@@ -19,6 +20,7 @@ from .model import Role
 from .model.ipv6 import dynamic, gateway6, prefixlen6
 from .ovn import chassis as ovn_chassis
 from .ovn import readiness
+from .runtime.compose import NETWORKS
 from .tor import external_segment
 
 if TYPE_CHECKING:
@@ -113,8 +115,8 @@ def remake(lab: Lab, link: Link) -> None:
 
 
 def refresh_networks(lab: Lab, name: str) -> None:
-    """Docker re-attached the node to its networks: find its NICs again (same MAC, name may
-    differ) and record them in the inventory."""
+    """The node is on its networks again (Runtime.rejoin): find its NICs again (same MAC, name
+    may differ) and record them in the inventory."""
     node = lab.nodes[name]
     for link in [lk for lk in lab.links.of(name) if lk.kind == "network"]:
         mac = node.address(link.network).mac
@@ -130,6 +132,9 @@ def restart_node(lab: Lab, name: str) -> list[str]:
     node.start()
     lab.nodes[name] = fresh = lab.backend.nodes(lab.name)[name]
     readiness.nodes_started({name: fresh})
+    mtus = {net: lab.scenario.physical.mtu[net] for net in NETWORKS
+            if net in lab.scenario.physical.mtu}
+    lab.backend.rejoin(lab.name, name, mtus)  # its NICs on mgmt and overlay
     refresh_networks(lab, name)
     veths = [lk for lk in lab.links.of(name) if lk.point_to_point]
     for link in veths:

@@ -174,10 +174,12 @@ def set_address(ns_path: str, ifname: str, cidr: str, gateway: str | None = None
                      gateway=gateway, family=family)
 
 
-def add_bridge(ns_path: str, bridge: str, ports: list[str]) -> None:
-    """A Linux bridge in a namespace, up, with these interfaces of that namespace on it."""
+def add_bridge(ns_path: str, bridge: str, ports: list[str], exists: bool = False) -> None:
+    """A Linux bridge in a namespace, up, with these interfaces of that namespace on it
+    (`exists`: the bridge is there, only the ports join it)."""
     with netns(ns_path) as ns:
-        ns.link("add", ifname=bridge, kind="bridge")
+        if not exists:
+            ns.link("add", ifname=bridge, kind="bridge")
         idx = ns.link_lookup(ifname=bridge)[0]
         ns.link("set", index=idx, state="up")
         for port in ports:

@@ -17,3 +17,18 @@ class NetAddress:
     @property
     def cidr(self) -> str:
         return f"{self.ip}/{self.prefix}"
+
+
+def nets_env(addresses: dict[str, tuple[str, str]]) -> str:
+    """network -> (cidr, mac) as one environment value: mgmt=100.64.0.2/16@02:..;overlay=..."""
+    return ";".join(f"{net}={cidr}@{mac}" for net, (cidr, mac) in addresses.items())
+
+
+def parse_nets(value: str) -> dict[str, dict]:
+    out = {}
+    for item in filter(None, value.split(";")):
+        net, rest = item.split("=", 1)
+        cidr, mac = rest.split("@")
+        ip, prefix = cidr.split("/")
+        out[net] = {"IPAddress": ip, "IPPrefixLen": int(prefix), "MacAddress": mac}
+    return out

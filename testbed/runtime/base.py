@@ -74,6 +74,9 @@ class Runtime(Protocol):
         """How this process reaches the central's NB or SB ("nb", "sb")."""
     def db_socket(self, central: Node, database: str) -> str:
         """The central's NB or SB unix socket as this process reaches it."""
+    def rejoin(self, testbed: str, name: str, mtus: dict[str, int]) -> None:
+        """A node started again is on the testbed's networks again, as it was (`mtus`: the
+        scenario's MTU of a network, where it sets one)."""
     def remove(self, testbed: str) -> tuple[int, int]:
         """Remove what the testbed created; returns (nodes, networks) removed."""
     def testbeds(self) -> dict[str, int]:

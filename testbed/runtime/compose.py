@@ -19,11 +19,11 @@ IPV6_ON = {f"net.ipv6.conf.{scope}.{key}": value for scope in ("all", "default")
 """a dual-stack scenario's VMs and external hosts with address6 (node.yaml turns IPv6 off
 everywhere else)"""
 NETWORKS = ("mgmt", "overlay")
-IN_HOLDER = "x-namespace"  # a VM run as a namespace in the VM holder (settings.vm_namespaces)
+IN_HOLDER = "x-namespace"  # a VM run as a namespace in the holder (settings.vm_namespaces)
 NEUTRON_TREE = "/opt/neutron-tree"  # settings.neutron.source, read-only (images/neutron)
-"""Docker networks. The external network is not one: Docker's isolation rules drop routed traffic
-(sources outside the network's subnet) on internal networks when the host bridges through
-iptables, so it is wired with veths into a bridge in the ToR's container instead."""
+"""The testbed's shared networks: Linux bridges in the holder's fabric namespace, each node on
+them through a veth (runtime/containers.py, runtime/netns.py). The external network is not one
+of them: it is wired with veths into a bridge in the ToR's container."""
 
 COMPUTE_NICE = 10
 """Compute chassis' daemons yield the CPU to the central's, the gateways' and the ToR's when

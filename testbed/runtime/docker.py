@@ -17,10 +17,10 @@ from .. import wait
 from ..command import CommandError, CommandResult, Commands
 from ..errors import NodeNotRunning
 from ..model import Role
-from ..names import LABEL, NODE_LABEL, ROLE_LABEL, db_remote
+from ..names import LABEL, NETS_LABEL, NODE_LABEL, ROLE_LABEL, db_remote
 from ..parallel import each
 from . import engine, images
-from .address import NetAddress
+from .address import NetAddress, parse_nets
 from .engine import connect
 from .enter import popen_in, run_in
 
@@ -148,8 +148,11 @@ class Node(Commands):
 
     @cached_property
     def _networks(self) -> dict:
-        """Docker's networks of this container, as inspected when it was found (a restarted
-        node is a new Node)."""
+        """The testbed's networks this container is on: its label's addresses on the fabric
+        (runtime/containers.py), or Docker's networks where it has no such label."""
+        labelled = self.container.labels.get(NETS_LABEL)
+        if labelled is not None:
+            return {f"_{net}": spec for net, spec in parse_nets(labelled).items()}
         return dict(self.container.attrs["NetworkSettings"]["Networks"])
 
     def on_network(self, key: str) -> bool:
@@ -230,8 +233,12 @@ class DockerBackend:
 
     def db_remote(self, central, database: str) -> str:
         """How this process reaches the central's NB or SB ("nb", "sb"): its management
-        address (the host is on Docker's mgmt bridge)."""
+        address on Docker's mgmt network (a testbed made before the fabric; the docker
+        runtime now uses the unix socket: runtime/containers.py)."""
         return db_remote(central.address("mgmt").ip, database)
+
+    def rejoin(self, testbed: str, name: str, mtus: dict[str, int]) -> None:
+        """Docker attaches a container started again to its networks itself."""
 
     def db_socket(self, central, database: str) -> str:
         """The central's NB or SB unix socket, reached through its mount namespace from the

@@ -18,9 +18,12 @@ Docker's seccomp profile. Long-running background commands still go through the 
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
+import socket
 import subprocess
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -93,3 +96,33 @@ def run_in(where: str, pid: int, argv: Sequence[str], env: Sequence[str], check:
                            proc.stdout.decode(errors="replace"),
                            proc.stderr.decode(errors="replace"))
     return result.check() if check else result
+
+
+_CLONE_NEWNET = 0x40000000
+
+
+def connect_in(netns: str, address: tuple[str, int], timeout: float) -> socket.socket:
+    """A TCP connection made inside a node's network namespace (its own loopback, its own
+    networks), used from here: a thread enters the namespace (setns acts on the calling
+    thread only), connects and ends; the socket stays in the namespace it was made in."""
+    made: list = []
+
+    def inside() -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            with open(netns) as ns:
+                if libc.setns(ns.fileno(), _CLONE_NEWNET) != 0:
+                    err = ctypes.get_errno()
+                    raise OSError(err, f"setns into {netns}: {os.strerror(err)}")
+            made.append(socket.create_connection(address, timeout))
+        except OSError as exc:
+            made.append(exc)
+    thread = threading.Thread(target=inside, daemon=True)
+    thread.start()
+    thread.join(timeout + 5)
+    if not made:
+        raise TimeoutError(f"no connection to {address[0]}:{address[1]} in {netns} "
+                           f"within {timeout:g} s")
+    if isinstance(made[0], OSError):
+        raise made[0]
+    return made[0]

@@ -32,7 +32,7 @@ from ..command import CommandResult, Commands
 from ..errors import TestbedError
 from ..names import LABEL, RUNTIME_LABEL, holder_name
 from ..parallel import each
-from .address import NetAddress
+from .address import NetAddress, nets_env, parse_nets
 from .compose import MTU_OPTION
 from .docker import DockerBackend
 from .enter import popen_in, run_in
@@ -92,21 +92,6 @@ def processes(testbed: str) -> dict[str, int]:
         if tagged.get(_parent(pid)) != node:  # are re-parented to the holder's init
             tops[node] = min(int(pid), tops.get(node, int(pid)))
     return tops
-
-
-def nets_env(addresses: dict[str, tuple[str, str]]) -> str:
-    """network -> (cidr, mac) as one environment value: mgmt=100.64.0.2/16@02:..;overlay=..."""
-    return ";".join(f"{net}={cidr}@{mac}" for net, (cidr, mac) in addresses.items())
-
-
-def parse_nets(value: str) -> dict[str, dict]:
-    out = {}
-    for item in filter(None, value.split(";")):
-        net, rest = item.split("=", 1)
-        cidr, mac = rest.split("@")
-        ip, prefix = cidr.split("/")
-        out[net] = {"IPAddress": ip, "IPPrefixLen": int(prefix), "MacAddress": mac}
-    return out
 
 
 @dataclass
@@ -223,13 +208,20 @@ class NetnsBackend(DockerBackend):
             raise TestbedError(f"the netns runtime runs every node from one image; this "
                                f"scenario asks for {len(images)} ({', '.join(sorted(images))}): "
                                "use the docker runtime for per-node OVN builds")
-        plan = _addresses(project, services)
-        args = launch_args(project, services, plan)
+        plan = addresses(project, services)
         progress(f"starting {len(services)} nodes as namespaces in "
                  f"{holder_name(project, self.kind)}")
+        found = self.start_holder(images.pop(), services, plan, project, config_file, workers)
+        fabric(project, found, plan, workers, network_mtus(document))
+
+    def start_holder(self, image: str, services: dict, plan: dict, project: str,
+                     config_file: str, workers: int = 8) -> dict[str, int]:
+        """The holder container, the fabric's namespace and a namespace per service in it,
+        each started by node-init; node (and FABRIC) -> the host PID at its top."""
         started = time.monotonic()
         holder = self.client.containers.create(
-            images.pop(), entrypoint=["sh", "-c", _LAUNCH, "launch"], command=args,
+            image, entrypoint=["sh", "-c", _LAUNCH, "launch"],
+            command=launch_args(project, services, plan),
             name=holder_name(project, self.kind), hostname=project,
             labels={LABEL: project, RUNTIME_LABEL: self.kind,
                     "com.docker.compose.project.config_files": config_file},
@@ -245,15 +237,20 @@ class NetnsBackend(DockerBackend):
             found.update(processes(project))
             return [n for n in (FABRIC, *services) if n not in found]
         wait.until(f"the namespaces of {len(services)} nodes", missing, 60, interval=0.1)
+
         def sysctls(name: str) -> None:  # each node's own (IPv6 on for dual-stack hosts)
             values = services[name].get("sysctls", {}) if name in services else IPV6_OFF
             wiring.set_sysctls(f"/proc/{found[name]}/ns/net",
                                {k: str(v) for k, v in values.items()})
         each(sysctls, list(found), workers)
-        mtus = {net: int(spec["driver_opts"][MTU_OPTION])
-                for net, spec in document.get("networks", {}).items()
-                if MTU_OPTION in spec.get("driver_opts", {})}
-        _fabric(project, found, plan, workers, mtus)
+        return found
+
+
+def network_mtus(document: dict) -> dict[str, int]:
+    """Each network's MTU where the scenario sets one (the document's networks)."""
+    return {net: int(spec["driver_opts"][MTU_OPTION])
+            for net, spec in document.get("networks", {}).items()
+            if MTU_OPTION in spec.get("driver_opts", {})}
 
 
 def launch_args(project: str, services: dict, plan: dict) -> list[str]:
@@ -272,7 +269,7 @@ def launched(cmd: list[str]) -> set[str]:
     return set(cmd[1:][1::7]) - {FABRIC}
 
 
-def _addresses(project: str, services: dict) -> dict[str, dict[str, tuple[str, str]]]:
+def addresses(project: str, services: dict) -> dict[str, dict[str, tuple[str, str]]]:
     """node -> network -> (cidr, mac), in the order Docker would number them."""
     out: dict[str, dict[str, tuple[str, str]]] = {}
     for net, base in SUBNETS.items():
@@ -285,27 +282,30 @@ def _addresses(project: str, services: dict) -> dict[str, dict[str, tuple[str, s
     return out
 
 
-def _fabric(project: str, pids: dict[str, int], plan: dict, workers: int,
-            mtus: dict[str, int]) -> None:
+def fabric(project: str, pids: dict[str, int], plan: dict, workers: int,
+           mtus: dict[str, int], only: set[str] | None = None) -> None:
     """The networks' bridges in the fabric namespace and each node's NIC on them (eth0, eth1 in
-    the order of its networks, as Docker names them)."""
-    fabric = f"/proc/{pids[FABRIC]}/ns/net"
+    the order of its networks, as Docker names them). `only`: these nodes' NICs again, on the
+    bridges already there (a container started again came back without them)."""
+    fabric_ns = f"/proc/{pids[FABRIC]}/ns/net"
     made = wiring.Wiring(project)
-    ports: dict[str, list[str]] = {}  # network -> its bridge's ports
-    for k, (node, nets) in enumerate(sorted(plan.items())):
+    ports: dict[str, list[str]] = {}  # network -> its bridge's ports (made now)
+    for k, (node, nets) in enumerate(sorted(plan.items())):  # names by place: the same again
+        if only is not None and node not in only:
+            continue
         for i, (net, (_, mac)) in enumerate(nets.items()):
             port = f"{net[:3]}{k}-{i}"
             made.link(wiring.End(node, f"/proc/{pids[node]}/ns/net", f"eth{i}", mac),
-                      wiring.End(FABRIC, fabric, port), defer=True, mtu=mtus.get(net))
+                      wiring.End(FABRIC, fabric_ns, port), defer=True, mtu=mtus.get(net))
             ports.setdefault(net, []).append(port)
     made.raise_pending(workers)
     for net, members in sorted(ports.items()):
-        wiring.add_bridge(fabric, net, members)
+        wiring.add_bridge(fabric_ns, net, members, exists=only is not None)
 
     def address(node: str) -> None:
         for i, (cidr, _) in enumerate(plan[node].values()):
             wiring.set_address(f"/proc/{pids[node]}/ns/net", f"eth{i}", cidr)
-    each(address, plan, workers)
+    each(address, [n for n in plan if only is None or n in only], workers)
 
 
 class VmHolder(NetnsBackend):

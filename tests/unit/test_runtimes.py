@@ -32,7 +32,7 @@ def test_a_runtime_by_name_and_an_unknown_one_lists_what_exists():
 def test_every_node_on_a_network_gets_its_own_address_and_mac_like_dockers():
     sc = load("l3-over-vlan")
     services = render(sc, "t", "img", "netdev", "ovs")["services"]
-    plan = netns._addresses("t", services)
+    plan = netns.addresses("t", services)
     assert set(plan) == {"central", "gw1", "gw2", "compute-a", "compute-b"}  # the networked
     assert list(plan["gw1"]) == ["mgmt", "overlay"] and list(plan["central"]) == ["mgmt"]
     for net in ("mgmt", "overlay"):
@@ -115,7 +115,7 @@ def test_ovsdb_probes_reach_the_chassis_and_the_central_only_when_set():
 def test_the_holder_command_names_every_node_it_starts():
     sc = load("l3-over-vlan")
     services = render(sc, "t", "img", "netdev", "ovs")["services"]
-    args = netns.launch_args("t", services, netns._addresses("t", services))
+    args = netns.launch_args("t", services, netns.addresses("t", services))
     assert netns.launched(args) == set(services) == set(sc.nodes) | set(sc.vms)
     i = args.index("compute-a")
     assert args[i - 1:i + 6] == ["t", "compute-a", "compute", args[i + 2], "netdev", "0",
