@@ -234,3 +234,52 @@ def test_per_compute_zones_with_a_tenant_network_are_refused(refused):
     dvr = Path(__file__).resolve().parents[2] / "scenarios" / "dvr.yaml"
     says = refused(dvr, "settings:\n", "settings:\n  transport_zones: per-compute\n")
     assert "settings.transport_zones: per-compute leaves no tunnel between two computes" in says
+
+
+def test_a_container_joins_the_fabric_not_a_docker_network_and_knows_its_addresses():
+    """The docker runtime creates each service on no Docker network; its addresses on mgmt and
+    overlay travel in a label, which its Node reads back as Docker's inspect would have."""
+    from testbed.names import NETS_LABEL
+    from testbed.runtime.containers import _on_fabric
+    from testbed.runtime.docker import Node
+
+    services = render(load("l3-over-vlan"), "t", "img", "netdev", "ovs")["services"]
+    plan = netns.addresses("t", services)
+    gw1 = _on_fabric(services["gw1"], plan["gw1"])
+    assert "networks" not in gw1 and gw1["network_mode"] == "none"
+    assert services["gw1"]["networks"] == ["mgmt", "overlay"]  # the document is unchanged
+    tor = _on_fabric(services["tor"], plan.get("tor", {}))
+    assert NETS_LABEL not in tor["labels"]  # on neither network
+
+    class Container:
+        labels = gw1["labels"]
+        attrs: dict = {}
+    node = Node("gw1", Container())
+    for net in ("mgmt", "overlay"):
+        assert node.on_network(net) and node.address(net).cidr == plan["gw1"][net][0]
+        assert node.address(net).mac == plan["gw1"][net][1]
+    assert not Node("tor", type("C", (), {"labels": tor["labels"], "attrs": {
+        "NetworkSettings": {"Networks": {}}}})()).on_network("mgmt")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
+def test_a_connection_made_inside_a_namespace_reaches_its_loopback_only():
+    """Neutron's API is reached on the neutron node's own loopback: a socket made inside its
+    namespace (enter.connect_in), which the host's loopback does not answer for."""
+    import socket
+
+    holder = subprocess.Popen(["unshare", "--net", "--", "sh", "-c",
+                               "ip link set lo up && exec python3 -c 'import socket,sys;"
+                               "s=socket.socket();s.bind((\"127.0.0.1\",0));s.listen();"
+                               "print(s.getsockname()[1],flush=True);c,_=s.accept();"
+                               "c.sendall(b\"inside\")'"], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(holder.stdout.readline())
+        sock = enter.connect_in(f"/proc/{holder.pid}/ns/net", ("127.0.0.1", port), 5)
+        with sock:
+            assert sock.recv(16) == b"inside"
+        with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            pass  # the host's own loopback has no such listener
+    finally:
+        holder.kill()
+        holder.wait()
