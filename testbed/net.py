@@ -86,7 +86,10 @@ class Testbed:
             self.backend.create(document, self.name, str(self.dir / "compose.yaml"),
                                 progress=self.progress)
             self.nodes = self.backend.nodes(self.name)
+            started = time.monotonic()
             readiness.nodes_started(self.nodes)
+            self.progress(f"  daemons started on {len(self.nodes)} nodes "
+                          f"({time.monotonic() - started:.2f} s)")
         with self.phase("wiring"):
             self._wire()
         with self.phase("ovn"):

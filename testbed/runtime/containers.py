@@ -15,6 +15,7 @@ central's unix sockets, Neutron's API inside the neutron node's namespace.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from ..names import NETS_LABEL, ROLE_LABEL
@@ -47,10 +48,16 @@ class ContainerRuntime(DockerBackend):
                                               workers, progress),
                  lambda: pids.update(holder.start_holder(image, held, {}, project, config_file,
                                                          workers))]
+        started = time.monotonic()
         each(lambda step: step(), steps, workers=2)
+        progress(f"  {len(rest)} containers and the holder started "
+                 f"({time.monotonic() - started:.2f} s)")
+        started = time.monotonic()
         pids.update({n: node.pid for n, node in DockerBackend.nodes(self, project).items()
                      if n in plan})
         netns.fabric(project, pids, plan, workers, netns.network_mtus(document))
+        progress(f"  {len(plan)} nodes on the mgmt and overlay bridges "
+                 f"({time.monotonic() - started:.2f} s)")
 
     def nodes(self, testbed: str):
         return {**super().nodes(testbed), **VmHolder(self.client).nodes(testbed)}
