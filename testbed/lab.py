@@ -143,10 +143,10 @@ class Lab:
 
     def _db_remote(self, database: str) -> str:
         """The harness' remote of a database: every member's, comma-separated, when the
-        central is clustered (the client stays with the leader)."""
-        remote = self.backend.db_socket if self.scenario.settings.tls else \
-            self.backend.db_remote
-        return ",".join(remote(self.nodes[c], database) for c in self.scenario.centrals)
+        central is clustered (the client stays with the leader). The runtime's remote is the
+        member's unix socket, which needs no certificate under settings.tls either."""
+        return ",".join(self.backend.db_remote(self.nodes[c], database)
+                        for c in self.scenario.centrals)
 
     @property
     def sb_remote(self) -> str:

@@ -62,10 +62,6 @@ class ContainerRuntime(DockerBackend):
     def nodes(self, testbed: str):
         return {**super().nodes(testbed), **VmHolder(self.client).nodes(testbed)}
 
-    def db_remote(self, central, database: str) -> str:
-        """The central's unix socket (the management network is out of the host's reach)."""
-        return self.db_socket(central, database)
-
     def rejoin(self, testbed: str, name: str, mtus: dict[str, int]) -> None:
         """A container started again: its NICs on the fabric made again, as they were (a
         stopped container's namespace took its veths with it)."""

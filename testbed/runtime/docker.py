@@ -17,7 +17,7 @@ from .. import wait
 from ..command import CommandError, CommandResult, Commands
 from ..errors import NodeNotRunning
 from ..model import Role
-from ..names import LABEL, NETS_LABEL, NODE_LABEL, ROLE_LABEL, db_remote
+from ..names import LABEL, NETS_LABEL, NODE_LABEL, ROLE_LABEL
 from ..parallel import each
 from . import engine, images
 from .address import NetAddress, parse_nets
@@ -232,10 +232,10 @@ class DockerBackend:
         engine.up(self.client, document, project, config_file, workers, progress)
 
     def db_remote(self, central, database: str) -> str:
-        """How this process reaches the central's NB or SB ("nb", "sb"): its management
-        address on Docker's mgmt network (a testbed made before the fabric; the docker
-        runtime now uses the unix socket: runtime/containers.py)."""
-        return db_remote(central.address("mgmt").ip, database)
+        """How this process reaches the central's NB or SB ("nb", "sb"): its unix socket
+        (db_socket), since the management network lives in a fabric namespace, out of the
+        host's reach (both runtimes)."""
+        return self.db_socket(central, database)
 
     def rejoin(self, testbed: str, name: str, mtus: dict[str, int]) -> None:
         """Docker attaches a container started again to its networks itself."""

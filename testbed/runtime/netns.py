@@ -168,11 +168,6 @@ class NetnsBackend(DockerBackend):
     def claims(self, testbed: str) -> bool:
         return self.holder(testbed) is not None
 
-    def db_remote(self, central: NetnsNode, database: str) -> str:
-        """The central's database socket, reached through its mount namespace from the host
-        (the management network lives in the fabric namespace, out of the host's reach)."""
-        return self.db_socket(central, database)
-
     def nodes(self, testbed: str) -> dict[str, NetnsNode]:
         holder = self.holder(testbed)
         if holder is None:
