@@ -169,6 +169,10 @@ def restart_node(lab: Lab, name: str) -> list[str]:
         lab.reconfigure_chassis(name)
     for e in sorted(touched):
         reopen(lab, e)
+    for e in sorted(touched):  # made up, but seen down once after its OVS port came back
+        if not wiring.is_up(lab.nodes[e.node].netns, e.ifname):
+            lab.progress(f"  {e.node}:{e.ifname} was down after its port was re-added: set up")
+            wiring.set_state(lab.nodes[e.node].netns, e.ifname, "up")
     taps = {names.vm_port(v) for v in sc.vms}
     readiness.ports_installed(lab.nodes, {e.node: [e.ifname] for e in touched
                                          if e.node in sc.chassis and e.ifname in taps})

@@ -186,6 +186,13 @@ def add_bridge(ns_path: str, bridge: str, ports: list[str], exists: bool = False
             ns.link("set", index=ns.link_lookup(ifname=port)[0], master=idx)
 
 
+def is_up(ns_path: str, ifname: str) -> bool:
+    """The interface is administratively up (IFF_UP)."""
+    with netns(ns_path) as ns:
+        found = ns.link_lookup(ifname=ifname)
+        return bool(found) and bool(ns.get_links(found[0])[0]["flags"] & 1)
+
+
 def set_state(ns_path: str, ifname: str, state: str) -> None:
     with netns(ns_path) as ns:
         ns.link("set", index=ns.link_lookup(ifname=ifname)[0], state=state)
