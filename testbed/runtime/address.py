@@ -11,8 +11,6 @@ class NetAddress:
     ip: str
     prefix: int
     mac: str
-    network_id: str = ""
-    """the engine's id of the network (Docker's); empty where the runtime has none"""
 
     @property
     def cidr(self) -> str:
@@ -32,3 +30,11 @@ def parse_nets(value: str) -> dict[str, dict]:
         ip, prefix = cidr.split("/")
         out[net] = {"IPAddress": ip, "IPPrefixLen": int(prefix), "MacAddress": mac}
     return out
+
+
+def address_on(node: str, nets: dict[str, dict], key: str) -> NetAddress:
+    """A node's address on network `key`, from its parsed networks (parse_nets)."""
+    if key not in nets:
+        raise KeyError(f"{node} is not on the {key} network")
+    net = nets[key]
+    return NetAddress(net["IPAddress"], net["IPPrefixLen"], net["MacAddress"])

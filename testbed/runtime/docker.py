@@ -20,7 +20,7 @@ from ..model import Role
 from ..names import LABEL, NETS_LABEL, NODE_LABEL, ROLE_LABEL
 from ..parallel import each
 from . import engine, images
-from .address import NetAddress, parse_nets
+from .address import NetAddress, address_on, parse_nets
 from .engine import connect
 from .enter import popen_in, run_in
 
@@ -147,24 +147,17 @@ class Node(Commands):
         self.container.exec_run(list(argv), detach=True)
 
     @cached_property
-    def _networks(self) -> dict:
+    def _networks(self) -> dict[str, dict]:
         """The testbed's networks this container is on: its label's addresses on the fabric
-        (runtime/containers.py), or Docker's networks where it has no such label."""
-        labelled = self.container.labels.get(NETS_LABEL)
-        if labelled is not None:
-            return {f"_{net}": spec for net, spec in parse_nets(labelled).items()}
-        return dict(self.container.attrs["NetworkSettings"]["Networks"])
+        (runtime/containers.py); none without the label."""
+        return parse_nets(self.container.labels.get(NETS_LABEL, ""))
 
     def on_network(self, key: str) -> bool:
-        return any(name.endswith(f"_{key}") for name in self._networks)
+        return key in self._networks
 
     def address(self, key: str) -> NetAddress:
         """This node's address on one of the testbed's networks (mgmt, overlay, ...)."""
-        for name, net in self._networks.items():
-            if name.endswith(f"_{key}"):
-                return NetAddress(net["IPAddress"], int(net.get("IPPrefixLen") or 0),
-                                  net["MacAddress"], net.get("NetworkID", ""))
-        raise KeyError(f"{self.name} is not on the {key} network")
+        return address_on(self.name, self._networks, key)
 
 
 ACTION_STATES = {"start": "running", "unpause": "running", "pause": "paused", "die": "exited"}

@@ -32,7 +32,7 @@ from ..command import CommandResult, Commands
 from ..errors import TestbedError
 from ..names import LABEL, RUNTIME_LABEL, holder_name
 from ..parallel import each
-from .address import NetAddress, nets_env, parse_nets
+from .address import NetAddress, address_on, nets_env, parse_nets
 from .compose import MTU_OPTION
 from .docker import DockerBackend
 from .enter import popen_in, run_in
@@ -138,10 +138,7 @@ class NetnsNode(Commands):
         return key in self.nets
 
     def address(self, key: str) -> NetAddress:
-        if key not in self.nets:
-            raise KeyError(f"{self.name} is not on the {key} network")
-        net = self.nets[key]
-        return NetAddress(net["IPAddress"], net["IPPrefixLen"], net["MacAddress"])
+        return address_on(self.name, self.nets, key)
 
     capabilities = frozenset()  # nodes share one holder: no whole-node stop, pause, archive
 

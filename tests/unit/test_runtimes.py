@@ -258,8 +258,10 @@ def test_a_container_joins_the_fabric_not_a_docker_network_and_knows_its_address
     for net in ("mgmt", "overlay"):
         assert node.on_network(net) and node.address(net).cidr == plan["gw1"][net][0]
         assert node.address(net).mac == plan["gw1"][net][1]
-    assert not Node("tor", type("C", (), {"labels": tor["labels"], "attrs": {
-        "NetworkSettings": {"Networks": {}}}})()).on_network("mgmt")
+    plain = Node("tor", type("C", (), {"labels": tor["labels"], "attrs": {}})())
+    assert not plain.on_network("mgmt")
+    with pytest.raises(KeyError, match="tor is not on the mgmt network"):
+        plain.address("mgmt")
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
