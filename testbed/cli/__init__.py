@@ -63,6 +63,13 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def _interrupt_once(signum, frame):
+    """Ctrl-C unwinds once: a second SIGINT arriving while the first is handled (in the
+    `except` that would ignore it) ended the process with a traceback instead of 130."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="testbed", description="Bring OVN testbeds up on real daemons, walk packets "
@@ -98,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     _OWNER = os.getpid()
     # SIGTERM (CI runners cancelling) and SIGHUP (a closed terminal) clean up like Ctrl-C
     previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    if own_process:  # one Ctrl-C: `timeout -s INT` signals the command and its group, twice
+        signal.signal(signal.SIGINT, _interrupt_once)
     try:
         return VERBS[args.verb].run(args) or 0
     except KeyboardInterrupt:
