@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
-from .. import wiring
+from .. import wait, wiring
 from ..errors import FaultError
 from ..names import PIDFILES
 from ..observe import journal
@@ -37,6 +37,7 @@ ROLE_DAEMONS = {
     "relay": ("ovnsb_db",),
     "tor": ("ovsdb-server", "ovs-vswitchd"),
 }
+KILL_EXIT_TIMEOUT = 10.0  # seconds a SIGKILLed daemon gets to exit
 
 
 @dataclass
@@ -85,13 +86,14 @@ def running_pid(lab: Lab, node: str, daemon: str) -> int | None:
 def running_process(lab: Lab, node: str, daemon: str) -> tuple[int, int] | None:
     """(pid, start time in clock ticks since the node's boot) of the daemon's live process:
     a node started again gives its daemons the same small pids, the start time tells them
-    apart."""
+    apart. A process that has died and not yet been reaped (state Z or X) is not live."""
     out = lab.nodes[node].run(["sh", "-c", 'p=$(cat "$1") && read -r s < "/proc/$p/stat" && '
-                              'set -- ${s##*) } && echo "$p $20"', "sh", PIDFILES[daemon]],
+                              'set -- ${s##*) } && echo "$p $20 $1"', "sh", PIDFILES[daemon]],
                              check=False)
     words = out.stdout.split()
-    return (int(words[0]), int(words[1])) if out.ok and len(words) == 2 and all(
-        w.isdigit() for w in words) else None
+    if not (out.ok and len(words) == 3 and words[0].isdigit() and words[1].isdigit()):
+        return None
+    return None if words[2] in ("Z", "X", "x") else (int(words[0]), int(words[1]))
 
 
 def daemon_pid(lab: Lab, node: str, daemon: str) -> int:
@@ -115,6 +117,11 @@ class Kill(Kind):
     def inject(self, lab, f):
         pid = daemon_pid(lab, f.node, f.target)
         lab.nodes[f.node].exec(["kill", "-9", str(pid)])
+        # SIGKILL is delivered, not done: until the process has exited it holds its pidfile's
+        # lock, and a start made meanwhile aborts with "already running"
+        wait.until(f"{f.target} on {f.node} (pid {pid}) to exit after SIGKILL",
+                   lambda: [] if running_pid(lab, f.node, f.target) != pid else [f"pid {pid}"],
+                   KILL_EXIT_TIMEOUT, interval=0.05)
 
     def undone(self, lab, f):
         return running_pid(lab, f.node, f.target) is not None
