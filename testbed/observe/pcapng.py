@@ -9,7 +9,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from scapy.layers.l2 import Ether
+from scapy.data import DLT_EN10MB
+from scapy.packet import Raw
 from scapy.utils import EDecimal, PcapNgReader, PcapNgWriter
 
 from ..links import Endpoint
@@ -43,15 +44,17 @@ def write(path: Path, captured: dict[Endpoint, list[Frame]],
     comments = comments or {}
     frames = sorted(((end, f) for end, fs in captured.items() for f in fs), key=lambda x: x[1].ns)
     writer = NanoPcapNgWriter(str(path))
+    writer.linktype = DLT_EN10MB  # every capture is of an Ethernet interface
+    writer.write_header(None)
     try:
         for end, f in frames:
-            pkt = Ether(f.raw)
+            pkt = Raw(f.raw)  # the bytes as captured: dissecting them again only cost time
             pkt.time = EDecimal(f.ns) / EDecimal(NS)
             pkt.sniffed_on = str(end)
             note = comments.get((end.node, end.ifname, f.ns))
             if note:
                 pkt.comments = [note.encode()]
-            writer.write(pkt)
+            writer.write_packet(pkt)
     finally:
         writer.close()
 
