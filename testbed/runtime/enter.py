@@ -81,6 +81,37 @@ def popen_in(pid: int, argv: Sequence[str], env: Sequence[str]) -> subprocess.Po
                       stdin=subprocess.DEVNULL, text=True, bufsize=1, start_new_session=True)
 
 
+def started(pid: int) -> int | None:
+    """The start time (clock ticks since boot) of process `pid` while it lives, else None: a
+    pid seen again with the same start time is the same process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return None if fields[0] in ("Z", "X", "x") else int(fields[19])
+
+
+def thawed(pid: int) -> bool:
+    """Whether the cgroup of process `pid` is known to be not frozen (a paused container's is).
+    False where it cannot be told from here (no freezer found): ask the engine then."""
+    try:
+        groups = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+    except OSError:
+        return False
+    for line in groups:
+        _, controllers, path = line.split(":", 2)
+        try:
+            if "freezer" in controllers.split(","):  # cgroup v1
+                return Path(f"/sys/fs/cgroup/freezer{path}/freezer.state").read_text().strip() \
+                    == "THAWED"
+            if controllers == "" and len(groups) == 1:  # cgroup v2 only
+                return Path(f"/sys/fs/cgroup{path}/cgroup.freeze").read_text().strip() == "0"
+        except OSError:
+            return False
+    return False
+
+
 def run_in(where: str, pid: int, argv: Sequence[str], env: Sequence[str], check: bool = True,
            timeout: float = TIMEOUT) -> CommandResult:
     """Run `argv` in the node whose first process is `pid`; rc, stdout and stderr apart. A

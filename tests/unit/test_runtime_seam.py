@@ -76,3 +76,19 @@ def test_a_new_runtime_is_one_module_that_registers_itself(tmp_path, monkeypatch
         sys.modules.pop("testbed.runtime.lxd_like", None)
     with pytest.raises(Exception, match="no runtime 'lxd-like': the runtimes are docker, netns"):
         runtimes.backend("lxd-like")
+
+
+def test_a_process_is_known_again_by_its_start_time_and_a_dead_one_has_none():
+    import os
+    import subprocess
+
+    from testbed import wait
+    from testbed.runtime import enter
+
+    assert enter.started(os.getpid()) == enter.started(os.getpid()) is not None
+    child = subprocess.Popen(["true"])  # exits at once: a zombie until reaped
+    wait.until("`true` to exit (a zombie)", lambda: [] if open(f"/proc/{child.pid}/stat").read()
+               .split(") ")[1][0] == "Z" else ["still running"], 10, interval=0.01)
+    assert enter.started(child.pid) is None, "a zombie passed for a live process"
+    child.wait()
+    assert enter.started(child.pid) is None
