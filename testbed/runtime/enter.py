@@ -3,7 +3,8 @@
 Both runtimes run the harness's commands this way. A `docker exec` costs the engine 65-90 ms of
 CPU (dockerd, containerd, a shim and runc each take part); nsenter costs about 5 ms, and a
 bring-up alone runs some fifty commands. The Docker node asks the engine whether it runs only
-for its first command; after that `started` and `thawed` tell it from /proc and the freezer. What `docker exec` gave the command is kept:
+for its first command; after that `started` and `thawed` tell it from /proc and the freezer.
+What `docker exec` gave the command is kept:
 
 - the namespaces: mount (so the node's own files and binaries), network, UTS, IPC and PID;
 - the rights: the capability bounding set of the node's first process (a container's
