@@ -38,20 +38,31 @@ class Node(Commands):
     def role(self) -> str:
         return self.container.labels.get(ROLE_LABEL, "")
 
-    _pid: int | None = field(default=None, repr=False, compare=False)
     _seen: tuple[int, int] | None = field(default=None, repr=False, compare=False)
+    """(pid, start time) of the container's first process when last asked of the engine"""
+
+    def _still(self) -> int | None:
+        """The pid last seen, if that same process (pid and start time) still lives."""
+        seen = self._seen
+        return seen[0] if seen is not None and enter.started(seen[0]) == seen[1] else None
+
+    def _remember(self, pid: int) -> int:
+        start = enter.started(pid)
+        self._seen = (pid, start) if start is not None else None
+        return pid
 
     @property
     def pid(self) -> int:
         """The container's first process. Asked of the engine again when the one known is gone:
         listed before it started, or started again since (another process's `testbed fault
         restore` restarts a stopped node: a handle kept across it must follow)."""
-        if self._pid is None or not os.path.exists(f"/proc/{self._pid}"):
-            state = self.container.attrs["State"]
-            if not state.get("Running") or not os.path.exists(f"/proc/{state.get('Pid')}"):
-                self.container.reload()
-            self._pid = int(self.container.attrs["State"]["Pid"])
-        return self._pid
+        pid = self._still()
+        if pid is not None:
+            return pid
+        state = self.container.attrs["State"]
+        if not state.get("Running") or not os.path.exists(f"/proc/{state.get('Pid')}"):
+            self.container.reload()
+        return self._remember(int(self.container.attrs["State"]["Pid"]))
 
     @property
     def netns(self) -> str:
@@ -130,13 +141,10 @@ class Node(Commands):
         cgroup that is not frozen is still this running, unpaused container, which the host
         tells without a round trip to the engine (that cost 2-3 ms of this process' CPU per
         command, and the engine's)."""
-        seen = self._seen
-        if seen is not None and enter.started(seen[0]) == seen[1] and enter.thawed(seen[0]):
-            return seen[0]
-        pid = self._inspected_pid(argv)
-        start = enter.started(pid)
-        self._seen = (pid, start) if start is not None else None
-        return pid
+        pid = self._still()
+        if pid is not None and enter.thawed(pid):
+            return pid
+        return self._remember(self._inspected_pid(argv))
 
     def _inspected_pid(self, argv: Sequence[str]) -> int:
         try:
